@@ -1,0 +1,43 @@
+// Package schema describes armorlake's tables: their columns, types and
+// time column. The engine is schema-generic and reads these descriptors
+// through the catalog; the KubeArmor tables (kubearmor.go) are the first
+// source of data, not a special case anywhere else.
+package schema
+
+import "github.com/armorlake/armorlake/coldata"
+
+// Column is one column of a table.
+type Column struct {
+	Name string       `json:"name"`
+	Type coldata.Type `json:"type"`
+	// From names the KubeArmor field the column comes from, for docs.
+	From string `json:"from,omitempty"`
+}
+
+// Table is a table descriptor.
+type Table struct {
+	Name    string   `json:"name"`
+	Columns []Column `json:"columns"`
+	// TimeColumn is the index in Columns of the timestamptz column that
+	// partitioning and time pruning use.
+	TimeColumn int `json:"time_column"`
+}
+
+// ColumnIndex returns the index of the named column, or -1.
+func (t *Table) ColumnIndex(name string) int {
+	for i, c := range t.Columns {
+		if c.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Types returns the type of every column, in order.
+func (t *Table) Types() []coldata.Type {
+	ts := make([]coldata.Type, len(t.Columns))
+	for i, c := range t.Columns {
+		ts[i] = c.Type
+	}
+	return ts
+}
