@@ -1,0 +1,35 @@
+# armorlake — run `make help` for the targets.
+GO ?= go
+BIN := bin/armorlake
+PROTOC_GEN_GO_VERSION := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
+
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+build: ## build bin/armorlake
+	$(GO) build -o $(BIN) ./cmd/armorlake
+
+run: build ## run the whole seed topology in one process (armorlake dev)
+	./$(BIN) dev
+
+test: ## install what the tests need when missing, then run every test
+	./scripts/test.sh
+
+generate: ## regenerate the protobuf code in rpcpb/
+	@command -v protoc >/dev/null || (apt-get update -qq && apt-get install -y -qq protobuf-compiler)
+	GOBIN=$(CURDIR)/bin $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+	GOBIN=$(CURDIR)/bin $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
+	PATH=$(CURDIR)/bin:$$PATH protoc --go_out=. --go_opt=paths=source_relative \
+		--go-grpc_out=. --go-grpc_opt=paths=source_relative rpcpb/operator.proto
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+
+fuzz: ## run each fuzz test for FUZZTIME (default 1m)
+	./scripts/fuzz.sh $(or $(FUZZTIME),1m)
+
+.PHONY: help build run test generate lint fuzz
