@@ -1,0 +1,132 @@
+package exec
+
+import (
+	"context"
+	"sync"
+
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/rpcpb"
+)
+
+// Gather runs one fragment on many operator nodes in parallel and yields
+// their batches as they arrive, in no particular order. The first error
+// from any node cancels the others and is returned; so is the consumer's
+// cancellation, which reaches every remote stream through the context.
+type Gather struct {
+	remote      Remote
+	targets     []Target
+	frag        *rpcpb.Fragment
+	concurrency int
+
+	started bool
+	cancel  context.CancelFunc
+	results chan *coldata.Batch
+	errOnce sync.Once
+	err     error
+	wg      sync.WaitGroup
+}
+
+// NewGather returns a Gather over targets, running at most concurrency
+// fragments at once (all when concurrency <= 0).
+func NewGather(remote Remote, targets []Target, frag *rpcpb.Fragment, concurrency int) *Gather {
+	if concurrency <= 0 || concurrency > len(targets) {
+		concurrency = len(targets)
+	}
+	return &Gather{remote: remote, targets: targets, frag: frag, concurrency: concurrency}
+}
+
+func (g *Gather) start(ctx context.Context) {
+	g.started = true
+	ctx, g.cancel = context.WithCancel(ctx)
+	g.results = make(chan *coldata.Batch, 2*len(g.targets)+1)
+	sem := make(chan struct{}, max(g.concurrency, 1))
+	for _, t := range g.targets {
+		g.wg.Add(1)
+		go func() {
+			defer g.wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			defer func() { <-sem }()
+			if err := g.run(ctx, t); err != nil {
+				g.fail(err)
+			}
+		}()
+	}
+	go func() {
+		g.wg.Wait()
+		close(g.results)
+	}()
+}
+
+func (g *Gather) fail(err error) {
+	g.errOnce.Do(func() {
+		g.err = err
+		g.cancel()
+	})
+}
+
+func (g *Gather) run(ctx context.Context, t Target) error {
+	op, err := g.remote.Execute(ctx, t, g.frag)
+	if err != nil {
+		return err
+	}
+	defer op.Close()
+	for {
+		b, err := op.Next(ctx)
+		if err != nil {
+			return err
+		}
+		if b == nil {
+			return nil
+		}
+		select {
+		case g.results <- b:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// Next implements Operator.
+func (g *Gather) Next(ctx context.Context) (*coldata.Batch, error) {
+	if !g.started {
+		g.start(ctx)
+	}
+	select {
+	case b, ok := <-g.results:
+		if !ok {
+			// Every node finished; report the first failure if any.
+			return nil, g.firstErr(ctx)
+		}
+		return b, nil
+	case <-ctx.Done():
+		g.fail(ctx.Err())
+		return nil, ctx.Err()
+	}
+}
+
+func (g *Gather) firstErr(ctx context.Context) error {
+	var err error
+	g.errOnce.Do(func() {}) // no more failures can be recorded after this
+	err = g.err
+	if err == nil {
+		err = ctx.Err()
+	}
+	return err
+}
+
+// Close implements Operator: it cancels every remote stream and waits for
+// them to stop.
+func (g *Gather) Close() error {
+	if g.started {
+		g.cancel()
+		for range g.results {
+		}
+	}
+	return nil
+}
+
+var _ Operator = (*Gather)(nil)

@@ -1,0 +1,286 @@
+package exec
+
+import (
+	"context"
+	"encoding/binary"
+	"math"
+
+	"github.com/armorlake/armorlake/coldata"
+)
+
+// AggMode says which stages of the aggregation table an aggregation runs.
+type AggMode uint8
+
+// Aggregation modes.
+const (
+	// AggPartial folds raw rows and emits partial states (operators).
+	AggPartial AggMode = iota
+	// AggFinal merges partial states and emits final values (query node).
+	AggFinal
+	// AggComplete folds raw rows and emits final values (one node).
+	AggComplete
+)
+
+// AggSpec is one aggregate of a HashAgg. In AggPartial and AggComplete
+// mode Arg computes the argument (nil for count(*)); in AggFinal mode
+// States lists the input columns holding the partial states.
+type AggSpec struct {
+	Def    *AggDef
+	Arg    Expr
+	States []int
+}
+
+// HashAgg groups rows by the values of its key expressions and folds
+// each group's rows into its aggregates. With no keys it yields exactly one
+// row, even for empty input, as SQL requires.
+type HashAgg struct {
+	input Operator
+	mode  AggMode
+	keys  []Expr
+	aggs  []AggSpec
+
+	groups  map[string]uint32
+	keyVecs []*coldata.Vec
+	accs    []accumulator
+	ngroups int
+
+	rowKeys [][]byte
+	gids    []uint32
+	stateIn []*coldata.Vec
+
+	done    bool
+	emitted int
+}
+
+// NewHashAgg returns a hash aggregation. In AggFinal mode keys are the
+// input's group columns (as column expressions).
+func NewHashAgg(input Operator, mode AggMode, keys []Expr, aggs []AggSpec) *HashAgg {
+	h := &HashAgg{input: input, mode: mode, keys: keys, aggs: aggs, groups: map[string]uint32{}}
+	h.keyVecs = make([]*coldata.Vec, len(keys))
+	for i, k := range keys {
+		h.keyVecs[i] = coldata.NewVec(k.Type(), 16)
+	}
+	h.accs = make([]accumulator, len(aggs))
+	for i, a := range aggs {
+		h.accs[i] = a.Def.newAcc(a.Def)
+	}
+	if len(keys) == 0 {
+		h.ngroups = 1
+		for _, a := range h.accs {
+			a.grow(1)
+		}
+	}
+	return h
+}
+
+// OutputTypes returns the types of the rows HashAgg yields: the keys, then
+// per aggregate its states (AggPartial) or its result.
+func (h *HashAgg) OutputTypes() []coldata.Type {
+	var ts []coldata.Type
+	for _, k := range h.keys {
+		ts = append(ts, k.Type())
+	}
+	for _, a := range h.aggs {
+		if h.mode == AggPartial {
+			ts = append(ts, a.Def.States...)
+		} else {
+			ts = append(ts, a.Def.Result)
+		}
+	}
+	return ts
+}
+
+func (h *HashAgg) consume(ctx context.Context) error {
+	for {
+		b, err := h.input.Next(ctx)
+		if err != nil {
+			return err
+		}
+		if b == nil {
+			return nil
+		}
+		if b.Len == 0 {
+			continue
+		}
+		if err := h.add(b); err != nil {
+			return err
+		}
+	}
+}
+
+func (h *HashAgg) add(b *coldata.Batch) error {
+	n := b.Len
+	if cap(h.gids) < n {
+		h.gids = make([]uint32, n)
+	}
+	gids := h.gids[:n]
+	if len(h.keys) == 0 {
+		clear(gids)
+	} else if err := h.assignGroups(b, gids); err != nil {
+		return err
+	}
+	for i, a := range h.aggs {
+		if h.mode == AggFinal {
+			h.stateIn = h.stateIn[:0]
+			for _, c := range a.States {
+				h.stateIn = append(h.stateIn, b.Vecs[c])
+			}
+			if err := h.accs[i].merge(gids, h.stateIn); err != nil {
+				return err
+			}
+			continue
+		}
+		var arg *coldata.Vec
+		if a.Arg != nil {
+			v, err := a.Arg.Eval(b)
+			if err != nil {
+				return err
+			}
+			arg = v
+		}
+		h.accs[i].update(gids, arg)
+	}
+	return nil
+}
+
+// assignGroups encodes each row's key column by column (one typed loop
+// per key column), then looks the encoded keys up.
+func (h *HashAgg) assignGroups(b *coldata.Batch, gids []uint32) error {
+	n := b.Len
+	for len(h.rowKeys) < n {
+		h.rowKeys = append(h.rowKeys, nil)
+	}
+	keys := h.rowKeys[:n]
+	for i := range keys {
+		keys[i] = keys[i][:0]
+	}
+	vecs := make([]*coldata.Vec, len(h.keys))
+	for k, e := range h.keys {
+		v, err := e.Eval(b)
+		if err != nil {
+			return err
+		}
+		vecs[k] = v
+		appendKeyColumn(keys, v)
+	}
+	for i, key := range keys {
+		g, ok := h.groups[string(key)]
+		if !ok {
+			g = uint32(h.ngroups)
+			h.groups[string(key)] = g
+			h.ngroups++
+			for k, v := range vecs {
+				h.keyVecs[k].AppendFrom(v, i)
+			}
+		}
+		gids[i] = g
+	}
+	for _, a := range h.accs {
+		a.grow(h.ngroups)
+	}
+	return nil
+}
+
+// appendKeyColumn appends to each row's key an unambiguous encoding of
+// its value in v: a NULL marker byte, then fixed-width or length-prefixed
+// bytes.
+func appendKeyColumn(keys [][]byte, v *coldata.Vec) {
+	hasNulls := v.Nulls.Any()
+	switch {
+	case v.Type == coldata.Bool:
+		for i := range keys {
+			switch {
+			case hasNulls && v.Nulls.Get(i):
+				keys[i] = append(keys[i], 2)
+			case v.Bool[i]:
+				keys[i] = append(keys[i], 1)
+			default:
+				keys[i] = append(keys[i], 0)
+			}
+		}
+	case v.Type.IsInteger() || v.Type == coldata.Timestamptz:
+		for i := range keys {
+			if hasNulls && v.Nulls.Get(i) {
+				keys[i] = append(keys[i], 1)
+				continue
+			}
+			keys[i] = binary.LittleEndian.AppendUint64(append(keys[i], 0), uint64(v.Int64[i]))
+		}
+	case v.Type.IsFloat():
+		for i := range keys {
+			if hasNulls && v.Nulls.Get(i) {
+				keys[i] = append(keys[i], 1)
+				continue
+			}
+			f := v.Float64[i]
+			if f == 0 {
+				f = 0 // -0 and +0 are one group
+			}
+			if math.IsNaN(f) {
+				f = math.NaN()
+			}
+			keys[i] = binary.LittleEndian.AppendUint64(append(keys[i], 0), math.Float64bits(f))
+		}
+	case v.Type == coldata.TextArray:
+		for i := range keys {
+			if hasNulls && v.Nulls.Get(i) {
+				keys[i] = append(keys[i], 1)
+				continue
+			}
+			keys[i] = binary.AppendUvarint(append(keys[i], 0), uint64(v.ArrayLen(i)))
+			for j := 0; j < v.ArrayLen(i); j++ {
+				e := v.ArrayElem(i, j)
+				keys[i] = append(binary.AppendUvarint(keys[i], uint64(len(e))), e...)
+			}
+		}
+	default:
+		for i := range keys {
+			if hasNulls && v.Nulls.Get(i) {
+				keys[i] = append(keys[i], 1)
+				continue
+			}
+			s := v.Bytes.Get(i)
+			keys[i] = append(binary.AppendUvarint(append(keys[i], 0), uint64(len(s))), s...)
+		}
+	}
+}
+
+// Next implements Operator.
+func (h *HashAgg) Next(ctx context.Context) (*coldata.Batch, error) {
+	if !h.done {
+		if err := h.consume(ctx); err != nil {
+			return nil, err
+		}
+		h.done = true
+	}
+	if h.emitted >= h.ngroups {
+		return nil, nil
+	}
+	from := h.emitted
+	to := min(from+BatchSize, h.ngroups)
+	h.emitted = to
+	out := coldata.NewBatch(h.OutputTypes(), to-from)
+	out.Len = to - from
+	c := 0
+	for k := range h.keys {
+		out.Vecs[c] = h.keyVecs[k].Slice(from, to)
+		c++
+	}
+	for i, a := range h.aggs {
+		if h.mode == AggPartial {
+			n := len(a.Def.States)
+			h.accs[i].states(from, to, out.Vecs[c:c+n])
+			c += n
+		} else {
+			h.accs[i].final(from, to, out.Vecs[c])
+			c++
+		}
+	}
+	return out, nil
+}
+
+// Close implements Operator.
+func (h *HashAgg) Close() error { return h.input.Close() }
+
+// BatchSize is the number of rows operators aim to put in a batch.
+const BatchSize = 4096

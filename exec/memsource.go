@@ -1,0 +1,71 @@
+package exec
+
+import (
+	"context"
+
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/schema"
+	"github.com/armorlake/armorlake/sqlerr"
+)
+
+// MemSource is a ScanSource over batches held in memory. It serves small
+// tables computed on the fly and tests.
+type MemSource struct {
+	tables map[string]*memTable
+}
+
+type memTable struct {
+	desc    *schema.Table
+	batches []*coldata.Batch
+}
+
+// NewMemSource returns an empty MemSource.
+func NewMemSource() *MemSource { return &MemSource{tables: map[string]*memTable{}} }
+
+// Append adds rows to table t; b's columns follow t.Columns. b must not be
+// modified afterwards.
+func (m *MemSource) Append(t *schema.Table, b *coldata.Batch) error {
+	mt := m.tables[t.Name]
+	if mt == nil {
+		mt = &memTable{desc: t}
+		m.tables[t.Name] = mt
+	}
+	mt.batches = append(mt.batches, b)
+	return nil
+}
+
+// Scan implements ScanSource.
+func (m *MemSource) Scan(ctx context.Context, spec ScanSpec) (Operator, error) {
+	mt := m.tables[spec.Table]
+	if mt == nil {
+		return NewBatches(), nil
+	}
+	idx := make([]int, len(spec.Columns))
+	for i, name := range spec.Columns {
+		idx[i] = mt.desc.ColumnIndex(name)
+		if idx[i] < 0 {
+			return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q does not exist", name)
+		}
+	}
+	var out []*coldata.Batch
+	for _, b := range mt.batches {
+		ts := b.Vecs[mt.desc.TimeColumn]
+		var sel []int
+		for i := 0; i < b.Len; i++ {
+			if !ts.IsNull(i) && ts.Int64[i] >= spec.MinTs && ts.Int64[i] < spec.MaxTs {
+				sel = append(sel, i)
+			}
+		}
+		if len(sel) == 0 {
+			continue
+		}
+		pb := &coldata.Batch{Len: len(sel), Vecs: make([]*coldata.Vec, len(idx))}
+		for i, c := range idx {
+			pb.Vecs[i] = b.Vecs[c].Gather(sel)
+		}
+		out = append(out, pb)
+	}
+	return NewBatches(out...), nil
+}
+
+var _ ScanSource = (*MemSource)(nil)

@@ -1,0 +1,114 @@
+package exec
+
+import (
+	"math/big"
+	"strings"
+)
+
+// Exact decimal helpers for the numeric results of sum and avg. Values
+// travel as canonical decimal text (coldata.Numeric); the arithmetic here
+// follows PostgreSQL's numeric rules so results match it digit for digit.
+
+// parseDecimal parses canonical decimal text into an unscaled integer and
+// a scale: "-12.50" → (-1250, 2).
+func parseDecimal(s string) (*big.Int, int, bool) {
+	scale := 0
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		scale = len(s) - i - 1
+		s = s[:i] + s[i+1:]
+	}
+	v, ok := new(big.Int).SetString(s, 10)
+	return v, scale, ok
+}
+
+// formatDecimal renders unscaled / 10^scale with exactly scale digits
+// after the point.
+func formatDecimal(v *big.Int, scale int) string {
+	neg := v.Sign() < 0
+	digits := new(big.Int).Abs(v).String()
+	if scale > 0 {
+		if len(digits) <= scale {
+			digits = strings.Repeat("0", scale-len(digits)+1) + digits
+		}
+		digits = digits[:len(digits)-scale] + "." + digits[len(digits)-scale:]
+	}
+	if neg {
+		return "-" + digits
+	}
+	return digits
+}
+
+// base10000 returns PostgreSQL's normalized weight and first digit of the
+// integer |v| written in base 10000 (the weight of its leading digit).
+func base10000(v *big.Int) (weight int, first int64) {
+	a := new(big.Int).Abs(v)
+	if a.Sign() == 0 {
+		return 0, 0
+	}
+	s := a.String()
+	weight = (len(s) - 1) / 4
+	lead := len(s) - weight*4
+	for _, c := range s[:lead] {
+		first = first*10 + int64(c-'0')
+	}
+	return weight, first
+}
+
+// divScale is PostgreSQL's select_div_scale for two integers (display
+// scale 0): enough digits for 16 significant ones, never fewer than 0.
+func divScale(num, den *big.Int) int {
+	w1, f1 := base10000(num)
+	w2, f2 := base10000(den)
+	qweight := w1 - w2
+	if f1 <= f2 {
+		qweight--
+	}
+	const minSigDigits, decDigits, maxDisplayScale = 16, 4, 1000
+	rscale := minSigDigits - qweight*decDigits
+	if rscale < 0 {
+		rscale = 0
+	}
+	if rscale > maxDisplayScale {
+		rscale = maxDisplayScale
+	}
+	return rscale
+}
+
+// divideIntegers returns num/den as numeric text, rounded half away from
+// zero at PostgreSQL's division scale, as numeric_div (and so avg over
+// integers) computes it. den must not be zero.
+func divideIntegers(num, den *big.Int) string {
+	scale := divScale(num, den)
+	pow := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
+	n := new(big.Int).Mul(num, pow)
+	q, r := new(big.Int).QuoRem(n, den, new(big.Int))
+	// Round half away from zero: |2r| >= |den| moves q one step outward.
+	r2 := new(big.Int).Abs(r)
+	r2.Lsh(r2, 1)
+	if r2.Cmp(new(big.Int).Abs(den)) >= 0 {
+		if (num.Sign() < 0) != (den.Sign() < 0) {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	return formatDecimal(q, scale)
+}
+
+// cmpDecimal orders two numeric texts by value.
+func cmpDecimal(a, b []byte) int {
+	x, xs, ok1 := parseDecimal(string(a))
+	y, ys, ok2 := parseDecimal(string(b))
+	if !ok1 || !ok2 {
+		return strings.Compare(string(a), string(b))
+	}
+	for xs < ys {
+		x.Mul(x, big.NewInt(10))
+		xs++
+	}
+	for ys < xs {
+		y.Mul(y, big.NewInt(10))
+		ys++
+	}
+	return x.Cmp(y)
+}

@@ -1,0 +1,177 @@
+package exec
+
+import (
+	"bytes"
+	"context"
+	"sort"
+
+	"github.com/armorlake/armorlake/coldata"
+)
+
+// SortKey orders by one input column. NullsFirst places NULLs before
+// other values; PostgreSQL's default is NULLs last ascending, first
+// descending, and the planner spells that out.
+type SortKey struct {
+	Col        int
+	Desc       bool
+	NullsFirst bool
+}
+
+// compareRows compares row i of a with row j of b on keys.
+func compareRows(keys []SortKey, a *coldata.Batch, i int, b *coldata.Batch, j int) int {
+	for _, k := range keys {
+		va, vb := a.Vecs[k.Col], b.Vecs[k.Col]
+		na, nb := va.IsNull(i), vb.IsNull(j)
+		if na || nb {
+			if na == nb {
+				continue
+			}
+			if na == k.NullsFirst {
+				return -1
+			}
+			return 1
+		}
+		var c int
+		switch t := va.Type; {
+		case t.IsInteger() || t == coldata.Timestamptz:
+			c = cmpInt(va.Int64[i], vb.Int64[j])
+		case t.IsFloat():
+			c = cmpFloat(va.Float64[i], vb.Float64[j])
+		case t == coldata.Bool:
+			c = boolCmp(va.Bool[i], vb.Bool[j])
+		case t == coldata.Numeric:
+			c = cmpDecimal(va.Bytes.Get(i), vb.Bytes.Get(j))
+		default:
+			c = bytes.Compare(va.Bytes.Get(i), vb.Bytes.Get(j))
+		}
+		if c != 0 {
+			if k.Desc {
+				return -c
+			}
+			return c
+		}
+	}
+	return 0
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// cmpFloat orders as PostgreSQL does: NaN equals NaN and sorts above
+// every other value.
+func cmpFloat(a, b float64) int {
+	an, bn := a != a, b != b
+	switch {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Sort materializes its input and yields it ordered by keys. With limit
+// >= 0 it keeps only the first limit rows (a top-N), pruning as it goes
+// so memory stays near limit rows.
+type Sort struct {
+	input Operator
+	keys  []SortKey
+	limit int
+
+	buf     *coldata.Batch
+	sorted  *coldata.Batch
+	emitted int
+}
+
+// NewSort returns a sort; limit < 0 means all rows.
+func NewSort(input Operator, keys []SortKey, limit int) *Sort {
+	return &Sort{input: input, keys: keys, limit: limit}
+}
+
+func (s *Sort) order(b *coldata.Batch) []int {
+	idx := make([]int, b.Len)
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(x, y int) bool {
+		return compareRows(s.keys, b, idx[x], b, idx[y]) < 0
+	})
+	return idx
+}
+
+func (s *Sort) consume(ctx context.Context) error {
+	prune := s.limit >= 0 && s.limit < 1<<20
+	for {
+		b, err := s.input.Next(ctx)
+		if err != nil {
+			return err
+		}
+		if b == nil {
+			break
+		}
+		if s.buf == nil {
+			s.buf = coldata.NewBatch(b.Types(), b.Len)
+		}
+		for c, v := range b.Vecs {
+			for i := 0; i < b.Len; i++ {
+				s.buf.Vecs[c].AppendFrom(v, i)
+			}
+		}
+		s.buf.Len += b.Len
+		if prune && s.buf.Len > 2*s.limit+BatchSize {
+			idx := s.order(s.buf)
+			s.buf = s.buf.Gather(idx[:s.limit])
+		}
+	}
+	if s.buf == nil {
+		return nil
+	}
+	idx := s.order(s.buf)
+	if s.limit >= 0 && len(idx) > s.limit {
+		idx = idx[:s.limit]
+	}
+	s.sorted = s.buf.Gather(idx)
+	s.buf = nil
+	return nil
+}
+
+// Next implements Operator.
+func (s *Sort) Next(ctx context.Context) (*coldata.Batch, error) {
+	if s.sorted == nil && s.buf == nil && s.emitted == 0 {
+		if err := s.consume(ctx); err != nil {
+			return nil, err
+		}
+		s.emitted = -1
+	}
+	if s.sorted == nil {
+		return nil, nil
+	}
+	from := max(s.emitted, 0)
+	if from >= s.sorted.Len {
+		return nil, nil
+	}
+	to := min(from+BatchSize, s.sorted.Len)
+	s.emitted = to
+	if from == 0 && to == s.sorted.Len {
+		return s.sorted, nil
+	}
+	return s.sorted.Slice(from, to), nil
+}
+
+// Close implements Operator.
+func (s *Sort) Close() error { return s.input.Close() }
+
+var _ Operator = (*Sort)(nil)

@@ -1,0 +1,52 @@
+package exec
+
+import (
+	"context"
+	"math"
+
+	"github.com/armorlake/armorlake/rpcpb"
+)
+
+// ScanSpec says what a fragment reads: the named columns of one table,
+// limited to rows with MinTs <= time column < MaxTs (µs since the epoch).
+type ScanSpec struct {
+	Table   string
+	Columns []string
+	MinTs   int64
+	MaxTs   int64
+}
+
+// ScanSource yields stored rows. An operator node's storage implements it
+// (wired in cmd). The returned Operator's batches hold Columns in order;
+// with no columns they carry only a row count.
+type ScanSource interface {
+	Scan(ctx context.Context, spec ScanSpec) (Operator, error)
+}
+
+// Target is an operator node a fragment is sent to.
+type Target struct {
+	NodeID string
+	Addr   string
+}
+
+// Remote runs fragments on operator nodes: the operator service's client
+// implements it. Execute returns the stream of result batches; errors name
+// the target.
+type Remote interface {
+	Execute(ctx context.Context, target Target, frag *rpcpb.Fragment) (Operator, error)
+}
+
+// TimeBounds returns the fragment's time range as [min, max) with
+// unbounded sides at the int64 limits.
+func TimeBounds(tr *rpcpb.TimeRange) (lo, hi int64) {
+	lo, hi = math.MinInt64, math.MaxInt64
+	if tr != nil {
+		if tr.MinUs != nil {
+			lo = *tr.MinUs
+		}
+		if tr.MaxUs != nil {
+			hi = *tr.MaxUs
+		}
+	}
+	return lo, hi
+}

@@ -1,0 +1,73 @@
+package planner
+
+import (
+	"context"
+	"time"
+
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/exec"
+)
+
+// Kind says what a statement does, so that the wire layer knows which
+// statements it answers itself (session settings, transactions) and which
+// run as queries.
+type Kind int
+
+// Statement kinds.
+const (
+	// KindQuery returns rows from Run.
+	KindQuery Kind = iota
+	// KindEmpty is an empty query string or one holding only comments.
+	KindEmpty
+	// KindSet sets a session setting: SetName = SetValue. SetValue is
+	// empty for RESET and SET ... TO DEFAULT.
+	KindSet
+	// KindShow shows a session setting, ShowName, as one text column.
+	KindShow
+	// KindTransaction is BEGIN, COMMIT, ROLLBACK and their kin; Tag says
+	// which. armorlake transactions are read-only and hold no state.
+	KindTransaction
+)
+
+// Column is one result column.
+type Column struct {
+	Name string
+	Type coldata.Type
+}
+
+// Session is what a statement needs to know of the session planning it.
+type Session struct {
+	// TimeZone interprets timestamp literals without an offset, and
+	// date_trunc and the like. nil means UTC.
+	TimeZone *time.Location
+}
+
+// Statement is one planned SQL statement. A statement is immutable once
+// prepared and may be run many times (one portal each), concurrently.
+type Statement struct {
+	Kind Kind
+	// SQL is this statement's own text.
+	SQL string
+	// Tag is the command tag without a row count: "SELECT", "SET",
+	// "SHOW", "BEGIN", "COMMIT", "ROLLBACK".
+	Tag string
+	// Columns are the result columns; nil for statements that return no
+	// rows.
+	Columns []Column
+	// ParamTypes holds the type of each $n parameter, $1 first: the type
+	// the client declared, else the one inferred from the query, else
+	// Text.
+	ParamTypes []coldata.Type
+
+	SetName, SetValue string // KindSet
+	ShowName          string // KindShow
+
+	run func(ctx context.Context, params *coldata.Batch) (exec.Operator, error)
+}
+
+// Run starts the statement. params holds one single-row Vec per parameter,
+// typed as ParamTypes says; it may be nil when there are none. The caller
+// must Close the returned operator. Only KindQuery statements run.
+func (s *Statement) Run(ctx context.Context, params *coldata.Batch) (exec.Operator, error) {
+	return s.run(ctx, params)
+}

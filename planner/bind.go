@@ -1,0 +1,594 @@
+package planner
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/exec"
+	"github.com/armorlake/armorlake/rpcpb"
+	"github.com/armorlake/armorlake/schema"
+	"github.com/armorlake/armorlake/sqlerr"
+)
+
+// binder resolves names and types of one statement's expressions.
+type binder struct {
+	table *schema.Table // nil without FROM
+	alias string        // the name the table goes by in this query
+	loc   *time.Location
+
+	// params holds the parameters' values when the statement runs (nil
+	// while preparing); paramTypes the declared or inferred types.
+	params     *coldata.Batch
+	paramTypes []coldata.Type
+
+	// inAgg is set while binding an aggregate's argument, to reject
+	// nested aggregates; aggAllowed is cleared for WHERE.
+	inAgg      bool
+	aggAllowed bool
+	clause     string
+}
+
+func errAt(e *sqlerr.Error, loc int32) *sqlerr.Error {
+	if loc >= 0 {
+		e.Position = loc + 1
+	}
+	return e
+}
+
+func (b *binder) bind(n *pg.Node) (*scalar, error) {
+	if n == nil {
+		return nil, sqlerr.New(sqlerr.InternalError, "bind: missing expression")
+	}
+	switch {
+	case n.GetColumnRef() != nil:
+		return b.bindColumnRef(n.GetColumnRef())
+	case n.GetAConst() != nil:
+		return b.bindConst(n.GetAConst())
+	case n.GetAExpr() != nil:
+		return b.bindAExpr(n.GetAExpr())
+	case n.GetBoolExpr() != nil:
+		return b.bindBoolExpr(n.GetBoolExpr())
+	case n.GetNullTest() != nil:
+		nt := n.GetNullTest()
+		arg, err := b.bind(nt.Arg)
+		if err != nil {
+			return nil, err
+		}
+		b.settle(arg, coldata.Text)
+		op := "is_null"
+		if nt.Nulltesttype == pg.NullTestType_IS_NOT_NULL {
+			op = "is_not_null"
+		}
+		return callScalar(op, coldata.Bool, arg), nil
+	case n.GetFuncCall() != nil:
+		return b.bindFuncCall(n.GetFuncCall())
+	case n.GetTypeCast() != nil:
+		return b.bindTypeCast(n.GetTypeCast())
+	case n.GetParamRef() != nil:
+		return b.bindParam(n.GetParamRef())
+	}
+	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "expression %s is not supported yet", nodeName(n))
+}
+
+// nodeName names an AST node kind for error messages: "SubLink", "CaseExpr".
+func nodeName(n *pg.Node) string {
+	s := strings.TrimPrefix(strings.TrimPrefix(strings.Split(strings.TrimSpace(n.String()), ":")[0], "node:{"), "{")
+	if s == "" {
+		return "of this kind"
+	}
+	return s
+}
+
+func (b *binder) bindColumnRef(c *pg.ColumnRef) (*scalar, error) {
+	var parts []string
+	for _, f := range c.Fields {
+		if f.GetAStar() != nil {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "* is only supported as the whole select list"), c.Location)
+		}
+		parts = append(parts, f.GetString_().Sval)
+	}
+	name := parts[len(parts)-1]
+	if len(parts) > 1 {
+		qual := parts[len(parts)-2]
+		if b.table == nil || (qual != b.alias && qual != b.table.Name) {
+			return nil, errAt(sqlerr.New(sqlerr.UndefinedTable, "missing FROM-clause entry for table %q", qual), c.Location)
+		}
+	}
+	if b.table != nil {
+		if i := b.table.ColumnIndex(name); i >= 0 {
+			return colScalar(i, name, b.table.Columns[i].Type), nil
+		}
+	}
+	return nil, errAt(sqlerr.New(sqlerr.UndefinedColumn, "column %q does not exist", strings.Join(parts, ".")), c.Location)
+}
+
+func (b *binder) bindConst(c *pg.A_Const) (*scalar, error) {
+	if c.Isnull {
+		s := constScalar(nullDatum(coldata.Text))
+		s.unknownLit = true
+		return s, nil
+	}
+	switch v := c.Val.(type) {
+	case *pg.A_Const_Ival:
+		return constScalar(&rpcpb.Datum{Type: uint32(coldata.Int32), Value: &rpcpb.Datum_I{I: int64(v.Ival.Ival)}}), nil
+	case *pg.A_Const_Fval:
+		// The parser hands integers too large for int4 over as Fval.
+		if i, err := strconv.ParseInt(v.Fval.Fval, 10, 64); err == nil {
+			return constScalar(&rpcpb.Datum{Type: uint32(coldata.Int64), Value: &rpcpb.Datum_I{I: i}}), nil
+		}
+		f, err := strconv.ParseFloat(v.Fval.Fval, 64)
+		if err != nil {
+			return nil, errAt(sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid input syntax for type numeric: %q", v.Fval.Fval), c.Location)
+		}
+		return constScalar(&rpcpb.Datum{Type: uint32(coldata.Float64), Value: &rpcpb.Datum_F{F: f}}), nil
+	case *pg.A_Const_Boolval:
+		return constScalar(&rpcpb.Datum{Type: uint32(coldata.Bool), Value: &rpcpb.Datum_B{B: v.Boolval.Boolval}}), nil
+	case *pg.A_Const_Sval:
+		s := constScalar(&rpcpb.Datum{Type: uint32(coldata.Text), Value: &rpcpb.Datum_S{S: v.Sval.Sval}})
+		s.unknownLit = true
+		return s, nil
+	}
+	return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "constants of this kind are not supported yet"), c.Location)
+}
+
+func (b *binder) bindParam(p *pg.ParamRef) (*scalar, error) {
+	n := int(p.Number)
+	if n < 1 || n > 65535 {
+		return nil, errAt(sqlerr.New(sqlerr.UndefinedParameter, "there is no parameter $%d", n), p.Location)
+	}
+	for len(b.paramTypes) < n {
+		b.paramTypes = append(b.paramTypes, coldata.Unknown)
+	}
+	t := b.paramTypes[n-1]
+	s := &scalar{kind: kindConst, typ: t, param: n}
+	if t == coldata.Unknown {
+		s.unknownLit = true
+		s.typ = coldata.Text
+	}
+	s.datum = nullDatum(s.typ)
+	if b.params != nil {
+		if n > len(b.params.Vecs) {
+			return nil, errAt(sqlerr.New(sqlerr.UndefinedParameter, "there is no parameter $%d", n), p.Location)
+		}
+		d, err := vecDatum(b.params.Vecs[n-1])
+		if err != nil {
+			return nil, err
+		}
+		s.datum, s.typ = d, coldata.Type(d.Type)
+	}
+	return s, nil
+}
+
+// vecDatum reads row 0 of a single-row Vec as a constant.
+func vecDatum(v *coldata.Vec) (*rpcpb.Datum, error) {
+	d := &rpcpb.Datum{Type: uint32(v.Type)}
+	switch {
+	case v.Len() < 1 || v.IsNull(0):
+		d.Null = true
+	case v.Type == coldata.Bool:
+		d.Value = &rpcpb.Datum_B{B: v.Bool[0]}
+	case v.Type.IsInteger() || v.Type == coldata.Timestamptz:
+		d.Value = &rpcpb.Datum_I{I: v.Int64[0]}
+	case v.Type.IsFloat():
+		d.Value = &rpcpb.Datum_F{F: v.Float64[0]}
+	case v.Type.IsBytes():
+		d.Value = &rpcpb.Datum_S{S: v.Bytes.GetString(0)}
+	default:
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "parameters of type %s are not supported yet", v.Type)
+	}
+	return d, nil
+}
+
+// settle gives an unknown-typed literal or parameter the type t, parsing a
+// literal's text as that type, the way PostgreSQL resolves 'text' against
+// a typed operand.
+func (b *binder) settle(s *scalar, t coldata.Type) error {
+	if !s.unknownLit {
+		return nil
+	}
+	s.unknownLit = false
+	if s.param > 0 && s.param <= len(b.paramTypes) && b.paramTypes[s.param-1] == coldata.Unknown {
+		b.paramTypes[s.param-1] = t
+	}
+	if s.datum.Null {
+		s.typ, s.datum = t, nullDatum(t)
+		return nil
+	}
+	if t == coldata.Text || t == coldata.Unknown {
+		s.typ = coldata.Text
+		return nil
+	}
+	d, err := parseLiteral(s.datum.GetS(), t, b.loc)
+	if err != nil {
+		return err
+	}
+	s.typ, s.datum = t, d
+	return nil
+}
+
+// parseLiteral reads text as a value of type t.
+func parseLiteral(text string, t coldata.Type, loc *time.Location) (*rpcpb.Datum, error) {
+	d := &rpcpb.Datum{Type: uint32(t)}
+	invalid := func() error {
+		return sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid input syntax for type %s: %q", t, text)
+	}
+	s := strings.TrimSpace(text)
+	switch {
+	case t.IsInteger():
+		i, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, invalid()
+		}
+		if lo, hi := intBounds(t); i < lo || i > hi {
+			return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value %q is out of range for type %s", text, t)
+		}
+		d.Value = &rpcpb.Datum_I{I: i}
+	case t.IsFloat():
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, invalid()
+		}
+		d.Value = &rpcpb.Datum_F{F: f}
+	case t == coldata.Bool:
+		switch strings.ToLower(s) {
+		case "t", "true", "yes", "y", "on", "1":
+			d.Value = &rpcpb.Datum_B{B: true}
+		case "f", "false", "no", "n", "off", "0":
+			d.Value = &rpcpb.Datum_B{B: false}
+		default:
+			return nil, invalid()
+		}
+	case t == coldata.Timestamptz:
+		us, err := coldata.ParseTimestamptz(s, loc)
+		if err != nil {
+			return nil, sqlerr.New(sqlerr.InvalidDatetimeFormat, "%s", err.Error())
+		}
+		d.Value = &rpcpb.Datum_I{I: us}
+	case t == coldata.Text || t == coldata.Jsonb || t == coldata.Numeric:
+		d.Value = &rpcpb.Datum_S{S: text}
+	default:
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "literals of type %s are not supported yet", t)
+	}
+	return d, nil
+}
+
+func intBounds(t coldata.Type) (int64, int64) {
+	switch t {
+	case coldata.Int16:
+		return -1 << 15, 1<<15 - 1
+	case coldata.Int32:
+		return -1 << 31, 1<<31 - 1
+	}
+	return -1 << 63, 1<<63 - 1
+}
+
+func operatorName(names []*pg.Node) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return names[len(names)-1].GetString_().Sval
+}
+
+func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
+	op := operatorName(e.Name)
+	switch e.Kind {
+	case pg.A_Expr_Kind_AEXPR_OP:
+	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
+		arg, err := b.bind(e.Lexpr)
+		if err != nil {
+			return nil, err
+		}
+		bounds := e.Rexpr.GetList().GetItems()
+		if len(bounds) != 2 {
+			return nil, errAt(sqlerr.New(sqlerr.SyntaxError, "BETWEEN needs two bounds"), e.Location)
+		}
+		lo, err := b.bind(bounds[0])
+		if err != nil {
+			return nil, err
+		}
+		hi, err := b.bind(bounds[1])
+		if err != nil {
+			return nil, err
+		}
+		ge, err := b.compare(">=", arg, lo, e.Location)
+		if err != nil {
+			return nil, err
+		}
+		le, err := b.compare("<=", arg, hi, e.Location)
+		if err != nil {
+			return nil, err
+		}
+		both := callScalar("and", coldata.Bool, ge, le)
+		if e.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN {
+			return callScalar("not", coldata.Bool, both), nil
+		}
+		return both, nil
+	case pg.A_Expr_Kind_AEXPR_IN:
+		arg, err := b.bind(e.Lexpr)
+		if err != nil {
+			return nil, err
+		}
+		var ors []*scalar
+		for _, item := range e.Rexpr.GetList().GetItems() {
+			v, err := b.bind(item)
+			if err != nil {
+				return nil, err
+			}
+			eq, err := b.compare("=", arg, v, e.Location)
+			if err != nil {
+				return nil, err
+			}
+			ors = append(ors, eq)
+		}
+		if len(ors) == 0 {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "IN (subquery) is not supported yet"), e.Location)
+		}
+		in := ors[0]
+		if len(ors) > 1 {
+			in = callScalar("or", coldata.Bool, ors...)
+		}
+		if op == "<>" {
+			return callScalar("not", coldata.Bool, in), nil
+		}
+		return in, nil
+	default:
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "operator kind %s is not supported yet", strings.TrimPrefix(e.Kind.String(), "AEXPR_")), e.Location)
+	}
+	if e.Lexpr == nil {
+		arg, err := b.bind(e.Rexpr)
+		if err != nil {
+			return nil, err
+		}
+		switch op {
+		case "-":
+			if err := b.settle(arg, coldata.Float64); err != nil {
+				return nil, err
+			}
+			if arg.kind == kindConst && !arg.datum.Null {
+				switch v := arg.datum.Value.(type) {
+				case *rpcpb.Datum_I:
+					return constScalar(&rpcpb.Datum{Type: arg.datum.Type, Value: &rpcpb.Datum_I{I: -v.I}}), nil
+				case *rpcpb.Datum_F:
+					return constScalar(&rpcpb.Datum{Type: arg.datum.Type, Value: &rpcpb.Datum_F{F: -v.F}}), nil
+				}
+			}
+			return callScalar("neg", arg.typ, arg), nil
+		case "+":
+			return arg, nil
+		}
+		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s", op, arg.typ), e.Location)
+	}
+	l, err := b.bind(e.Lexpr)
+	if err != nil {
+		return nil, err
+	}
+	r, err := b.bind(e.Rexpr)
+	if err != nil {
+		return nil, err
+	}
+	switch op {
+	case "=", "<>", "!=", "<", "<=", ">", ">=":
+		if op == "!=" {
+			op = "<>"
+		}
+		return b.compare(op, l, r, e.Location)
+	case "+", "-", "*", "/", "%":
+		return b.arith(op, l, r, e.Location)
+	}
+	return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "operator %s is not supported yet", op), e.Location)
+}
+
+// unify brings two operands to one type for comparison: literals take the
+// other side's type, integers widen, integers meet floats as floats.
+func (b *binder) unify(l, r *scalar, op string, loc int32) (*scalar, *scalar, error) {
+	switch {
+	case l.unknownLit && r.unknownLit:
+		b.settle(l, coldata.Text)
+		b.settle(r, coldata.Text)
+	case l.unknownLit:
+		if err := b.settle(l, r.typ); err != nil {
+			return nil, nil, errAt(sqlerr.As(err), loc)
+		}
+	case r.unknownLit:
+		if err := b.settle(r, l.typ); err != nil {
+			return nil, nil, errAt(sqlerr.As(err), loc)
+		}
+	}
+	lt, rt := l.typ, r.typ
+	switch {
+	case lt == rt, lt.IsInteger() && rt.IsInteger(), lt.IsFloat() && rt.IsFloat():
+		return l, r, nil
+	case lt.IsInteger() && rt.IsFloat():
+		return callScalar("cast", coldata.Float64, l), r, nil
+	case lt.IsFloat() && rt.IsInteger():
+		return l, callScalar("cast", coldata.Float64, r), nil
+	}
+	return nil, nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s %s", lt, op, rt).
+		WithHint("No operator matches the given name and argument types. You might need to add explicit type casts."), loc)
+}
+
+func (b *binder) compare(op string, l, r *scalar, loc int32) (*scalar, error) {
+	l, r, err := b.unify(l, r, op, loc)
+	if err != nil {
+		return nil, err
+	}
+	switch l.typ {
+	case coldata.Jsonb, coldata.TextArray, coldata.Numeric:
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "comparison of %s values is not supported yet", l.typ), loc)
+	}
+	return callScalar(op, coldata.Bool, l, r), nil
+}
+
+func (b *binder) arith(op string, l, r *scalar, loc int32) (*scalar, error) {
+	if l.unknownLit && r.unknownLit {
+		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "operator is not unique: unknown %s unknown", op), loc)
+	}
+	l, r, err := b.unify(l, r, op, loc)
+	if err != nil {
+		return nil, err
+	}
+	t := l.typ
+	switch {
+	case t.IsInteger():
+		if r.typ > t && r.typ.IsInteger() && (r.typ == coldata.Int64 || t == coldata.Int16) {
+			t = r.typ
+		}
+		if l.typ == coldata.Int64 || r.typ == coldata.Int64 {
+			t = coldata.Int64
+		}
+	case t.IsFloat():
+		t = coldata.Float64
+		if op == "%" {
+			return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %% %s", l.typ, r.typ), loc)
+		}
+	default:
+		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s %s", l.typ, op, r.typ).
+			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts."), loc)
+	}
+	return callScalar(op, t, l, r), nil
+}
+
+func (b *binder) bindBoolExpr(e *pg.BoolExpr) (*scalar, error) {
+	args := make([]*scalar, len(e.Args))
+	for i, a := range e.Args {
+		s, err := b.bind(a)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.settle(s, coldata.Bool); err != nil {
+			return nil, errAt(sqlerr.As(err), e.Location)
+		}
+		if s.typ != coldata.Bool {
+			return nil, errAt(sqlerr.New(sqlerr.DatatypeMismatch, "argument of %s must be type boolean, not type %s", boolOpName(e.Boolop), s.typ), e.Location)
+		}
+		args[i] = s
+	}
+	switch e.Boolop {
+	case pg.BoolExprType_AND_EXPR:
+		return callScalar("and", coldata.Bool, args...), nil
+	case pg.BoolExprType_OR_EXPR:
+		return callScalar("or", coldata.Bool, args...), nil
+	}
+	return callScalar("not", coldata.Bool, args...), nil
+}
+
+func boolOpName(t pg.BoolExprType) string {
+	switch t {
+	case pg.BoolExprType_AND_EXPR:
+		return "AND"
+	case pg.BoolExprType_OR_EXPR:
+		return "OR"
+	}
+	return "NOT"
+}
+
+var aggregates = map[string]bool{"count": true, "sum": true, "min": true, "max": true, "avg": true}
+
+func (b *binder) bindFuncCall(f *pg.FuncCall) (*scalar, error) {
+	name := strings.ToLower(operatorName(f.Funcname))
+	if len(f.Funcname) == 2 && f.Funcname[0].GetString_().Sval != "pg_catalog" {
+		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s.%s does not exist", f.Funcname[0].GetString_().Sval, name), f.Location)
+	}
+	if !aggregates[name] {
+		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s does not exist", name).
+			WithHint("No function matches the given name and argument types. You might need to add explicit type casts."), f.Location)
+	}
+	if f.Over != nil {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "window functions are not supported yet"), f.Location)
+	}
+	if f.AggFilter != nil || len(f.AggOrder) > 0 || f.AggWithinGroup {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "FILTER, ORDER BY and WITHIN GROUP in aggregates are not supported yet"), f.Location)
+	}
+	if !b.aggAllowed {
+		return nil, errAt(sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in %s", b.clause), f.Location)
+	}
+	if b.inAgg {
+		return nil, errAt(sqlerr.New(sqlerr.GroupingError, "aggregate function calls cannot be nested"), f.Location)
+	}
+	call := &aggCall{name: name, distinct: f.AggDistinct}
+	argType := coldata.Unknown
+	switch {
+	case f.AggStar:
+		if name != "count" {
+			return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s(*) does not exist", name), f.Location)
+		}
+	case len(f.Args) == 1:
+		b.inAgg = true
+		arg, err := b.bind(f.Args[0])
+		b.inAgg = false
+		if err != nil {
+			return nil, err
+		}
+		b.settle(arg, coldata.Text)
+		call.arg, argType = arg, arg.typ
+	default:
+		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", name, len(f.Args)), f.Location)
+	}
+	def, err := exec.LookupAgg(name, argType)
+	if err != nil {
+		return nil, errAt(sqlerr.As(err), f.Location)
+	}
+	return &scalar{kind: kindAgg, typ: def.Result, agg: call}, nil
+}
+
+func (b *binder) bindTypeCast(c *pg.TypeCast) (*scalar, error) {
+	arg, err := b.bind(c.Arg)
+	if err != nil {
+		return nil, err
+	}
+	t, err := typeFromName(c.TypeName)
+	if err != nil {
+		return nil, errAt(sqlerr.As(err), c.Location)
+	}
+	if arg.unknownLit {
+		if err := b.settle(arg, t); err != nil {
+			return nil, errAt(sqlerr.As(err), c.Location)
+		}
+		return arg, nil
+	}
+	if arg.typ == t {
+		return arg, nil
+	}
+	if (arg.typ.IsInteger() || arg.typ.IsFloat()) && (t.IsInteger() || t.IsFloat()) {
+		return callScalar("cast", t, arg), nil
+	}
+	return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "cast from %s to %s is not supported yet", arg.typ, t), c.Location)
+}
+
+// typeFromName resolves a SQL type name as PostgreSQL spells it.
+func typeFromName(tn *pg.TypeName) (coldata.Type, error) {
+	name := strings.ToLower(operatorName(tn.Names))
+	if len(tn.ArrayBounds) > 0 {
+		if name == "text" || name == "varchar" {
+			return coldata.TextArray, nil
+		}
+		return coldata.Unknown, sqlerr.New(sqlerr.FeatureNotSupported, "type %s[] is not supported yet", name)
+	}
+	switch name {
+	case "bool", "boolean":
+		return coldata.Bool, nil
+	case "int2", "smallint":
+		return coldata.Int16, nil
+	case "int4", "int", "integer":
+		return coldata.Int32, nil
+	case "int8", "bigint":
+		return coldata.Int64, nil
+	case "float4", "real":
+		return coldata.Float32, nil
+	case "float8", "double precision":
+		return coldata.Float64, nil
+	case "text", "varchar", "bpchar", "name", "character varying":
+		return coldata.Text, nil
+	case "timestamptz", "timestamp with time zone":
+		return coldata.Timestamptz, nil
+	case "jsonb":
+		return coldata.Jsonb, nil
+	case "numeric", "decimal":
+		return coldata.Numeric, nil
+	}
+	return coldata.Unknown, sqlerr.New(sqlerr.UndefinedObject, "type %q does not exist", name)
+}

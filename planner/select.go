@@ -1,0 +1,753 @@
+package planner
+
+import (
+	"context"
+	"math"
+	"sort"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/exec"
+	"github.com/armorlake/armorlake/rpcpb"
+	"github.com/armorlake/armorlake/schema"
+	"github.com/armorlake/armorlake/sqlerr"
+)
+
+// selectPlan is a bound SELECT: its result columns, and start, which
+// resolves the operators to ask and builds the running operator tree.
+type selectPlan struct {
+	columns []Column
+	start   func(ctx context.Context) (exec.Operator, error)
+}
+
+// target is one entry of the select list.
+type target struct {
+	name string
+	expr *scalar
+}
+
+// orderItem is one ORDER BY key, bound.
+type orderItem struct {
+	expr       *scalar
+	desc       bool
+	nullsFirst bool
+}
+
+func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error) {
+	if err := checkSupported(sel); err != nil {
+		return nil, err
+	}
+	if len(sel.FromClause) > 1 {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "queries over more than one table are not supported yet")
+	}
+	if len(sel.FromClause) == 1 {
+		rv := sel.FromClause[0].GetRangeVar()
+		if rv == nil {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "FROM %s is not supported yet", nodeName(sel.FromClause[0]))
+		}
+		if rv.Schemaname != "" && rv.Schemaname != "public" {
+			return nil, errAt(sqlerr.New(sqlerr.UndefinedTable, "relation \"%s.%s\" does not exist", rv.Schemaname, rv.Relname), rv.Location)
+		}
+		t, ok := p.cat.Table(rv.Relname)
+		if !ok {
+			return nil, errAt(sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", rv.Relname), rv.Location)
+		}
+		b.table, b.alias = t, t.Name
+		if rv.Alias != nil {
+			b.alias = rv.Alias.Aliasname
+		}
+	}
+
+	b.aggAllowed, b.clause = true, "SELECT"
+	targets, err := b.bindTargets(sel.TargetList)
+	if err != nil {
+		return nil, err
+	}
+
+	var where *scalar
+	if sel.WhereClause != nil {
+		b.aggAllowed, b.clause = false, "WHERE"
+		w, err := b.bind(sel.WhereClause)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.settle(w, coldata.Bool); err != nil {
+			return nil, err
+		}
+		if w.typ != coldata.Bool {
+			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "argument of WHERE must be type boolean, not type %s", w.typ)
+		}
+		where = w
+	}
+
+	b.aggAllowed, b.clause = false, "GROUP BY"
+	var groups []*scalar
+	for _, g := range sel.GroupClause {
+		s, err := b.bindGroupItem(g, targets)
+		if err != nil {
+			return nil, err
+		}
+		groups = appendUnique(groups, s)
+	}
+
+	aggregating := len(groups) > 0
+	for _, t := range targets {
+		aggregating = aggregating || t.expr.hasAgg()
+	}
+	b.aggAllowed, b.clause = true, "ORDER BY"
+	var order []orderItem
+	for _, o := range sel.SortClause {
+		item, err := b.bindOrderItem(o.GetSortBy(), targets)
+		if err != nil {
+			return nil, err
+		}
+		aggregating = aggregating || item.expr.hasAgg()
+		order = append(order, item)
+	}
+
+	offset, limit, err := b.bindLimit(sel)
+	if err != nil {
+		return nil, err
+	}
+
+	cols := make([]Column, len(targets))
+	for i, t := range targets {
+		cols[i] = Column{Name: t.name, Type: t.expr.typ}
+	}
+	q := &query{p: p, b: b, targets: targets, where: where, groups: groups, order: order, offset: offset, limit: limit}
+	plan := &selectPlan{columns: cols}
+	switch {
+	case b.table == nil && (aggregating || where != nil):
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "aggregates and WHERE without FROM are not supported yet")
+	case b.table == nil:
+		for _, t := range targets {
+			q.rootCols = append(q.rootCols, t.expr)
+		}
+		plan.start = q.startConstant
+	case aggregating:
+		if err := q.prepareAggregation(); err != nil {
+			return nil, err
+		}
+		plan.start = q.startAggregation
+	default:
+		q.prepareProjection()
+		plan.start = q.startProjection
+	}
+	return plan, nil
+}
+
+// checkSupported rejects, with a clear error, the SELECT features not
+// built yet, so they never silently run as something else.
+func checkSupported(sel *pg.SelectStmt) error {
+	unsupported := func(what string) error {
+		return sqlerr.New(sqlerr.FeatureNotSupported, "%s is not supported yet", what)
+	}
+	switch {
+	case sel.Larg != nil || sel.Op != pg.SetOperation_SETOP_NONE && sel.Op != pg.SetOperation_SET_OPERATION_UNDEFINED:
+		return unsupported("UNION, INTERSECT and EXCEPT")
+	case sel.WithClause != nil:
+		return unsupported("WITH")
+	case len(sel.ValuesLists) > 0:
+		return unsupported("VALUES")
+	case len(sel.DistinctClause) > 0:
+		return unsupported("SELECT DISTINCT")
+	case sel.HavingClause != nil:
+		return unsupported("HAVING")
+	case len(sel.WindowClause) > 0:
+		return unsupported("WINDOW")
+	case sel.IntoClause != nil:
+		return sqlerr.New(sqlerr.ReadOnlySQLTransaction, "cannot execute SELECT INTO in a read-only transaction")
+	case len(sel.LockingClause) > 0:
+		return unsupported("FOR UPDATE and FOR SHARE")
+	}
+	return nil
+}
+
+func appendUnique(list []*scalar, s *scalar) []*scalar {
+	k := s.key()
+	for _, x := range list {
+		if x.key() == k {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+func (b *binder) bindTargets(list []*pg.Node) ([]target, error) {
+	var out []target
+	for _, n := range list {
+		rt := n.GetResTarget()
+		if rt == nil {
+			return nil, sqlerr.New(sqlerr.InternalError, "bind select list: unexpected %s", nodeName(n))
+		}
+		if cr := rt.Val.GetColumnRef(); cr != nil && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
+			if b.table == nil {
+				return nil, errAt(sqlerr.New(sqlerr.SyntaxError, "SELECT * with no tables specified is not valid"), cr.Location)
+			}
+			for i, c := range b.table.Columns {
+				out = append(out, target{name: c.Name, expr: colScalar(i, c.Name, c.Type)})
+			}
+			continue
+		}
+		s, err := b.bind(rt.Val)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.settle(s, coldata.Text); err != nil {
+			return nil, err
+		}
+		name := rt.Name
+		if name == "" {
+			name = columnName(rt.Val)
+		}
+		out = append(out, target{name: name, expr: s})
+	}
+	return out, nil
+}
+
+// columnName is the name PostgreSQL gives an unaliased select-list entry.
+func columnName(n *pg.Node) string {
+	switch {
+	case n.GetColumnRef() != nil:
+		f := n.GetColumnRef().Fields
+		return f[len(f)-1].GetString_().Sval
+	case n.GetFuncCall() != nil:
+		return operatorName(n.GetFuncCall().Funcname)
+	case n.GetTypeCast() != nil:
+		tc := n.GetTypeCast()
+		if tc.Arg.GetColumnRef() != nil || tc.Arg.GetFuncCall() != nil {
+			return columnName(tc.Arg)
+		}
+		return operatorName(tc.TypeName.Names)
+	}
+	return "?column?"
+}
+
+// ordinal returns n's value when it is an integer constant: GROUP BY 1
+// and ORDER BY 2 name select-list entries.
+func ordinal(n *pg.Node) (int, bool) {
+	c := n.GetAConst()
+	if c == nil {
+		return 0, false
+	}
+	if v, ok := c.Val.(*pg.A_Const_Ival); ok {
+		return int(v.Ival.Ival), true
+	}
+	return 0, false
+}
+
+// outputName returns the select-list entry a bare name refers to.
+func outputName(n *pg.Node, targets []target) (*scalar, bool, error) {
+	cr := n.GetColumnRef()
+	if cr == nil || len(cr.Fields) != 1 || cr.Fields[0].GetString_() == nil {
+		return nil, false, nil
+	}
+	name := cr.Fields[0].GetString_().Sval
+	var found *scalar
+	for _, t := range targets {
+		if t.name == name {
+			if found != nil && found.key() != t.expr.key() {
+				return nil, false, errAt(sqlerr.New(sqlerr.AmbiguousColumn, "ORDER BY %q is ambiguous", name), cr.Location)
+			}
+			found = t.expr
+		}
+	}
+	return found, found != nil, nil
+}
+
+func (b *binder) bindGroupItem(n *pg.Node, targets []target) (*scalar, error) {
+	if i, ok := ordinal(n); ok {
+		if i < 1 || i > len(targets) {
+			return nil, errAt(sqlerr.New(sqlerr.InvalidColumnReference, "GROUP BY position %d is not in select list", i), n.GetAConst().Location)
+		}
+		if targets[i-1].expr.hasAgg() {
+			return nil, sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in GROUP BY")
+		}
+		return targets[i-1].expr, nil
+	}
+	// A bare name is an input column first, an output name second.
+	s, err := b.bind(n)
+	if err != nil {
+		if sqlerr.Code(err) == sqlerr.UndefinedColumn {
+			if out, ok, err2 := outputName(n, targets); err2 == nil && ok {
+				if out.hasAgg() {
+					return nil, sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in GROUP BY")
+				}
+				return out, nil
+			}
+		}
+		return nil, err
+	}
+	return s, b.settle(s, coldata.Text)
+}
+
+func (b *binder) bindOrderItem(sb *pg.SortBy, targets []target) (orderItem, error) {
+	item := orderItem{desc: sb.SortbyDir == pg.SortByDir_SORTBY_DESC}
+	if sb.SortbyDir == pg.SortByDir_SORTBY_USING {
+		return item, sqlerr.New(sqlerr.FeatureNotSupported, "ORDER BY ... USING is not supported")
+	}
+	item.nullsFirst = item.desc
+	switch sb.SortbyNulls {
+	case pg.SortByNulls_SORTBY_NULLS_FIRST:
+		item.nullsFirst = true
+	case pg.SortByNulls_SORTBY_NULLS_LAST:
+		item.nullsFirst = false
+	}
+	if i, ok := ordinal(sb.Node); ok {
+		if i < 1 || i > len(targets) {
+			return item, errAt(sqlerr.New(sqlerr.InvalidColumnReference, "ORDER BY position %d is not in select list", i), sb.Node.GetAConst().Location)
+		}
+		item.expr = targets[i-1].expr
+		return item, nil
+	}
+	// A bare name is an output name first, an input column second.
+	if out, ok, err := outputName(sb.Node, targets); err != nil || ok {
+		item.expr = out
+		return item, err
+	}
+	s, err := b.bind(sb.Node)
+	if err != nil {
+		return item, err
+	}
+	item.expr = s
+	return item, b.settle(s, coldata.Text)
+}
+
+// bindLimit returns OFFSET and LIMIT; limit -1 means none.
+func (b *binder) bindLimit(sel *pg.SelectStmt) (offset, limit int64, err error) {
+	value := func(n *pg.Node, what string) (int64, bool, error) {
+		if n == nil {
+			return 0, false, nil
+		}
+		b.aggAllowed, b.clause = false, what
+		s, err := b.bind(n)
+		if err != nil {
+			return 0, false, err
+		}
+		if err := b.settle(s, coldata.Int64); err != nil {
+			return 0, false, err
+		}
+		if s.kind != kindConst || !s.typ.IsInteger() {
+			return 0, false, sqlerr.New(sqlerr.FeatureNotSupported, "%s must be an integer constant", what)
+		}
+		if s.datum.Null {
+			return 0, false, nil
+		}
+		v := s.datum.GetI()
+		if v < 0 {
+			code := "2201W" // invalid_row_count_in_limit_clause
+			if what == "OFFSET" {
+				code = "2201X"
+			}
+			return 0, false, sqlerr.New(code, "%s must not be negative", what)
+		}
+		return v, true, nil
+	}
+	limit = -1
+	if v, ok, err := value(sel.LimitCount, "LIMIT"); err != nil {
+		return 0, 0, err
+	} else if ok {
+		limit = v
+	}
+	if v, ok, err := value(sel.LimitOffset, "OFFSET"); err != nil {
+		return 0, 0, err
+	} else if ok {
+		offset = v
+	}
+	return offset, limit, nil
+}
+
+// query holds one bound SELECT while it is split into a fragment and a
+// root.
+type query struct {
+	p       *Planner
+	b       *binder
+	targets []target
+	where   *scalar
+	groups  []*scalar
+	order   []orderItem
+	offset  int64
+	limit   int64
+
+	frag     *rpcpb.Fragment
+	aggs     []*scalar // distinct aggregate calls
+	rootCols []*scalar // what the root projects before sorting: targets, then hidden sort keys
+}
+
+// scanColumns lists the table columns exprs read, in table order, and maps
+// each to its position in the fragment's input.
+func (q *query) scanColumns(exprs ...*scalar) (names []string, remap map[int]int) {
+	seen := map[int]bool{}
+	for _, e := range exprs {
+		if e != nil {
+			e.walk(func(s *scalar) {
+				if s.kind == kindColumn {
+					seen[s.col] = true
+				}
+			})
+		}
+	}
+	idx := make([]int, 0, len(seen))
+	for c := range seen {
+		idx = append(idx, c)
+	}
+	sort.Ints(idx)
+	remap = make(map[int]int, len(idx))
+	for i, c := range idx {
+		remap[c] = i
+		names = append(names, q.b.table.Columns[c].Name)
+	}
+	return names, remap
+}
+
+func (q *query) newFragment(names []string, remap map[int]int) *rpcpb.Fragment {
+	f := &rpcpb.Fragment{Table: q.b.table.Name, Columns: names}
+	lo, hi := timeRange(q.where, q.b.table)
+	if lo != math.MinInt64 || hi != math.MaxInt64 {
+		f.TimeRange = &rpcpb.TimeRange{}
+		if lo != math.MinInt64 {
+			f.TimeRange.MinUs = &lo
+		}
+		if hi != math.MaxInt64 {
+			f.TimeRange.MaxUs = &hi
+		}
+	}
+	if q.where != nil {
+		f.Filter = q.where.toProto(remap)
+	}
+	return f
+}
+
+func (q *query) prepareAggregation() error {
+	exprs := []*scalar{q.where}
+	exprs = append(exprs, q.groups...)
+	collect := func(s *scalar) {
+		s.walk(func(x *scalar) {
+			if x.kind == kindAgg {
+				q.aggs = appendUnique(q.aggs, x)
+			}
+		})
+	}
+	for _, t := range q.targets {
+		collect(t.expr)
+		exprs = append(exprs, t.expr)
+	}
+	for _, o := range q.order {
+		collect(o.expr)
+		exprs = append(exprs, o.expr)
+	}
+	for _, a := range q.aggs {
+		if a.agg.arg != nil {
+			exprs = append(exprs, a.agg.arg)
+		}
+	}
+	names, remap := q.scanColumns(exprs...)
+	q.frag = q.newFragment(names, remap)
+	for _, g := range q.groups {
+		q.frag.GroupBy = append(q.frag.GroupBy, g.toProto(remap))
+	}
+	for _, a := range q.aggs {
+		pa := &rpcpb.Aggregate{Func: a.agg.name, Distinct: a.agg.distinct}
+		if a.agg.arg != nil {
+			pa.Arg = a.agg.arg.toProto(remap)
+		}
+		q.frag.Aggregates = append(q.frag.Aggregates, pa)
+	}
+	// Above the final aggregation, expressions read its output: the
+	// group keys, then one column per aggregate.
+	for _, t := range q.targets {
+		r, err := q.overAggregates(t.expr)
+		if err != nil {
+			return err
+		}
+		q.rootCols = append(q.rootCols, r)
+	}
+	for i := range q.order {
+		r, err := q.overAggregates(q.order[i].expr)
+		if err != nil {
+			return err
+		}
+		q.order[i].expr = r
+	}
+	return nil
+}
+
+// overAggregates rewrites s to read the final aggregation's output.
+func (q *query) overAggregates(s *scalar) (*scalar, error) {
+	k := s.key()
+	for i, g := range q.groups {
+		if g.key() == k {
+			return colScalar(i, "", s.typ), nil
+		}
+	}
+	switch s.kind {
+	case kindAgg:
+		for i, a := range q.aggs {
+			if a.key() == k {
+				return colScalar(len(q.groups)+i, a.agg.name, s.typ), nil
+			}
+		}
+		return nil, sqlerr.New(sqlerr.InternalError, "aggregate %s not collected", k)
+	case kindColumn:
+		return nil, sqlerr.New(sqlerr.GroupingError, "column \"%s.%s\" must appear in the GROUP BY clause or be used in an aggregate function", q.b.alias, s.name)
+	case kindCall:
+		c := *s
+		c.args = make([]*scalar, len(s.args))
+		for i, a := range s.args {
+			r, err := q.overAggregates(a)
+			if err != nil {
+				return nil, err
+			}
+			c.args[i] = r
+		}
+		return &c, nil
+	}
+	return s, nil
+}
+
+func (q *query) prepareProjection() {
+	exprs := []*scalar{q.where}
+	for _, t := range q.targets {
+		exprs = append(exprs, t.expr)
+		q.rootCols = append(q.rootCols, t.expr)
+	}
+	for _, o := range q.order {
+		exprs = append(exprs, o.expr)
+	}
+	names, remap := q.scanColumns(exprs...)
+	q.frag = q.newFragment(names, remap)
+	// The fragment projects the targets plus any sort key not among them;
+	// the root reads those outputs by position.
+	outs := append([]*scalar(nil), q.rootCols...)
+	for i, o := range q.order {
+		pos := -1
+		for j, x := range outs {
+			if x.key() == o.expr.key() {
+				pos = j
+				break
+			}
+		}
+		if pos < 0 {
+			pos = len(outs)
+			outs = append(outs, o.expr)
+		}
+		q.order[i].expr = colScalar(pos, "", o.expr.typ)
+		q.frag.OrderBy = append(q.frag.OrderBy, &rpcpb.SortKey{Column: int32(pos), Desc: o.desc, NullsFirst: o.nullsFirst})
+	}
+	for _, o := range outs {
+		q.frag.Projections = append(q.frag.Projections, o.toProto(remap))
+	}
+	// On the wire 0 means no limit; LIMIT 0 is left to the root.
+	if q.limit > 0 {
+		q.frag.Limit = q.offset + q.limit
+	}
+	// Root columns are the fragment's outputs by position.
+	for i := range q.rootCols {
+		q.rootCols[i] = colScalar(i, q.targets[i].name, q.targets[i].expr.typ)
+	}
+}
+
+func (q *query) gather(ctx context.Context) (exec.Operator, error) {
+	lo, hi := exec.TimeBounds(q.frag.TimeRange)
+	targets, err := q.p.cat.Targets(q.frag.Table, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	return exec.NewGather(q.p.remote, targets, q.frag, q.p.cfg.FanOut), nil
+}
+
+func (q *query) startAggregation(ctx context.Context) (exec.Operator, error) {
+	in, err := q.gather(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var keys []exec.Expr
+	var partial []coldata.Type
+	for _, g := range q.groups {
+		partial = append(partial, g.typ)
+	}
+	for i := range q.groups {
+		k, err := exec.CompileExpr(colScalar(i, "", q.groups[i].typ).toProto(nil), partial[:len(q.groups)])
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	var specs []exec.AggSpec
+	for _, a := range q.aggs {
+		argType := coldata.Unknown
+		if a.agg.arg != nil {
+			argType = a.agg.arg.typ
+		}
+		def, err := exec.LookupAgg(a.agg.name, argType)
+		if err != nil {
+			return nil, err
+		}
+		spec := exec.AggSpec{Def: def}
+		for _, st := range def.States {
+			spec.States = append(spec.States, len(partial))
+			partial = append(partial, st)
+		}
+		specs = append(specs, spec)
+	}
+	var op exec.Operator = exec.NewHashAgg(in, exec.AggFinal, keys, specs)
+	final := make([]coldata.Type, 0, len(q.groups)+len(q.aggs))
+	for _, g := range q.groups {
+		final = append(final, g.typ)
+	}
+	for _, a := range q.aggs {
+		final = append(final, a.typ)
+	}
+	return q.finish(op, final, -1)
+}
+
+func (q *query) startProjection(ctx context.Context) (exec.Operator, error) {
+	in, err := q.gather(ctx)
+	if err != nil {
+		return nil, err
+	}
+	types := make([]coldata.Type, len(q.frag.Projections))
+	for i, e := range q.frag.Projections {
+		types[i] = coldata.Type(e.Type)
+	}
+	return q.finish(in, types, len(q.rootCols))
+}
+
+// startConstant runs a SELECT without FROM over one empty row.
+func (q *query) startConstant(ctx context.Context) (exec.Operator, error) {
+	one := &coldata.Batch{Len: 1}
+	return q.finish(exec.NewBatches(one), nil, -1)
+}
+
+// finish adds the root's tail over input rows of the given types: sort,
+// offset and limit, and the final projection of the select list. When
+// projected >= 0 the input already holds the select list in its first
+// projected columns (then any sort keys).
+func (q *query) finish(op exec.Operator, types []coldata.Type, projected int) (exec.Operator, error) {
+	cols := q.rootCols
+	if projected < 0 {
+		// Project the select list, then the sort keys not already in it.
+		all := append([]*scalar(nil), q.rootCols...)
+		for i, o := range q.order {
+			pos := -1
+			for j, x := range all {
+				if x.key() == o.expr.key() {
+					pos = j
+					break
+				}
+			}
+			if pos < 0 {
+				pos = len(all)
+				all = append(all, o.expr)
+			}
+			q.order[i].expr = colScalar(pos, "", o.expr.typ)
+		}
+		exprs := make([]exec.Expr, len(all))
+		for i, s := range all {
+			e, err := exec.CompileExpr(s.toProto(nil), types)
+			if err != nil {
+				op.Close()
+				return nil, err
+			}
+			exprs[i] = e
+		}
+		op = exec.NewProject(op, exprs)
+		types = make([]coldata.Type, len(all))
+		for i, s := range all {
+			types[i] = s.typ
+		}
+		projected = len(cols)
+	}
+	if len(q.order) > 0 {
+		keys := make([]exec.SortKey, len(q.order))
+		for i, o := range q.order {
+			keys[i] = exec.SortKey{Col: o.expr.col, Desc: o.desc, NullsFirst: o.nullsFirst}
+		}
+		n := -1
+		if q.limit >= 0 {
+			n = int(q.offset + q.limit)
+		}
+		op = exec.NewSort(op, keys, n)
+	}
+	if q.limit >= 0 || q.offset > 0 {
+		op = exec.NewLimit(op, q.offset, q.limit)
+	}
+	if projected < len(types) {
+		exprs := make([]exec.Expr, projected)
+		for i := range exprs {
+			e, err := exec.CompileExpr(colScalar(i, "", types[i]).toProto(nil), types)
+			if err != nil {
+				op.Close()
+				return nil, err
+			}
+			exprs[i] = e
+		}
+		op = exec.NewProject(op, exprs)
+	}
+	return op, nil
+}
+
+// timeRange extracts from the top-level conjuncts of where the bounds it
+// puts on the table's time column, as [lo, hi) in µs.
+func timeRange(where *scalar, t *schema.Table) (lo, hi int64) {
+	lo, hi = math.MinInt64, math.MaxInt64
+	if where == nil {
+		return lo, hi
+	}
+	var visit func(s *scalar)
+	visit = func(s *scalar) {
+		if s.kind != kindCall {
+			return
+		}
+		if s.op == "and" {
+			for _, a := range s.args {
+				visit(a)
+			}
+			return
+		}
+		if len(s.args) != 2 {
+			return
+		}
+		op, c, k := s.op, s.args[0], s.args[1]
+		if k.kind == kindColumn {
+			c, k = k, c
+			switch op {
+			case "<":
+				op = ">"
+			case "<=":
+				op = ">="
+			case ">":
+				op = "<"
+			case ">=":
+				op = "<="
+			}
+		}
+		if c.kind != kindColumn || c.col != t.TimeColumn || k.kind != kindConst ||
+			k.typ != coldata.Timestamptz || k.datum.Null {
+			return
+		}
+		v := k.datum.GetI()
+		switch op {
+		case ">=":
+			lo = max(lo, v)
+		case ">":
+			if v < math.MaxInt64 {
+				lo = max(lo, v+1)
+			}
+		case "<":
+			hi = min(hi, v)
+		case "<=":
+			if v < math.MaxInt64 {
+				hi = min(hi, v+1)
+			}
+		case "=":
+			lo = max(lo, v)
+			if v < math.MaxInt64 {
+				hi = min(hi, v+1)
+			}
+		}
+	}
+	visit(where)
+	return lo, hi
+}
