@@ -1,0 +1,124 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/exec"
+	"github.com/armorlake/armorlake/rpcpb"
+	"github.com/armorlake/armorlake/schema"
+	"github.com/armorlake/armorlake/sqlerr"
+)
+
+const sqlstateKey = "armorlake-sqlstate"
+
+// TableResolver returns a table's descriptor by name.
+type TableResolver func(name string) (*schema.Table, bool)
+
+// Server serves the operator service over one node's stored rows.
+type Server struct {
+	rpcpb.UnimplementedOperatorServer
+	src    exec.ScanSource
+	tables TableResolver
+	logger *slog.Logger
+}
+
+// NewServer returns a Server answering fragments from src.
+func NewServer(src exec.ScanSource, tables TableResolver, logger *slog.Logger) *Server {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Server{src: src, tables: tables, logger: logger}
+}
+
+// Register adds the service to a gRPC server.
+func (s *Server) Register(g *grpc.Server) { rpcpb.RegisterOperatorServer(g, s) }
+
+// Execute implements rpcpb.OperatorServer.
+func (s *Server) Execute(req *rpcpb.ExecuteRequest, stream grpc.ServerStreamingServer[rpcpb.ExecuteResponse]) (err error) {
+	ctx := stream.Context()
+	defer func() {
+		if r := recover(); r != nil {
+			s.logger.Error("fragment panicked", "panic", r, "stack", string(debug.Stack()))
+			err = sqlerr.New(sqlerr.InternalError, "internal error: %v", r)
+		}
+		if err != nil {
+			err = toStatus(ctx, stream, err)
+		}
+	}()
+	start := time.Now()
+	// Headers go out at once: the client bounds its wait for them, and a
+	// long partial aggregation must not look like a dead operator.
+	if err := stream.SendHeader(metadata.MD{}); err != nil {
+		return err
+	}
+	frag := req.GetFragment()
+	if frag == nil {
+		return sqlerr.New(sqlerr.ProtocolViolation, "execute: no fragment")
+	}
+	t, ok := s.tables(frag.Table)
+	if !ok {
+		return sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", frag.Table)
+	}
+	types := make([]coldata.Type, len(frag.Columns))
+	for i, c := range frag.Columns {
+		j := t.ColumnIndex(c)
+		if j < 0 {
+			return sqlerr.New(sqlerr.UndefinedColumn, "column %q does not exist", c)
+		}
+		types[i] = t.Columns[j].Type
+	}
+	op, err := exec.BuildFragment(ctx, frag, types, s.src)
+	if err != nil {
+		return err
+	}
+	defer op.Close()
+	var buf []byte
+	for {
+		b, err := op.Next(ctx)
+		if err != nil {
+			return err
+		}
+		if b == nil {
+			break
+		}
+		buf = coldata.AppendEncoded(buf[:0], b)
+		if err := stream.Send(&rpcpb.ExecuteResponse{Batch: buf}); err != nil {
+			return err
+		}
+	}
+	return stream.Send(&rpcpb.ExecuteResponse{Stats: &rpcpb.FragmentStats{Nanos: time.Since(start).Nanoseconds()}})
+}
+
+// toStatus turns err into a gRPC status, with its SQLSTATE in the
+// trailer.
+func toStatus(ctx context.Context, stream grpc.ServerStream, err error) error {
+	if _, ok := status.FromError(err); ok && sqlerr.As(err) == nil {
+		return err
+	}
+	code := codes.Unknown
+	switch {
+	case errors.Is(err, context.Canceled):
+		code = codes.Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		code = codes.DeadlineExceeded
+	}
+	if ctx.Err() == nil {
+		stream.SetTrailer(metadata.Pairs(sqlstateKey, sqlerr.Code(err)))
+	}
+	msg := err.Error()
+	if e := sqlerr.As(err); e != nil {
+		msg = e.Message
+	}
+	return status.Error(code, fmt.Sprint(msg))
+}
