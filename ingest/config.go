@@ -1,0 +1,137 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+)
+
+// Endpoint is one KubeArmor LogService to pull from: a per-node daemon or
+// a relay.
+type Endpoint struct {
+	// Addr is host:port of the LogService (KubeArmor's default port is
+	// 32767). It is also the ingest_endpoint of every row from it.
+	Addr string
+	// AlertFilter is sent to WatchAlerts: "all" or "policy". Default
+	// "all". KubeArmor ends the stream at once on any other value.
+	AlertFilter string
+	// LogFilter is sent to WatchLogs: "all" or "system". Default "all".
+	LogFilter string
+	// Messages also pulls the daemon's own messages (WatchMessages).
+	Messages bool
+}
+
+// transportCredentials secures the connection to ep. Plaintext for now:
+// per-endpoint TLS (CA, client certificate, server name) plugs in here and
+// in Endpoint.
+func (ep *Endpoint) transportCredentials() credentials.TransportCredentials {
+	return insecure.NewCredentials()
+}
+
+// Config configures an Ingester. Zero fields take the defaults below
+// (EnsureDefaults); New validates.
+type Config struct {
+	// OperatorID names this operator in the ingest_operator column.
+	// Required.
+	OperatorID string
+	// Endpoints are the KubeArmor services to pull from. At least one;
+	// addresses must be distinct.
+	Endpoints []Endpoint
+	// FlushRows is the number of rows a table accumulates before it is
+	// flushed to the sink as one batch. Default 16384.
+	FlushRows int
+	// FlushInterval bounds how long a received row waits before it is
+	// flushed: what a crash can lose is at most this window (plus the
+	// rows in the buffer). Default 1s.
+	FlushInterval time.Duration
+	// BufferEvents is the capacity, in events, of the buffer between the
+	// stream readers and the batcher. When it is full, events are counted
+	// as dropped: a reader never blocks, since KubeArmor drops for slow
+	// subscribers anyway. Default 65536.
+	BufferEvents int
+	// BackoffMin and BackoffMax bound the wait before a stream is
+	// reopened after an error; the wait doubles on each consecutive
+	// failure, with ±20% jitter. Defaults 250ms and 30s.
+	BackoffMin time.Duration
+	BackoffMax time.Duration
+	// Logger receives connection state changes. Default: discard.
+	Logger *slog.Logger
+}
+
+// Defaults.
+const (
+	DefaultFlushRows     = 16384
+	DefaultFlushInterval = time.Second
+	DefaultBufferEvents  = 65536
+	DefaultBackoffMin    = 250 * time.Millisecond
+	DefaultBackoffMax    = 30 * time.Second
+	DefaultAlertFilter   = "all"
+	DefaultLogFilter     = "all"
+)
+
+// EnsureDefaults fills the zero fields with their defaults.
+func (c *Config) EnsureDefaults() {
+	if c.FlushRows == 0 {
+		c.FlushRows = DefaultFlushRows
+	}
+	if c.FlushInterval == 0 {
+		c.FlushInterval = DefaultFlushInterval
+	}
+	if c.BufferEvents == 0 {
+		c.BufferEvents = DefaultBufferEvents
+	}
+	if c.BackoffMin == 0 {
+		c.BackoffMin = DefaultBackoffMin
+	}
+	if c.BackoffMax == 0 {
+		c.BackoffMax = DefaultBackoffMax
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	for i := range c.Endpoints {
+		ep := &c.Endpoints[i]
+		if ep.AlertFilter == "" {
+			ep.AlertFilter = DefaultAlertFilter
+		}
+		if ep.LogFilter == "" {
+			ep.LogFilter = DefaultLogFilter
+		}
+	}
+}
+
+// Validate reports the first invalid field. Filters are not checked: the
+// server decides, and a rejected filter is reported when its stream ends.
+func (c *Config) Validate() error {
+	switch {
+	case c.OperatorID == "":
+		return errors.New("ingest config: empty OperatorID")
+	case len(c.Endpoints) == 0:
+		return errors.New("ingest config: no Endpoints")
+	case c.FlushRows <= 0:
+		return fmt.Errorf("ingest config: FlushRows %d not positive", c.FlushRows)
+	case c.FlushInterval <= 0:
+		return fmt.Errorf("ingest config: FlushInterval %s not positive", c.FlushInterval)
+	case c.BufferEvents <= 0:
+		return fmt.Errorf("ingest config: BufferEvents %d not positive", c.BufferEvents)
+	case c.BackoffMin <= 0:
+		return fmt.Errorf("ingest config: BackoffMin %s not positive", c.BackoffMin)
+	case c.BackoffMax < c.BackoffMin:
+		return fmt.Errorf("ingest config: BackoffMax %s below BackoffMin %s", c.BackoffMax, c.BackoffMin)
+	}
+	seen := make(map[string]bool, len(c.Endpoints))
+	for i, ep := range c.Endpoints {
+		if ep.Addr == "" {
+			return fmt.Errorf("ingest config: endpoint %d: empty Addr", i)
+		}
+		if seen[ep.Addr] {
+			return fmt.Errorf("ingest config: endpoint %q listed twice", ep.Addr)
+		}
+		seen[ep.Addr] = true
+	}
+	return nil
+}
