@@ -15,6 +15,7 @@ import (
 const (
 	SuccessfulCompletion       = "00000"
 	FeatureNotSupported        = "0A000"
+	NotNullViolation           = "23502"
 	InvalidParameterValue      = "22023"
 	InvalidTextRepresentation  = "22P02"
 	InvalidDatetimeFormat      = "22007"

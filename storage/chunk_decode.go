@@ -1,0 +1,452 @@
+package storage
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"slices"
+
+	"github.com/armorlake/armorlake/coldata"
+)
+
+// chunkHeader is the part of a chunk before its payload.
+type chunkHeader struct {
+	typ    coldata.Type
+	enc    encoding
+	rows   int
+	nulls  int
+	bitmap []byte // set only when 0 < nulls < rows
+}
+
+var (
+	errTrailing = errors.New("trailing bytes")
+	errLengths  = errors.New("value lengths disagree with data")
+)
+
+// parseChunkHeader checks and splits off the header of a chunk body (the
+// value without its checksum).
+func parseChunkHeader(body []byte) (chunkHeader, []byte, error) {
+	var h chunkHeader
+	if len(body) < 2 {
+		return h, nil, errShort
+	}
+	h.typ, h.enc = coldata.Type(body[0]), encoding(body[1])
+	if !h.typ.Valid() {
+		return h, nil, fmt.Errorf("unknown column type %d", body[0])
+	}
+	p := body[2:]
+	rows, n := binary.Uvarint(p)
+	if n <= 0 || rows == 0 || rows > maxBlockRows {
+		return h, nil, errors.New("bad row count")
+	}
+	p = p[n:]
+	nulls, n := binary.Uvarint(p)
+	if n <= 0 || nulls > rows {
+		return h, nil, errors.New("bad null count")
+	}
+	p = p[n:]
+	h.rows, h.nulls = int(rows), int(nulls)
+	if h.nulls > 0 && h.nulls < h.rows {
+		size := (h.rows + 7) / 8
+		if len(p) < size {
+			return h, nil, errShort
+		}
+		h.bitmap, p = p[:size], p[size:]
+		c := 0
+		for _, b := range h.bitmap {
+			c += bits.OnesCount8(b)
+		}
+		if c != h.nulls || h.bitmap[size-1]>>(uint(h.rows-1)&7)>>1 != 0 {
+			return h, nil, errors.New("null bitmap disagrees with null count")
+		}
+	}
+	return h, p, nil
+}
+
+// chunkDecoder decodes column chunks into Vecs. It keeps a scratch buffer
+// for zstd between calls; it is not safe for concurrent use.
+type chunkDecoder struct {
+	z []byte
+}
+
+// decode decodes a chunk body (the value without its checksum) into v,
+// replacing v's contents and reusing its memory. v.Type must be the chunk's
+// type. Every length and count is checked against the body before use, so
+// corrupt bytes give an error, never a panic or a wrong-length Vec.
+func (d *chunkDecoder) decode(v *coldata.Vec, body []byte) error {
+	h, p, err := parseChunkHeader(body)
+	if err != nil {
+		return err
+	}
+	if h.typ != v.Type {
+		return fmt.Errorf("chunk holds %s, column is %s", h.typ, v.Type)
+	}
+	setNulls(v, &h)
+	present := h.rows - h.nulls
+	if present == 0 && (h.enc != encConst || len(p) != 0) {
+		return errors.New("all-NULL chunk with a payload")
+	}
+	t := v.Type
+	if h.enc == encZstd && (t.IsBytes() || t == coldata.TextArray) {
+		if p, err = d.unzstd(p); err != nil {
+			return err
+		}
+		h.enc = encPlain
+	}
+	switch {
+	case t == coldata.Bool:
+		return decodeBools(v, &h, p, present)
+	case isIntType(t):
+		return decodeInts(v, &h, p, present)
+	case t.IsFloat():
+		return decodeFloats(v, &h, p, present)
+	case t.IsBytes():
+		return decodeBytes(v, &h, p, present)
+	default:
+		return decodeArrays(v, &h, p, present)
+	}
+}
+
+// setNulls sets v's bitmap from the chunk header.
+func setNulls(v *coldata.Vec, h *chunkHeader) {
+	switch {
+	case h.nulls == 0:
+		v.Nulls = v.Nulls[:0]
+	case h.nulls == h.rows:
+		v.Nulls = resize(v.Nulls, (h.rows+63)/64)
+		for i := range v.Nulls {
+			v.Nulls[i] = ^uint64(0)
+		}
+		if r := h.rows & 63; r != 0 {
+			v.Nulls[len(v.Nulls)-1] = 1<<uint(r) - 1
+		}
+	default:
+		v.Nulls = resize(v.Nulls, (h.rows+63)/64)
+		for w := range v.Nulls {
+			var x uint64
+			for b, by := range h.bitmap[w*8 : min(w*8+8, len(h.bitmap))] {
+				x |= uint64(by) << (8 * b)
+			}
+			v.Nulls[w] = x
+		}
+	}
+}
+
+// bitSet reads bit i of a chunk bitmap.
+func bitSet(bitmap []byte, i int) bool { return bitmap[i>>3]&(1<<(i&7)) != 0 }
+
+// spread moves the present non-NULL values at the front of out to their
+// rows, back to front so that it works in place, and zeroes NULL rows. A
+// nil bitmap means every row is NULL.
+func spread[T any](out []T, present int, bitmap []byte) {
+	if bitmap == nil {
+		clear(out)
+		return
+	}
+	var zero T
+	k := present - 1
+	for i := len(out) - 1; i >= 0; i-- {
+		if bitSet(bitmap, i) {
+			out[i] = zero
+		} else {
+			out[i] = out[k]
+			k--
+		}
+	}
+}
+
+// resize returns s with length n, reallocating only when it is too small.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+func badEncoding(h *chunkHeader) error {
+	return fmt.Errorf("unknown encoding %d for %s", uint8(h.enc), h.typ)
+}
+
+func decodeInts(v *coldata.Vec, h *chunkHeader, p []byte, present int) error {
+	out := resize(v.Int64, h.rows)
+	v.Int64 = out
+	vals := out[:present]
+	switch {
+	case present == 0:
+	case h.enc == encConst:
+		if len(p) != 8 {
+			return errLengths
+		}
+		x := int64(binary.LittleEndian.Uint64(p))
+		for i := range vals {
+			vals[i] = x
+		}
+	case h.enc == encPlain:
+		if len(p) != 8*present {
+			return errLengths
+		}
+		for i := range vals {
+			vals[i] = int64(binary.LittleEndian.Uint64(p[8*i:]))
+		}
+	case h.enc == encDelta:
+		prev := int64(0)
+		for i := range vals {
+			u, n := binary.Uvarint(p)
+			if n <= 0 {
+				return errShort
+			}
+			p = p[n:]
+			prev += unzigzag(u)
+			vals[i] = prev
+		}
+		if len(p) != 0 {
+			return errTrailing
+		}
+	default:
+		return badEncoding(h)
+	}
+	if h.nulls > 0 {
+		spread(out, present, h.bitmap)
+	}
+	return nil
+}
+
+func decodeFloats(v *coldata.Vec, h *chunkHeader, p []byte, present int) error {
+	out := resize(v.Float64, h.rows)
+	v.Float64 = out
+	vals := out[:present]
+	switch {
+	case present == 0:
+	case h.enc == encConst:
+		if len(p) != 8 {
+			return errLengths
+		}
+		x := math.Float64frombits(binary.LittleEndian.Uint64(p))
+		for i := range vals {
+			vals[i] = x
+		}
+	case h.enc == encPlain:
+		if len(p) != 8*present {
+			return errLengths
+		}
+		for i := range vals {
+			vals[i] = math.Float64frombits(binary.LittleEndian.Uint64(p[8*i:]))
+		}
+	default:
+		return badEncoding(h)
+	}
+	if h.nulls > 0 {
+		spread(out, present, h.bitmap)
+	}
+	return nil
+}
+
+func decodeBools(v *coldata.Vec, h *chunkHeader, p []byte, present int) error {
+	out := resize(v.Bool, h.rows)
+	v.Bool = out
+	vals := out[:present]
+	switch {
+	case present == 0:
+	case h.enc == encConst:
+		if len(p) != 1 || p[0] > 1 {
+			return errLengths
+		}
+		for i := range vals {
+			vals[i] = p[0] == 1
+		}
+	case h.enc == encPlain:
+		if len(p) != (present+7)/8 || p[len(p)-1]>>(uint(present-1)&7)>>1 != 0 {
+			return errLengths
+		}
+		for i := range vals {
+			vals[i] = bitSet(p, i)
+		}
+	default:
+		return badEncoding(h)
+	}
+	if h.nulls > 0 {
+		spread(out, present, h.bitmap)
+	}
+	return nil
+}
+
+// readLens reads the uvarint lengths of the values of rows [0, len(offs)-1)
+// that the bitmap leaves non-NULL, turning them into offsets, and returns
+// the bytes after them, which must be exactly the values' data.
+func readLens(offs []int32, bitmap []byte, p []byte) ([]byte, error) {
+	offs[0] = 0
+	var total uint64
+	for i := 1; i < len(offs); i++ {
+		if bitmap == nil || !bitSet(bitmap, i-1) {
+			l, n := binary.Uvarint(p)
+			if n <= 0 {
+				return nil, errShort
+			}
+			p = p[n:]
+			// Each length is checked before it is added, so the total
+			// never exceeds what is left of p and cannot overflow.
+			if l > uint64(len(p))-total {
+				return nil, errLengths
+			}
+			total += l
+		}
+		offs[i] = int32(total)
+	}
+	if total != uint64(len(p)) {
+		return nil, errLengths
+	}
+	return p, nil
+}
+
+func decodeBytes(v *coldata.Vec, h *chunkHeader, p []byte, present int) error {
+	b := &v.Bytes
+	b.Offs = resize(b.Offs, h.rows+1)
+	switch {
+	case present == 0:
+		clear(b.Offs)
+		b.Data = b.Data[:0]
+	case h.enc == encConst:
+		l, n := binary.Uvarint(p)
+		if n <= 0 || l != uint64(len(p)-n) {
+			return errLengths
+		}
+		val := p[n:]
+		if l*uint64(present) > maxChunkData {
+			return errors.New("constant string chunk too large")
+		}
+		b.Data = slices.Grow(b.Data[:0], int(l)*present)
+		b.Offs[0] = 0
+		for i := 0; i < h.rows; i++ {
+			if h.bitmap == nil || !bitSet(h.bitmap, i) {
+				b.Data = append(b.Data, val...)
+			}
+			b.Offs[i+1] = int32(len(b.Data))
+		}
+	case h.enc == encPlain:
+		if len(p) > maxChunkData {
+			return errors.New("string chunk too large")
+		}
+		data, err := readLens(b.Offs, h.bitmap, p)
+		if err != nil {
+			return err
+		}
+		b.Data = append(b.Data[:0], data...)
+	default:
+		return badEncoding(h)
+	}
+	return nil
+}
+
+func decodeArrays(v *coldata.Vec, h *chunkHeader, p []byte, present int) error {
+	b := &v.Bytes
+	v.Arr = resize(v.Arr, h.rows+1)
+	v.Arr[0] = 0
+	if present == 0 {
+		clear(v.Arr)
+		b.Offs = append(b.Offs[:0], 0)
+		b.Data = b.Data[:0]
+		return nil
+	}
+	if h.enc != encConst && h.enc != encPlain {
+		return badEncoding(h)
+	}
+	if len(p) > maxChunkData {
+		return errors.New("text[] chunk too large")
+	}
+	// Element counts, row by row. Every element costs at least one byte
+	// of length, which bounds the total before anything is allocated.
+	var elems uint64
+	counts := p
+	rowsStored := present
+	if h.enc == encConst {
+		rowsStored = 1
+	}
+	for i := 0; i < rowsStored; i++ {
+		c, n := binary.Uvarint(p)
+		if n <= 0 {
+			return errShort
+		}
+		p = p[n:]
+		if c > uint64(len(p))-elems {
+			return errLengths
+		}
+		elems += c
+	}
+	counts = counts[:len(counts)-len(p)]
+	// Element lengths and data, stored once for a constant chunk.
+	b.Offs = resize(b.Offs, int(elems)+1)
+	data, err := readLens(b.Offs, nil, p)
+	if err != nil {
+		return err
+	}
+	if h.enc == encConst {
+		return fillConstArrays(v, h, present, int(elems), data)
+	}
+	b.Data = append(b.Data[:0], data...)
+	for i := 0; i < h.rows; i++ {
+		c := uint64(0)
+		if h.bitmap == nil || !bitSet(h.bitmap, i) {
+			var n int
+			c, n = binary.Uvarint(counts)
+			counts = counts[n:]
+		}
+		v.Arr[i+1] = v.Arr[i] + int32(c)
+	}
+	return nil
+}
+
+// fillConstArrays repeats the one stored text[] value, whose element
+// offsets are in v.Bytes.Offs[:elems+1], over the non-NULL rows.
+func fillConstArrays(v *coldata.Vec, h *chunkHeader, present, elems int, data []byte) error {
+	b := &v.Bytes
+	if uint64(len(data))*uint64(present) > maxChunkData ||
+		uint64(elems)*uint64(present) >= math.MaxInt32 {
+		return errors.New("constant text[] chunk too large")
+	}
+	total := elems * present
+	if cap(b.Offs) < total+1 {
+		b.Offs = append(make([]int32, 0, total+1), b.Offs[:elems+1]...)
+	}
+	b.Offs = b.Offs[:total+1]
+	for r := 1; r < present; r++ {
+		base := int32(r * len(data))
+		for j := 1; j <= elems; j++ {
+			b.Offs[r*elems+j] = base + b.Offs[j]
+		}
+	}
+	b.Data = slices.Grow(b.Data[:0], len(data)*present)
+	for r := 0; r < present; r++ {
+		b.Data = append(b.Data, data...)
+	}
+	k := int32(0)
+	for i := 0; i < h.rows; i++ {
+		if h.bitmap == nil || !bitSet(h.bitmap, i) {
+			k += int32(elems)
+		}
+		v.Arr[i+1] = k
+	}
+	return nil
+}
+
+// unzstd decompresses a zstd payload: the plain payload's length, then one
+// zstd frame. The result lives in d's scratch buffer until the next call.
+func (d *chunkDecoder) unzstd(p []byte) ([]byte, error) {
+	raw, n := binary.Uvarint(p)
+	if n <= 0 || raw > maxChunkData {
+		return nil, errors.New("bad zstd length")
+	}
+	_, dec := zstdCodec()
+	out, err := dec.DecodeAll(p[n:], d.z[:0])
+	if out != nil {
+		d.z = out
+	}
+	if err != nil {
+		return nil, fmt.Errorf("zstd: %w", err)
+	}
+	if uint64(len(out)) != raw {
+		return nil, errors.New("zstd length mismatch")
+	}
+	return out, nil
+}

@@ -1,0 +1,517 @@
+package storage
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/datadriven"
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/armorlake/armorlake/coldata"
+)
+
+// TestFormat dumps encoded keys, chunks and block metadata byte by byte,
+// so that a change to the format shows as a diff of testdata/format.
+//
+//	chunk type=<type> [repeat=<n>]   one value per line (NULL, Go-quoted
+//	                                 strings, ["a" "b"] arrays, RFC 3339 times)
+//	key table=<name> partition=<RFC 3339> seq=<n> [column=<n>]
+//	meta types=(<type>, ...)         one row per line, values split by |
+func TestFormat(t *testing.T) {
+	datadriven.RunTest(t, "testdata/format", func(t *testing.T, d *datadriven.TestData) string {
+		switch d.Cmd {
+		case "chunk":
+			return runChunk(t, d)
+		case "key":
+			return runKey(t, d)
+		case "meta":
+			return runMeta(t, d)
+		}
+		d.Fatalf(t, "unknown command %s", d.Cmd)
+		return ""
+	})
+}
+
+func runChunk(t *testing.T, d *datadriven.TestData) string {
+	var typeName string
+	d.ScanArgs(t, "type", &typeName)
+	repeat := 1
+	d.MaybeScanArgs(t, "repeat", &repeat)
+	v := coldata.NewVec(typeNames[typeName], 0)
+	lines := strings.Split(strings.TrimSpace(d.Input), "\n")
+	for range repeat {
+		for _, line := range lines {
+			if err := appendValue(v, line); err != nil {
+				d.Fatalf(t, "%s: %v", line, err)
+			}
+		}
+	}
+	var e chunkEncoder
+	n := v.Len()
+	value, info := e.appendChunk(nil, v, 0, n)
+	roundTrip(t, v, 0, n, value)
+
+	var dm dumper
+	dm.buf = value
+	fmt.Fprintf(&dm.sb, "%s, %d rows, %d NULL, %d bytes", info.enc, n, info.nulls, len(value))
+	if isIntType(v.Type) && info.nulls < n {
+		fmt.Fprintf(&dm.sb, ", min %d max %d", info.min, info.max)
+	}
+	dm.sb.WriteByte('\n')
+	describeChunk(&dm)
+	return dm.sb.String()
+}
+
+// roundTrip decodes value and compares it with rows [lo, hi) of v.
+func roundTrip(t testing.TB, v *coldata.Vec, lo, hi int, value []byte) {
+	t.Helper()
+	body, _, err := splitChecksum(value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dec chunkDecoder
+	got := coldata.NewVec(v.Type, 0)
+	if err := dec.decode(got, body); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if err := checkVec(got, hi-lo); err != nil {
+		t.Fatalf("decoded vec: %v", err)
+	}
+	for i := lo; i < hi; i++ {
+		if !rowEqual(v, i, got, i-lo) {
+			t.Fatalf("row %d: got %s, want %s", i, formatValue(got, i-lo), formatValue(v, i))
+		}
+	}
+}
+
+func runKey(t *testing.T, d *datadriven.TestData) string {
+	var table, part string
+	var seq uint64
+	d.ScanArgs(t, "table", &table)
+	d.ScanArgs(t, "partition", &part)
+	d.ScanArgs(t, "seq", &seq)
+	p, err := time.Parse(time.RFC3339, part)
+	if err != nil {
+		d.Fatalf(t, "%v", err)
+	}
+	id := blockID{partition: p.UnixMicro(), seq: seq}
+	prefix := tablePrefix(nil, table)
+	key := metaKey(nil, prefix, id)
+	if d.HasArg("column") {
+		var col int
+		d.ScanArgs(t, "column", &col)
+		key = chunkKey(nil, prefix, id, col)
+	}
+	gotTable, plen, err := parseTable(key)
+	if err != nil || gotTable != table {
+		t.Fatalf("parseTable: %q, %v", gotTable, err)
+	}
+	gotID, kind, col, err := parseBlockKey(key, plen)
+	if err != nil || gotID != id {
+		t.Fatalf("parseBlockKey: %v %v", gotID, err)
+	}
+	dm := dumper{buf: key}
+	dm.field(1, "key space: blocks")
+	n := dm.uvarint("table name length %d")
+	dm.field(int(n), "table %q", table)
+	dm.field(8, "partition %s (%d µs, sign bit flipped)", partitionName(id.partition), id.partition)
+	dm.field(8, "stream %d", id.stream)
+	dm.field(8, "seq %d", id.seq)
+	if kind == kindMeta {
+		dm.field(1, "block metadata")
+	} else {
+		dm.field(1, "column chunk")
+		dm.field(2, "column %d", col)
+	}
+	return dm.sb.String()
+}
+
+func runMeta(t *testing.T, d *datadriven.TestData) string {
+	arg, ok := d.Arg("types")
+	if !ok {
+		d.Fatalf(t, "types missing")
+	}
+	types := make([]coldata.Type, len(arg.Vals))
+	for i, name := range arg.Vals {
+		types[i] = typeNames[name]
+	}
+	b := coldata.NewBatch(types, 0)
+	for _, line := range strings.Split(strings.TrimSpace(d.Input), "\n") {
+		for i, f := range strings.Split(line, "|") {
+			if err := appendValue(b.Vecs[i], strings.TrimSpace(f)); err != nil {
+				d.Fatalf(t, "%s: %v", f, err)
+			}
+		}
+		b.Len++
+	}
+	var w blockWriter
+	var batchStats TableStats
+	w.prefix = tablePrefix(nil, "t")
+	var sink recordingSetter
+	if err := w.write(&sink, blockID{seq: 1}, 0, b, 0, b.Len, &batchStats); err != nil {
+		t.Fatal(err)
+	}
+	value := sink.last
+	var m blockMeta
+	if err := decodeMeta(&m, value); err != nil {
+		t.Fatal(err)
+	}
+	dm := dumper{buf: value}
+	dm.field(1, "version %d", value[0])
+	dm.uvarint("rows %d")
+	dm.field(8, "min ts %s", formatTs(m.minTs))
+	dm.field(8, "max ts %s", formatTs(m.maxTs))
+	dm.uvarint("columns %d")
+	for i, c := range m.cols {
+		dm.field(1, "column %d: type %s", i, c.typ)
+		dm.field(1, "  encoding %s", c.enc)
+		dm.uvarint("  nulls %d")
+		dm.uvarint("  chunk size %d")
+		dm.field(4, "  chunk crc32c")
+		if c.hasMinMax(m.rows) {
+			dm.field(8, "  min %d", c.min)
+			dm.field(8, "  max %d", c.max)
+		}
+	}
+	dm.field(4, "crc32c")
+	return dm.sb.String()
+}
+
+func formatTs(us int64) string { return time.UnixMicro(us).UTC().Format(time.RFC3339Nano) }
+
+// recordingSetter keeps the last value a blockWriter sets: the metadata.
+type recordingSetter struct{ last []byte }
+
+func (r *recordingSetter) Set(_, value []byte, _ *pebble.WriteOptions) error {
+	r.last = append(r.last[:0], value...)
+	return nil
+}
+
+// dumper prints a value field by field: offset, bytes in hex, meaning.
+type dumper struct {
+	buf    []byte
+	off    int
+	indent string
+	brief  bool // show at most one line of a long field
+	sb     strings.Builder
+}
+
+// field prints the next n bytes with a note. Long fields print their first
+// 32 bytes only, or 8 when brief.
+func (d *dumper) field(n int, note string, args ...any) []byte {
+	b := d.buf[d.off : d.off+n]
+	limit := 32
+	if d.brief {
+		limit = 8
+	}
+	shown := b[:min(len(b), limit)]
+	for i := 0; i == 0 || i < len(shown); i += 8 {
+		hex := fmt.Sprintf("% x", shown[i:min(i+8, len(shown))])
+		if i == 0 {
+			fmt.Fprintf(&d.sb, "%s%04x  %-23s  %s\n", d.indent, d.off, hex, fmt.Sprintf(note, args...))
+		} else {
+			fmt.Fprintf(&d.sb, "%s%04x  %s\n", d.indent, d.off+i, hex)
+		}
+	}
+	if len(b) > len(shown) {
+		fmt.Fprintf(&d.sb, "%s      … %d more bytes\n", d.indent, len(b)-len(shown))
+	}
+	d.off += n
+	return b
+}
+
+func (d *dumper) uvarint(note string) uint64 {
+	x, n := binary.Uvarint(d.buf[d.off:])
+	d.field(n, note, x)
+	return x
+}
+
+func bitString(bm []byte, n int) string {
+	var sb strings.Builder
+	for i := range n {
+		if bitSet(bm, i) {
+			sb.WriteByte('1')
+		} else {
+			sb.WriteByte('0')
+		}
+	}
+	return sb.String()
+}
+
+// describeChunk prints an encoded chunk, checksum included.
+func describeChunk(d *dumper) {
+	typ, enc := coldata.Type(d.buf[d.off]), encoding(d.buf[d.off+1])
+	d.field(1, "type %s", typ)
+	d.field(1, "encoding %s", enc)
+	rows := int(d.uvarint("rows %d"))
+	nulls := int(d.uvarint("nulls %d"))
+	if nulls > 0 && nulls < rows {
+		bm := d.buf[d.off:]
+		d.field((rows+7)/8, "null bitmap %s", bitString(bm, rows))
+	}
+	present := rows - nulls
+	end := len(d.buf) - 4
+	switch {
+	case present == 0:
+	case enc == encConst:
+		describePlain(d, typ, 1)
+	case enc == encPlain:
+		describePlain(d, typ, present)
+	case enc == encDelta:
+		for range present {
+			x, n := binary.Uvarint(d.buf[d.off:])
+			d.field(n, "%+d", unzigzag(x))
+		}
+	case enc == encZstd:
+		raw := d.uvarint("plain payload of %d bytes")
+		frame := d.field(end-d.off, "zstd frame")
+		_, dec := zstdCodec()
+		plain, err := dec.DecodeAll(frame, nil)
+		if err != nil || uint64(len(plain)) != raw {
+			fmt.Fprintf(&d.sb, "bad zstd frame: %v\n", err)
+			break
+		}
+		inner := dumper{buf: plain, indent: d.indent + "    | ", brief: true}
+		describePlain(&inner, typ, present)
+		d.sb.WriteString(inner.sb.String())
+	}
+	if d.off != end {
+		fmt.Fprintf(&d.sb, "%d bytes not described\n", end-d.off)
+		d.off = end
+	}
+	d.field(4, "crc32c")
+}
+
+// describePlain prints n values in the plain layout.
+func describePlain(d *dumper, typ coldata.Type, n int) {
+	switch {
+	case typ == coldata.Bool:
+		d.field((n+7)/8, "values %s", bitString(d.buf[d.off:], n))
+	case isIntType(typ):
+		for range n {
+			d.field(8, "%d", int64(binary.LittleEndian.Uint64(d.buf[d.off:])))
+		}
+	case typ.IsFloat():
+		for range n {
+			d.field(8, "%g", math.Float64frombits(binary.LittleEndian.Uint64(d.buf[d.off:])))
+		}
+	case typ.IsBytes():
+		describeStrings(d, n)
+	case typ == coldata.TextArray:
+		total := 0
+		for range n {
+			total += int(d.uvarint("row of %d elements"))
+		}
+		describeStrings(d, total)
+	}
+}
+
+func describeStrings(d *dumper, n int) {
+	lens := make([]int, n)
+	for i := range lens {
+		lens[i] = int(d.uvarint("length %d"))
+	}
+	for _, l := range lens {
+		b := d.buf[d.off : d.off+l]
+		d.field(l, "%s", strconv.Quote(string(b[:min(l, 24)])))
+	}
+}
+
+// TestChunkRoundTrip encodes random row ranges of random Vecs of every
+// type, with every kind of NULL pattern and value spread, and decodes them.
+func TestChunkRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var enc chunkEncoder
+	var dec chunkDecoder
+	var buf []byte
+	for _, typ := range typeNames {
+		for _, nullRate := range []float64{0, 0.02, 0.5, 1} {
+			for _, spread := range []int{1, 3, 1000} { // 1: constant
+				v := randomVec(rng, typ, 300, nullRate, spread)
+				got := coldata.NewVec(typ, 0)
+				for range 20 {
+					lo := rng.IntN(300)
+					hi := lo + 1 + rng.IntN(300-lo)
+					var info chunkInfo
+					buf, info = enc.appendChunk(buf[:0], v, lo, hi)
+					name := fmt.Sprintf("%s null=%g spread=%d rows=[%d,%d) %s", typ, nullRate, spread, lo, hi, info.enc)
+					if info.size != len(buf) || info.nulls != countNullsSlow(v, lo, hi) {
+						t.Fatalf("%s: info %+v for %d bytes", name, info, len(buf))
+					}
+					body, _, err := splitChecksum(buf)
+					if err == nil {
+						err = dec.decode(got, body)
+					}
+					if err == nil {
+						err = checkVec(got, hi-lo)
+					}
+					if err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					for i := lo; i < hi; i++ {
+						if !rowEqual(v, i, got, i-lo) {
+							t.Fatalf("%s: row %d: got %s, want %s", name, i, formatValue(got, i-lo), formatValue(v, i))
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func countNullsSlow(v *coldata.Vec, lo, hi int) int {
+	c := 0
+	for i := lo; i < hi; i++ {
+		if v.IsNull(i) {
+			c++
+		}
+	}
+	return c
+}
+
+// randomVec returns n rows of type typ, a share nullRate of them NULL, the
+// rest drawn from spread distinct values.
+func randomVec(rng *rand.Rand, typ coldata.Type, n int, nullRate float64, spread int) *coldata.Vec {
+	v := coldata.NewVec(typ, n)
+	words := []string{"", "x", "\xff\xfe\xfd", "host-a", strings.Repeat("long value ", 40)}
+	for range n {
+		if rng.Float64() < nullRate {
+			v.AppendNull()
+			continue
+		}
+		k := rng.IntN(spread)
+		switch {
+		case typ == coldata.Bool:
+			v.Bool = append(v.Bool, k%2 == 1)
+		case isIntType(typ):
+			if spread > 100 {
+				v.Int64 = append(v.Int64, int64(rng.Uint64()))
+			} else {
+				v.Int64 = append(v.Int64, int64(k)*1_000_003-7)
+			}
+		case typ.IsFloat():
+			v.Float64 = append(v.Float64, []float64{math.Copysign(0, -1), 1.5, math.NaN()}[k%3]+float64(k/3))
+		case typ.IsBytes():
+			v.Bytes.AppendString(words[k%len(words)] + strconv.Itoa(k/len(words)))
+		case typ == coldata.TextArray:
+			elems := make([]string, k%4)
+			for j := range elems {
+				elems[j] = words[(k+j)%len(words)]
+			}
+			v.AppendStrings(elems)
+		}
+	}
+	return v
+}
+
+// TestChunkCorrupt checks that every single-byte change and every
+// truncation of a chunk body is an error or decodes to a well-formed Vec,
+// never a panic.
+func TestChunkCorrupt(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var enc chunkEncoder
+	var dec chunkDecoder
+	for _, typ := range typeNames {
+		for _, spread := range []int{1, 5, 1000} {
+			v := randomVec(rng, typ, 70, 0.2, spread)
+			value, _ := enc.appendChunk(nil, v, 0, 70)
+			body := value[:len(value)-4]
+			got := coldata.NewVec(typ, 0)
+			for i := range body {
+				for _, x := range []byte{0x01, 0x80, 0xff} {
+					bad := append([]byte(nil), body...)
+					bad[i] ^= x
+					if dec.decode(got, bad) == nil {
+						if err := checkVec(got, got.Len()); err != nil {
+							t.Fatalf("%s byte %d ^ %#x: %v", typ, i, x, err)
+						}
+					}
+				}
+				if dec.decode(got, body[:i]) == nil {
+					t.Fatalf("%s truncated to %d bytes decodes", typ, i)
+				}
+			}
+			if _, _, err := splitChecksum(append(append([]byte(nil), body...), 0, 0, 0, 0)); err != errChecksum {
+				t.Fatalf("%s: zero checksum: %v", typ, err)
+			}
+		}
+	}
+}
+
+// FuzzDecodeChunk feeds arbitrary bytes to the chunk decoder. It must not
+// panic; what it accepts must be a well-formed Vec that encodes and decodes
+// to itself.
+func FuzzDecodeChunk(f *testing.F) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var enc chunkEncoder
+	for _, typ := range typeNames {
+		for _, spread := range []int{1, 4, 1000} {
+			v := randomVec(rng, typ, 20, 0.25, spread)
+			value, _ := enc.appendChunk(nil, v, 0, 20)
+			f.Add(value[:len(value)-4])
+		}
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if len(body) == 0 || !coldata.Type(body[0]).Valid() {
+			return
+		}
+		var dec chunkDecoder
+		v := coldata.NewVec(coldata.Type(body[0]), 0)
+		if dec.decode(v, body) != nil {
+			return
+		}
+		n := v.Len()
+		if err := checkVec(v, n); err != nil {
+			t.Fatal(err)
+		}
+		value, _ := enc.appendChunk(nil, v, 0, n)
+		again := coldata.NewVec(v.Type, 0)
+		if err := dec.decode(again, value[:len(value)-4]); err != nil {
+			t.Fatalf("re-encoded chunk: %v", err)
+		}
+		for i := range n {
+			if !rowEqual(v, i, again, i) {
+				t.Fatalf("row %d: %s became %s", i, formatValue(v, i), formatValue(again, i))
+			}
+		}
+	})
+}
+
+// FuzzDecodeMeta feeds arbitrary bytes, checksum made valid, to the block
+// metadata decoder.
+func FuzzDecodeMeta(f *testing.F) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	b := randomAllTypes(rng, 10, 0, 0, 1e6)
+	var w blockWriter
+	var sink recordingSetter
+	var st TableStats
+	w.prefix = tablePrefix(nil, "t")
+	if err := w.write(&sink, blockID{seq: 1}, 0, b, 0, b.Len, &st); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(sink.last[:len(sink.last)-4])
+	f.Fuzz(func(t *testing.T, body []byte) {
+		value, _ := appendChecksum(append([]byte(nil), body...), 0)
+		var m blockMeta
+		if decodeMeta(&m, value) != nil {
+			return
+		}
+		if m.rows < 1 || m.rows > maxBlockRows || m.minTs > m.maxTs {
+			t.Fatalf("accepted %+v", m)
+		}
+		var again blockMeta
+		if err := decodeMeta(&again, appendMeta(nil, &m)); err != nil {
+			t.Fatalf("re-encoded metadata: %v", err)
+		}
+		if !reflect.DeepEqual(again, m) {
+			t.Fatalf("re-encoded metadata: %+v became %+v", m, again)
+		}
+	})
+}

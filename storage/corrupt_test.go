@@ -1,0 +1,178 @@
+package storage
+
+import (
+	"bytes"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/armorlake/armorlake/schema"
+	"github.com/armorlake/armorlake/sqlerr"
+)
+
+// TestCorruption damages stored values through Pebble directly and checks
+// that scans report SQLSTATE XX001 naming the block, or 0A000 for a format
+// version from the future, and never panic or return rows.
+func TestCorruption(t *testing.T) {
+	const hostName = 3 // column host_name of alerts
+	t0 := int64(1779184800e6)
+	for _, tc := range []struct {
+		name   string
+		col    int // chunk to damage, or -1 for the metadata
+		damage func(value []byte, other []byte) []byte
+		// other is the same value of the table's other block.
+		code, want string
+	}{
+		{"chunk byte flipped", hostName, flip(10), sqlerr.DataCorrupted,
+			"column host_name of block 1 of alerts partition 2026-05-19T10:00:00Z: checksum mismatch"},
+		{"chunk checksum flipped", hostName, flip(-1), sqlerr.DataCorrupted,
+			"column host_name of block 1 of alerts partition 2026-05-19T10:00:00Z: checksum mismatch"},
+		{"chunk truncated", hostName, func(v, _ []byte) []byte { return v[:3] }, sqlerr.DataCorrupted,
+			"column host_name of block 1 of alerts partition 2026-05-19T10:00:00Z: chunk is 3 bytes"},
+		// Caught by its size or by its checksum, whichever differs.
+		{"chunk of another block", hostName, func(_, o []byte) []byte { return o }, sqlerr.DataCorrupted,
+			"column host_name of block 1 of alerts partition 2026-05-19T10:00:00Z: chunk "},
+		{"chunk valid but wrong", hostName, reseal(func(b []byte) { b[len(b)-1] ^= 1 }), sqlerr.DataCorrupted,
+			"column host_name of block 1 of alerts partition 2026-05-19T10:00:00Z: chunk checksum differs from block metadata"},
+		{"metadata byte flipped", -1, flip(5), sqlerr.DataCorrupted,
+			"decode metadata of block 1 of alerts partition 2026-05-19T10:00:00Z: checksum mismatch"},
+		{"metadata empty", -1, func([]byte, []byte) []byte { return nil }, sqlerr.DataCorrupted,
+			"decode metadata of block 1 of alerts partition 2026-05-19T10:00:00Z: value too short"},
+		{"metadata version 2", -1, reseal(func(b []byte) { b[0] = 2 }), sqlerr.FeatureNotSupported,
+			"decode metadata of block 1 of alerts partition 2026-05-19T10:00:00Z: block format version 2 unknown (this build reads version 1)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := openTest(t, Options{Dir: dir})
+			rng := rand.New(rand.NewPCG(9, 9))
+			if err := s.Append(schema.Alerts, alertsBatch(rng, 100, t0)); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Append(schema.Alerts, alertsBatch(rng, 100, t0+4000e6)); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+
+			db, err := pebble.Open(dir, &pebble.Options{Logger: pebbleLogger{slog.New(slog.DiscardHandler)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			prefix := tablePrefix(nil, schema.AlertsTable)
+			key := func(seq uint64) []byte {
+				id := blockID{partition: partitionStart(t0, 3600e6), seq: seq}
+				if seq == 2 {
+					id.partition = partitionStart(t0+4000e6, 3600e6)
+				}
+				if tc.col < 0 {
+					return metaKey(nil, prefix, id)
+				}
+				return chunkKey(nil, prefix, id, tc.col)
+			}
+			value, other := get(t, db, key(1)), get(t, db, key(2))
+			if err := db.Set(key(1), tc.damage(value, other), pebble.Sync); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+
+			var logs bytes.Buffer
+			s = openTest(t, Options{Dir: dir, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			defer s.Close()
+			if tc.col < 0 {
+				// Open leaves the unreadable block out of the stats and says so.
+				if st := s.Stats(schema.AlertsTable); st.Rows != 100 || st.Blocks != 1 {
+					t.Fatalf("stats %+v", st)
+				}
+				if !strings.Contains(logs.String(), "unreadable block metadata") {
+					t.Fatalf("open logged %q", logs.String())
+				}
+			}
+			rows, err := scanRowsErr(s, ScanRequest{Table: schema.Alerts, Columns: []int{0, hostName},
+				MinTs: math.MinInt64, MaxTs: math.MaxInt64})
+			if err == nil || sqlerr.Code(err) != tc.code || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("scan: %v (code %s), want %s %q", err, sqlerr.Code(err), tc.code, tc.want)
+			}
+			if len(rows) != 0 {
+				t.Fatalf("scan returned %d rows before the damaged block", len(rows))
+			}
+			// A scan that reads neither the damaged chunk nor the damaged
+			// block succeeds.
+			req := ScanRequest{Table: schema.Alerts, Columns: []int{5}, MinTs: math.MinInt64, MaxTs: math.MaxInt64}
+			if tc.col < 0 {
+				req.MinTs = t0 + 3600e6
+			}
+			if n := len(scanRows(t, s, req)); n != 100 && n != 200 {
+				t.Fatalf("undamaged scan: %d rows", n)
+			}
+		})
+	}
+}
+
+func get(t *testing.T, db *pebble.DB, key []byte) []byte {
+	v, closer, err := db.Get(key)
+	if err != nil {
+		t.Fatalf("get %x: %v", key, err)
+	}
+	defer closer.Close()
+	return append([]byte(nil), v...)
+}
+
+// flip returns a damage that inverts byte i of the value, counting from the
+// end when negative.
+func flip(i int) func(v, _ []byte) []byte {
+	return func(v, _ []byte) []byte {
+		if i < 0 {
+			i += len(v)
+		}
+		v[i] ^= 0xff
+		return v
+	}
+}
+
+// reseal returns a damage that edits the body and recomputes the checksum,
+// as a bug in a writer would.
+func reseal(edit func(body []byte)) func(v, _ []byte) []byte {
+	return func(v, _ []byte) []byte {
+		body := v[:len(v)-4]
+		edit(body)
+		out, _ := appendChecksum(body, 0)
+		return out
+	}
+}
+
+func TestFormatRecord(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		value      []byte
+		code, want string
+	}{
+		{"future version", func() []byte { v, _ := appendChecksum([]byte{2, 0, 0, 0, 0, 0, 0, 0, 0}, 0); return v }(),
+			sqlerr.FeatureNotSupported, "store format version 2 unknown (this build reads version 1)"},
+		{"damaged", []byte{1, 2, 3}, sqlerr.DataCorrupted, "decode format record: value too short"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			db, err := pebble.Open(dir, &pebble.Options{Logger: pebbleLogger{slog.New(slog.DiscardHandler)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Set(formatKey, tc.value, pebble.Sync); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			_, err = Open(Options{Dir: dir})
+			if sqlerr.Code(err) != tc.code || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("open: %v (code %s)", err, sqlerr.Code(err))
+			}
+		})
+	}
+}

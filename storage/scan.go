@@ -1,0 +1,311 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/schema"
+	"github.com/armorlake/armorlake/sqlerr"
+)
+
+// ScanRequest says which rows and columns of a table a Scan returns.
+type ScanRequest struct {
+	Table *schema.Table
+	// Columns are indexes into Table.Columns, in output order; an index may
+	// repeat. When empty, batches carry only Len, which is all count(*)
+	// needs, and blocks wholly inside the time range are not read at all.
+	Columns []int
+	// MinTs and MaxTs select the rows with MinTs <= ts < MaxTs on
+	// Table.TimeColumn, in µs since the epoch. math.MinInt64 and
+	// math.MaxInt64 mean unbounded; MaxTs = math.MaxInt64 also returns
+	// rows at math.MaxInt64 (PostgreSQL's 'infinity').
+	MinTs, MaxTs int64
+}
+
+// Iterator returns the rows of a Scan batch by batch. It reads from a
+// consistent snapshot taken by Scan: Appends that commit later are not
+// seen. An Iterator is not safe for concurrent use; distinct Iterators are.
+type Iterator struct {
+	s      *Store
+	table  *schema.Table
+	iter   *pebble.Iterator // nil once closed
+	valid  bool             // iter is positioned on a key
+	prefix []byte           // the table's key prefix
+	lo, hi int64            // time bounds, both inclusive
+
+	// reads lists the chunks to read from a block, in column order so
+	// that the iterator only moves forward.
+	reads []colRead
+	tsVec *coldata.Vec // the decoded time column, for blocks not wholly in range
+
+	batch *coldata.Batch
+	dec   chunkDecoder
+	meta  blockMeta
+	key   []byte // scratch for chunk keys
+	end   []byte // scratch for the end of the current block
+	sel   []int32
+	err   error
+	done  bool
+}
+
+// colRead is one column chunk an Iterator reads from each block.
+type colRead struct {
+	col  int
+	vec  *coldata.Vec
+	name string
+	// timeOnly marks the time column read only to filter rows of blocks
+	// that straddle a bound, because the request does not return it.
+	timeOnly bool
+}
+
+// Scan returns an Iterator over the rows of req.Table in [req.MinTs,
+// req.MaxTs). It seeks straight to the partitions the range overlaps and
+// skips blocks whose metadata shows they miss it. The Iterator must be
+// closed; Store.Close closes any still open.
+func (s *Store) Scan(ctx context.Context, req ScanRequest) (*Iterator, error) {
+	t := req.Table
+	if err := checkTable(t); err != nil {
+		return nil, fmt.Errorf("scan: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	it := &Iterator{
+		s:      s,
+		table:  t,
+		prefix: tablePrefix(nil, t.Name),
+		lo:     req.MinTs,
+		hi:     req.MaxTs,
+		batch:  &coldata.Batch{Vecs: make([]*coldata.Vec, len(req.Columns))},
+	}
+	if it.hi != math.MaxInt64 {
+		it.hi--
+	}
+	for k, c := range req.Columns {
+		if c < 0 || c >= len(t.Columns) {
+			return nil, fmt.Errorf("scan %s: no column %d", t.Name, c)
+		}
+		v := coldata.NewVec(t.Columns[c].Type, 0)
+		it.batch.Vecs[k] = v
+		it.reads = append(it.reads, colRead{col: c, vec: v, name: t.Columns[c].Name})
+	}
+	tc := t.TimeColumn
+	if !slices.Contains(req.Columns, tc) {
+		it.reads = append(it.reads, colRead{col: tc, vec: coldata.NewVec(coldata.Timestamptz, 0),
+			name: t.Columns[tc].Name, timeOnly: true})
+	}
+	slices.SortStableFunc(it.reads, func(a, b colRead) int { return a.col - b.col })
+	for _, r := range it.reads {
+		if r.col == tc {
+			it.tsVec = r.vec
+			break
+		}
+	}
+	if req.MaxTs <= req.MinTs && req.MaxTs != math.MaxInt64 {
+		it.done = true
+		return it, nil
+	}
+
+	// Keys run from the partition holding lo to the end of the partition
+	// holding hi, or to the end of the table when hi is unbounded. A
+	// bounded hi is below math.MaxInt64, and so is its partition start:
+	// last+1 cannot overflow.
+	lower := appendPartition(slices.Clone(it.prefix), partitionStart(it.lo, s.width))
+	upper := prefixEnd(it.prefix)
+	if it.hi != math.MaxInt64 {
+		last := orderedTs(partitionStart(it.hi, s.width))
+		upper = binary.BigEndian.AppendUint64(slices.Clone(it.prefix), last+1)
+	}
+
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, fmt.Errorf("scan %s: %w", t.Name, errClosed)
+	}
+	iter, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", t.Name, err)
+	}
+	it.iter = iter
+	it.valid = iter.First()
+	s.itersMu.Lock()
+	s.iters[it] = struct{}{}
+	s.itersMu.Unlock()
+	return it, nil
+}
+
+// Next returns the next batch, or nil and a nil error at the end. The batch
+// holds the rows of one block that lie in the time range, in the columns
+// asked for; it and its Vecs belong to the Iterator and stay valid only
+// until the next call to Next or Close. A block that cannot be read is an
+// error with SQLSTATE XX001 naming it; after an error Next returns it again.
+func (it *Iterator) Next(ctx context.Context) (*coldata.Batch, error) {
+	if it.err != nil || it.done {
+		return nil, it.err
+	}
+	it.s.mu.RLock()
+	defer it.s.mu.RUnlock()
+	if it.s.closed {
+		it.err = fmt.Errorf("scan %s: %w", it.table.Name, errClosed)
+		return nil, it.err
+	}
+	b, err := it.next(ctx)
+	if err != nil {
+		it.err = err
+	}
+	return b, err
+}
+
+func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
+	for n := 0; ; n++ {
+		// Skipping blocks is cheap, so check for cancellation only now and
+		// then.
+		if n%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if !it.valid {
+			if err := it.iter.Error(); err != nil {
+				return nil, fmt.Errorf("scan %s: %w", it.table.Name, err)
+			}
+			it.done = true
+			return nil, nil
+		}
+		key := it.iter.Key()
+		id, kind, _, err := parseBlockKey(key, len(it.prefix))
+		if err != nil {
+			return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted,
+				fmt.Sprintf("scan %s: key %x", it.table.Name, key))
+		}
+		if kind != kindMeta {
+			return nil, corrupt(errors.New("metadata missing"), "read", it.table.Name, id)
+		}
+		value, err := it.iter.ValueAndErr()
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", blockName(it.table.Name, id), err)
+		}
+		if err := decodeMeta(&it.meta, value); err != nil {
+			return nil, corrupt(err, "decode metadata", it.table.Name, id)
+		}
+		m := &it.meta
+		it.end = blockEnd(it.end[:0], it.prefix, id)
+		if m.maxTs < it.lo || m.minTs > it.hi {
+			it.valid = it.iter.SeekGE(it.end)
+			continue
+		}
+		whole := m.minTs >= it.lo && m.maxTs <= it.hi
+		for i := range it.reads {
+			r := &it.reads[i]
+			if r.timeOnly && whole {
+				continue
+			}
+			if err := it.readChunk(id, r); err != nil {
+				return nil, err
+			}
+		}
+		rows := m.rows
+		if !whole {
+			rows = it.filter(m.rows)
+		}
+		it.valid = it.iter.SeekGE(it.end)
+		if rows == 0 {
+			continue
+		}
+		it.batch.Len = rows
+		return it.batch, nil
+	}
+}
+
+// readChunk reads, verifies and decodes one column chunk of the current
+// block into r.vec.
+func (it *Iterator) readChunk(id blockID, r *colRead) error {
+	m := &it.meta
+	if r.col >= len(m.cols) {
+		// The block predates the column: every row is NULL.
+		r.vec.Reset()
+		for range m.rows {
+			r.vec.AppendNull()
+		}
+		return nil
+	}
+	cm := &m.cols[r.col]
+	what := "column " + r.name
+	if cm.typ != r.vec.Type {
+		return corrupt(fmt.Errorf("stored as %s, table says %s", cm.typ, r.vec.Type), what, it.table.Name, id)
+	}
+	it.key = chunkKey(it.key[:0], it.prefix, id, r.col)
+	if !it.iter.SeekGE(it.key) || !bytes.Equal(it.iter.Key(), it.key) {
+		if err := it.iter.Error(); err != nil {
+			return fmt.Errorf("read %s of %s: %w", what, blockName(it.table.Name, id), err)
+		}
+		return corrupt(errors.New("chunk missing"), what, it.table.Name, id)
+	}
+	value, err := it.iter.ValueAndErr()
+	if err != nil {
+		return fmt.Errorf("read %s of %s: %w", what, blockName(it.table.Name, id), err)
+	}
+	if len(value) != cm.size {
+		return corrupt(fmt.Errorf("chunk is %d bytes, metadata says %d", len(value), cm.size), what, it.table.Name, id)
+	}
+	body, crc, err := splitChecksum(value)
+	if err == nil && crc != cm.crc {
+		err = errors.New("chunk checksum differs from block metadata")
+	}
+	if err == nil {
+		err = it.dec.decode(r.vec, body)
+	}
+	if err == nil && r.vec.Len() != m.rows {
+		err = fmt.Errorf("chunk has %d rows, metadata says %d", r.vec.Len(), m.rows)
+	}
+	if err != nil {
+		return corrupt(err, what, it.table.Name, id)
+	}
+	return nil
+}
+
+// filter keeps the rows of the current block whose time lies in range and
+// returns how many there are.
+func (it *Iterator) filter(rows int) int {
+	sel := it.sel[:0]
+	for i, x := range it.tsVec.Int64[:rows] {
+		if x >= it.lo && x <= it.hi {
+			sel = append(sel, int32(i))
+		}
+	}
+	it.sel = sel
+	if len(sel) < rows {
+		for _, v := range it.batch.Vecs {
+			compact(v, sel)
+		}
+	}
+	return len(sel)
+}
+
+// Close releases the Iterator. It may be called more than once.
+func (it *Iterator) Close() error {
+	it.done = true
+	s := it.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	s.itersMu.Lock()
+	delete(s.iters, it)
+	s.itersMu.Unlock()
+	if it.iter == nil {
+		return nil
+	}
+	err := it.iter.Close()
+	it.iter = nil
+	if err != nil {
+		return fmt.Errorf("close scan of %s: %w", it.table.Name, err)
+	}
+	return nil
+}

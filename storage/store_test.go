@@ -1,0 +1,564 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/schema"
+	"github.com/armorlake/armorlake/sqlerr"
+)
+
+var unbounded = ScanRequest{MinTs: math.MinInt64, MaxTs: math.MaxInt64}
+
+// scanRows runs req and returns every row, its columns formatted and
+// joined by " | ", in the order the iterator returns them.
+func scanRows(t testing.TB, s *Store, req ScanRequest) []string {
+	t.Helper()
+	rows, err := scanRowsErr(s, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func scanRowsErr(s *Store, req ScanRequest) ([]string, error) {
+	ctx := context.Background()
+	it, err := s.Scan(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = it.Close() }()
+	rows := []string{}
+	for {
+		b, err := it.Next(ctx)
+		if err != nil {
+			return rows, err
+		}
+		if b == nil {
+			return rows, it.Close()
+		}
+		if b.Len == 0 || len(b.Vecs) != len(req.Columns) {
+			return nil, fmt.Errorf("batch of %d rows, %d columns", b.Len, len(b.Vecs))
+		}
+		for k, v := range b.Vecs {
+			if v.Type != req.Table.Columns[req.Columns[k]].Type {
+				return nil, fmt.Errorf("column %d is %s", k, v.Type)
+			}
+			if err := checkVec(v, b.Len); err != nil {
+				return nil, fmt.Errorf("column %d: %w", k, err)
+			}
+		}
+		for i := range b.Len {
+			rows = append(rows, formatRow(b.Vecs, i))
+		}
+	}
+}
+
+func formatRow(vecs []*coldata.Vec, i int) string {
+	fs := make([]string, len(vecs))
+	for k, v := range vecs {
+		fs[k] = formatValue(v, i)
+	}
+	return strings.Join(fs, " | ")
+}
+
+// expectRows returns the rows of batches in [lo, hi) (hi exclusive unless
+// it is math.MaxInt64), projected on cols, formatted like scanRows.
+func expectRows(batches []*coldata.Batch, tc int, cols []int, lo, hi int64) []string {
+	rows := []string{}
+	for _, b := range batches {
+		vecs := make([]*coldata.Vec, len(cols))
+		for k, c := range cols {
+			vecs[k] = b.Vecs[c]
+		}
+		for i := range b.Len {
+			ts := b.Vecs[tc].Int64[i]
+			if ts >= lo && (ts < hi || hi == math.MaxInt64) {
+				rows = append(rows, formatRow(vecs, i))
+			}
+		}
+	}
+	return rows
+}
+
+func allColumns(t *schema.Table) []int {
+	cols := make([]int, len(t.Columns))
+	for i := range cols {
+		cols[i] = i
+	}
+	return cols
+}
+
+// specialBatch holds the values most likely to break an encoding: NULLs,
+// empty and 1 MiB strings, invalid UTF-8, arrays of 0, 1 and many
+// elements, extreme integers and floats.
+func specialBatch(t *testing.T, t0 int64) *coldata.Batch {
+	b := coldata.NewBatch(allTypesTable.Types(), 0)
+	big := `"` + strings.Repeat("x", 1<<20) + `"`
+	rows := [][]string{
+		{"1", "true", "1", "1", "1.5", "-2.25", `"host-a"`, `"12.50"`, strconv.Quote(`{"a":1}`), `["NIST" "SI-4" "process"]`, "NULL"},
+		{"2", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL"},
+		{"3", "false", "-32768", "-2147483648", "-0", "NaN", `""`, `"0"`, `""`, `[]`, "NULL"},
+		{"4", "true", "32767", "2147483647", "Inf", "-Inf", `"\xff\xfe\x00"`, `"-1e-10"`, `"{}"`, `[""]`, "NULL"},
+		{"5", "NULL", "0", "0", "0", "0", big, "NULL", big, `["` + strings.Repeat("y", 1000) + `"]`, "NULL"},
+		{"6", "false", "7", "7", "7", "7", `"ünïcödé"`, `"7"`, `"[1,2]"`, `["a" "b" "c" "d" "e" "f" "g" "h"]`, "NULL"},
+	}
+	for i, r := range rows {
+		ts := time.UnixMicro(t0 + int64(i)*17).UTC().Format(time.RFC3339Nano)
+		for c, s := range append([]string{ts}, r...) {
+			if err := appendValue(b.Vecs[c], s); err != nil {
+				t.Fatalf("row %d column %d: %v", i, c, err)
+			}
+		}
+		b.Len++
+	}
+	return b
+}
+
+func TestAppendScanAllTypes(t *testing.T) {
+	s := openTest(t, Options{})
+	defer s.Close()
+	t0 := time.Date(2026, 5, 19, 10, 59, 59, 0, time.UTC).UnixMicro()
+	special := specialBatch(t, t0)
+	// One row alone, then rows across several partitions in random order,
+	// split into blocks of at most MaxBlockRows.
+	one := specialBatch(t, t0+1e6)
+	one.Len = 1
+	random := randomAllTypes(rand.New(rand.NewPCG(1, 1)), 20000, 100, t0, 3*3600e6)
+	batches := []*coldata.Batch{special, one, random}
+	for _, b := range batches {
+		if err := s.Append(allTypesTable, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req := unbounded
+	req.Table = allTypesTable
+	req.Columns = allColumns(allTypesTable)
+	got := scanRows(t, s, req)
+	want := expectRows(batches, 0, req.Columns, math.MinInt64, math.MaxInt64)
+	// Blocks come back in key order: by partition, then by block.
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("scan returned %d rows, want %d; first difference:\n%s", len(got), len(want), firstDiff(got, want))
+	}
+	st := s.Stats(allTypesTable.Name)
+	if st.Rows != int64(len(want)) || st.Blocks < 5 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+func firstDiff(got, want []string) string {
+	for i := range min(len(got), len(want)) {
+		if got[i] != want[i] {
+			return fmt.Sprintf("got  %s\nwant %s", got[i], want[i])
+		}
+	}
+	return "one is a prefix of the other"
+}
+
+// TestScanRanges checks projections and time ranges against a filter over
+// the appended batches: bounds inclusive and exclusive, partition edges,
+// rows out of order, blocks that straddle a bound, extreme timestamps.
+func TestScanRanges(t *testing.T) {
+	s := openTest(t, Options{PartitionWidth: 10 * time.Second, MaxBlockRows: 37})
+	defer s.Close()
+	rng := rand.New(rand.NewPCG(2, 2))
+	const w = int64(10e6)
+	t0 := int64(1779184800e6)
+	var batches []*coldata.Batch
+	for i := range 4 {
+		batches = append(batches, randomAllTypes(rng, 300, int64(i)*1000, t0+int64(i)*5e6, 60e6))
+	}
+	edges := randomAllTypes(rng, 9, 9000, 0, 1)
+	copy(edges.Vecs[0].Int64, []int64{math.MinInt64, math.MinInt64 + 1, -1, 0, t0, t0 + w - 1, t0 + w, math.MaxInt64 - 1, math.MaxInt64})
+	batches = append(batches, edges)
+	for _, b := range batches {
+		if err := s.Append(allTypesTable, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type span struct{ lo, hi int64 }
+	spans := []span{
+		{math.MinInt64, math.MaxInt64},
+		{math.MinInt64, 0},
+		{0, math.MaxInt64},
+		{t0, t0 + w},         // exactly one partition
+		{t0 + w - 1, t0 + w}, // one µs at the end of a partition
+		{t0 + w, t0 + w + 1}, // one µs at the start of the next
+		{t0 + 3e6, t0 + 27e6},
+		{t0, t0},     // empty
+		{t0 + 5, t0}, // inverted
+		{math.MaxInt64 - 1, math.MaxInt64},
+		{math.MinInt64, math.MinInt64 + 1},
+	}
+	all := edges.Vecs[0].Int64
+	for range 40 {
+		a, b := t0+rng.Int64N(90e6), t0+rng.Int64N(90e6)
+		spans = append(spans, span{min(a, b), max(a, b)})
+	}
+	for _, ts := range all[2:7] { // ranges starting and ending on stored rows
+		spans = append(spans, span{ts, ts + 1}, span{ts, ts + w}, span{ts - w, ts})
+	}
+	projections := [][]int{{}, {1}, {0, 1}, {7, 1, 10}, {10, 10}, allColumns(allTypesTable), {11, 3}}
+	for _, sp := range spans {
+		for _, cols := range projections {
+			req := ScanRequest{Table: allTypesTable, Columns: cols, MinTs: sp.lo, MaxTs: sp.hi}
+			got := scanRows(t, s, req)
+			want := expectRows(batches, 0, cols, sp.lo, sp.hi)
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("[%d, %d) columns %v: %d rows, want %d\n%s", sp.lo, sp.hi, cols, len(got), len(want), firstDiff(got, want))
+			}
+		}
+	}
+}
+
+// TestScanCount checks that a count(*) scan of whole blocks reads no
+// chunk: it succeeds even when every chunk is gone.
+func TestScanCount(t *testing.T) {
+	s := openTest(t, Options{MaxBlockRows: 100})
+	defer s.Close()
+	b := alertsBatch(rand.New(rand.NewPCG(3, 3)), 1000, 1779184800e6)
+	if err := s.Append(schema.Alerts, b); err != nil {
+		t.Fatal(err)
+	}
+	deleteChunks(t, s)
+	req := unbounded
+	req.Table = schema.Alerts
+	if n := len(scanRows(t, s, req)); n != 1000 {
+		t.Fatalf("count %d", n)
+	}
+	req.Columns = []int{3}
+	if _, err := scanRowsErr(s, req); sqlerr.Code(err) != sqlerr.DataCorrupted || !strings.Contains(err.Error(), "chunk missing") {
+		t.Fatalf("scan without chunks: %v", err)
+	}
+}
+
+func deleteChunks(t *testing.T, s *Store) {
+	iter, err := s.db.NewIter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer iter.Close()
+	for valid := iter.First(); valid; valid = iter.Next() {
+		key := iter.Key()
+		_, plen, err := parseTable(key)
+		if err != nil {
+			continue
+		}
+		if _, kind, _, _ := parseBlockKey(key, plen); kind == kindChunk {
+			if err := s.db.Delete(key, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func TestStatsReopen(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, Options{Dir: dir, MaxBlockRows: 500})
+	rng := rand.New(rand.NewPCG(4, 4))
+	t0 := int64(1779184800e6)
+	var batches []*coldata.Batch
+	for i := range 3 {
+		b := alertsBatch(rng, 1200, t0+int64(i)*3000e6) // 3 blocks each, partitions 50 minutes apart
+		batches = append(batches, b)
+		if err := s.Append(schema.Alerts, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Append(schema.Logs, alertsBatchFor(rng, schema.Logs, 10, t0)); err != nil {
+		t.Fatal(err)
+	}
+	want := s.Stats(schema.AlertsTable)
+	last := batches[2].Vecs[0].Int64
+	if want.Rows != 3600 || want.Blocks != 9 || want.MinTs != batches[0].Vecs[0].Int64[0] ||
+		want.MaxTs != last[len(last)-1] || want.Bytes <= 0 {
+		t.Fatalf("stats %+v", want)
+	}
+	if st := s.Stats("nope"); st != (TableStats{}) {
+		t.Fatalf("stats of unknown table %+v", st)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); !errors.Is(err, errClosed) {
+		t.Fatalf("second close: %v", err)
+	}
+
+	s = openTest(t, Options{Dir: dir, MaxBlockRows: 500})
+	defer s.Close()
+	if got := s.Stats(schema.AlertsTable); got != want {
+		t.Fatalf("stats after reopen %+v, want %+v", got, want)
+	}
+	if got := s.Stats(schema.LogsTable); got.Rows != 10 || got.Blocks != 1 {
+		t.Fatalf("logs stats after reopen %+v", got)
+	}
+	// New blocks must not reuse the sequence numbers of old ones.
+	more := alertsBatch(rng, 700, t0)
+	batches = append(batches, more)
+	if err := s.Append(schema.Alerts, more); err != nil {
+		t.Fatal(err)
+	}
+	req := unbounded
+	req.Table = schema.Alerts
+	req.Columns = []int{0, 25}
+	got := scanRows(t, s, req)
+	wantRows := expectRows(batches, 0, req.Columns, math.MinInt64, math.MaxInt64)
+	slices.Sort(got)
+	slices.Sort(wantRows)
+	if !slices.Equal(got, wantRows) {
+		t.Fatalf("after reopen: %d rows, want %d", len(got), len(wantRows))
+	}
+	if st := s.Stats(schema.AlertsTable); st.Rows != 4300 || st.Blocks != 11 {
+		t.Fatalf("stats after append %+v", st)
+	}
+}
+
+// alertsBatchFor fills another KubeArmor table the way alertsBatch fills
+// alerts.
+func alertsBatchFor(rng *rand.Rand, t *schema.Table, n int, t0 int64) *coldata.Batch {
+	a := alertsBatch(rng, n, t0)
+	b := &coldata.Batch{Len: n}
+	for _, c := range t.Columns {
+		b.Vecs = append(b.Vecs, a.Vecs[schema.Alerts.ColumnIndex(c.Name)])
+	}
+	return b
+}
+
+func TestReopenOtherWidth(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, Options{Dir: dir, PartitionWidth: 2 * time.Hour})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(Options{Dir: dir})
+	if err == nil || !strings.Contains(err.Error(), "partition width 1h0m0s differs from the store's 2h0m0s") {
+		t.Fatalf("open with another width: %v", err)
+	}
+	s = openTest(t, Options{Dir: dir, PartitionWidth: 2 * time.Hour})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAppendErrors(t *testing.T) {
+	s := openTest(t, Options{})
+	good := alertsBatch(rand.New(rand.NewPCG(5, 5)), 10, 1779184800e6)
+	nullTs := alertsBatch(rand.New(rand.NewPCG(5, 5)), 10, 1779184800e6)
+	nullTs.Vecs[0].Nulls.Set(3)
+	short := alertsBatch(rand.New(rand.NewPCG(5, 5)), 10, 1779184800e6)
+	short.Len = 11
+	for _, tc := range []struct {
+		name  string
+		table *schema.Table
+		b     *coldata.Batch
+		want  string
+	}{
+		{"columns", schema.Logs, good, "append to logs: batch has 49 columns, table 39"},
+		{"types", &schema.Table{Name: "x", Columns: []schema.Column{{Name: "ts", Type: coldata.Timestamptz}, {Name: "c", Type: coldata.Text}}},
+			&coldata.Batch{Vecs: []*coldata.Vec{good.Vecs[0], good.Vecs[1]}, Len: 10}, "column c is bigint, table says text"},
+		{"time column", &schema.Table{Name: "x", Columns: []schema.Column{{Name: "c", Type: coldata.Int64}}},
+			&coldata.Batch{Vecs: []*coldata.Vec{good.Vecs[1]}, Len: 10}, "time column c of x is bigint"},
+		{"length", schema.Alerts, short, "has 10 rows, batch 11"},
+		{"null time", schema.Alerts, nullTs, `null value in column "ts" of relation "alerts"`},
+		{"nil table", nil, good, "no table"},
+	} {
+		err := s.Append(tc.table, tc.b)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	if code := sqlerr.Code(s.Append(schema.Alerts, nullTs)); code != sqlerr.NotNullViolation {
+		t.Errorf("null time: code %s", code)
+	}
+	if err := s.Append(schema.Alerts, &coldata.Batch{Vecs: good.Vecs, Len: 0}); err != nil {
+		t.Errorf("empty append: %v", err)
+	}
+	it, err := s.Scan(context.Background(), ScanRequest{Table: schema.Alerts, MaxTs: math.MaxInt64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append(schema.Alerts, good); !errors.Is(err, errClosed) {
+		t.Errorf("append after close: %v", err)
+	}
+	if _, err := it.Next(context.Background()); !errors.Is(err, errClosed) {
+		t.Errorf("next after close: %v", err)
+	}
+	if err := it.Close(); err != nil {
+		t.Errorf("iterator close after store close: %v", err)
+	}
+	if _, err := s.Scan(context.Background(), ScanRequest{Table: schema.Alerts, MaxTs: math.MaxInt64}); !errors.Is(err, errClosed) {
+		t.Errorf("scan after close: %v", err)
+	}
+}
+
+func TestScanErrors(t *testing.T) {
+	s := openTest(t, Options{})
+	defer s.Close()
+	ctx := context.Background()
+	if _, err := s.Scan(ctx, ScanRequest{Table: schema.Alerts, Columns: []int{49}}); err == nil ||
+		!strings.Contains(err.Error(), "scan alerts: no column 49") {
+		t.Errorf("bad column: %v", err)
+	}
+	if err := s.Append(schema.Alerts, alertsBatch(rand.New(rand.NewPCG(6, 6)), 100, 0)); err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	it, err := s.Scan(cctx, ScanRequest{Table: schema.Alerts, MaxTs: math.MaxInt64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Close()
+	cancel()
+	if _, err := it.Next(cctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("next after cancel: %v", err)
+	}
+	if _, err := it.Next(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("error not sticky: %v", err)
+	}
+}
+
+// TestConcurrentAppendScan runs Appends and Scans at once: every scan must
+// see whole Appends only, and never fewer rows than an earlier scan.
+func TestConcurrentAppendScan(t *testing.T) {
+	s := openTest(t, Options{MaxBlockRows: 64})
+	defer s.Close()
+	const writers, appends, rows = 4, 25, 100
+	var wg sync.WaitGroup
+	errc := make(chan error, writers+2)
+	for w := range writers {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(w), 7))
+			for i := range appends {
+				// Rows of each Append straddle a partition boundary.
+				b := alertsBatch(rng, rows, int64(i)*3600e6-5000)
+				if err := s.Append(schema.Alerts, b); err != nil {
+					errc <- err
+					return
+				}
+			}
+		})
+	}
+	done := make(chan struct{})
+	var scanners sync.WaitGroup
+	for range 2 {
+		scanners.Go(func() {
+			last := 0
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				got, err := scanRowsErr(s, ScanRequest{Table: schema.Alerts, Columns: []int{0, 3}, MinTs: math.MinInt64, MaxTs: math.MaxInt64})
+				if err != nil {
+					errc <- err
+					return
+				}
+				if len(got)%rows != 0 || len(got) < last {
+					errc <- fmt.Errorf("scan saw %d rows after %d", len(got), last)
+					return
+				}
+				last = len(got)
+			}
+		})
+	}
+	wg.Wait()
+	close(done)
+	scanners.Wait()
+	close(errc)
+	for err := range errc {
+		t.Fatal(err)
+	}
+	if st := s.Stats(schema.AlertsTable); st.Rows != writers*appends*rows {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+func TestOptions(t *testing.T) {
+	var o Options
+	o.EnsureDefaults()
+	if o.PartitionWidth != time.Hour || o.MaxBlockRows != 8192 || o.CacheSize != 64<<20 ||
+		o.MemTableSize != 32<<20 || o.Logger == nil {
+		t.Fatalf("defaults %+v", o)
+	}
+	if err := o.Validate(); err == nil || !strings.Contains(err.Error(), "storage directory not set") {
+		t.Fatalf("validate without dir: %v", err)
+	}
+	for _, tc := range []struct {
+		edit func(*Options)
+		want string
+	}{
+		{func(o *Options) { o.PartitionWidth = 1500 * time.Millisecond }, "partition width 1.5s not a whole number of seconds"},
+		{func(o *Options) { o.PartitionWidth = -time.Hour }, "partition width -1h0m0s"},
+		{func(o *Options) { o.MaxBlockRows = 1 << 17 }, "max block rows 131072 outside [1, 65536]"},
+		{func(o *Options) { o.CacheSize = -1 }, "cache size -1 negative"},
+		{func(o *Options) { o.MemTableSize = 1 << 40 }, "memtable size"},
+	} {
+		o := Options{Dir: "x"}
+		o.EnsureDefaults()
+		tc.edit(&o)
+		if err := o.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v, want %q", err, tc.want)
+		}
+	}
+}
+
+// TestQuietLogging checks that a store logs nothing above debug level in
+// ordinary use.
+func TestQuietLogging(t *testing.T) {
+	var buf bytes.Buffer
+	s := openTest(t, Options{Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	if err := s.Append(schema.Alerts, alertsBatch(rand.New(rand.NewPCG(8, 8)), 100, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > 0 {
+		t.Fatalf("logged:\n%s", buf.String())
+	}
+}
+
+// TestSchemaDrift reads blocks written before a column was added (the
+// column reads as NULL) and refuses a column whose type changed.
+func TestSchemaDrift(t *testing.T) {
+	s := openTest(t, Options{})
+	defer s.Close()
+	old := &schema.Table{Name: "drift", Columns: []schema.Column{{Name: "ts", Type: coldata.Timestamptz}, {Name: "v", Type: coldata.Int64}}}
+	b := coldata.NewBatch(old.Types(), 3)
+	b.Vecs[0].Int64 = append(b.Vecs[0].Int64, 10, 20, 30)
+	b.Vecs[1].Int64 = append(b.Vecs[1].Int64, 1, 2, 3)
+	b.Len = 3
+	if err := s.Append(old, b); err != nil {
+		t.Fatal(err)
+	}
+	added := &schema.Table{Name: "drift", Columns: append(slices.Clone(old.Columns), schema.Column{Name: "w", Type: coldata.TextArray})}
+	got := scanRows(t, s, ScanRequest{Table: added, Columns: []int{2, 1}, MinTs: 20, MaxTs: math.MaxInt64})
+	if want := []string{"NULL | 2", "NULL | 3"}; !slices.Equal(got, want) {
+		t.Fatalf("added column: %q, want %q", got, want)
+	}
+	changed := &schema.Table{Name: "drift", Columns: []schema.Column{old.Columns[0], {Name: "v", Type: coldata.Text}}}
+	_, err := scanRowsErr(s, ScanRequest{Table: changed, Columns: []int{1}, MinTs: math.MinInt64, MaxTs: math.MaxInt64})
+	if sqlerr.Code(err) != sqlerr.DataCorrupted || !strings.Contains(err.Error(), "column v of block 1 of drift partition 1970-01-01T00:00:00Z: stored as bigint, table says text") {
+		t.Fatalf("changed type: %v", err)
+	}
+}
