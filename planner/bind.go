@@ -245,7 +245,7 @@ func parseLiteral(text string, t coldata.Type, loc *time.Location) (*rpcpb.Datum
 	case t == coldata.Timestamptz:
 		us, err := coldata.ParseTimestamptz(s, loc)
 		if err != nil {
-			return nil, sqlerr.New(sqlerr.InvalidDatetimeFormat, "%s", err.Error())
+			return nil, err
 		}
 		d.Value = &rpcpb.Datum_I{I: us}
 	case t == coldata.Text || t == coldata.Jsonb || t == coldata.Numeric:

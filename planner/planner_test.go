@@ -202,9 +202,6 @@ func TestSelect(t *testing.T) {
 				return out.String()
 			case "down":
 				cluster.down = strings.TrimSpace(d.Input)
-				if n == 1 {
-					cluster.down = "op-1"
-				}
 				return ""
 			}
 			t.Fatalf("unknown command %s", d.Cmd)

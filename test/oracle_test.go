@@ -1,0 +1,217 @@
+package test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/ingest"
+	"github.com/armorlake/armorlake/schema"
+	"github.com/armorlake/armorlake/sim"
+)
+
+// TestOracle loads the cluster's events into a real PostgreSQL too and
+// checks that every query of testdata/oracle.sql prints the same through
+// psql from both.
+func TestOracle(t *testing.T) {
+	const perSim = 10000
+	pg := startPostgres(t)
+	c := startCluster(t, perSim)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	want := loadPostgres(t, ctx, pg, c.start, perSim)
+	conn := waitStored(t, ctx, c, want)
+	conn.Close(ctx)
+
+	corpus, err := os.ReadFile("testdata/oracle.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries := 0
+	for _, q := range strings.Split(string(corpus), "\n\n") {
+		if q = stripComments(q); q == "" {
+			continue
+		}
+		queries++
+		ours, err := c.psql(ctx, q)
+		if err != nil {
+			t.Errorf("armorlake: %v", err)
+			continue
+		}
+		theirs, err := pg.psql(ctx, q)
+		if err != nil {
+			t.Errorf("postgres: %v", err)
+			continue
+		}
+		if theirs == "" {
+			t.Errorf("%s: PostgreSQL returns nothing: the query checks nothing", q)
+		}
+		if ours != theirs {
+			t.Errorf("%s\narmorlake:\n%s\npostgres:\n%s", q, head(ours), head(theirs))
+		}
+	}
+	t.Logf("%d queries agree with PostgreSQL over %d events", queries, want.total())
+}
+
+// stripComments drops whole-line -- comments.
+func stripComments(q string) string {
+	var keep []string
+	for _, line := range strings.Split(q, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
+			keep = append(keep, line)
+		}
+	}
+	return strings.TrimSpace(strings.Join(keep, "\n"))
+}
+
+func head(s string) string {
+	lines := strings.SplitN(s, "\n", 12)
+	if len(lines) == 12 {
+		lines[11] = "…"
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (p *postgres) psql(ctx context.Context, sql string) (string, error) {
+	cmd := exec.CommandContext(ctx, "psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+		"-h", p.dir, "-p", fmt.Sprint(p.port), "-U", "postgres", "-d", "postgres", "-c", sql)
+	cmd.Env = append(os.Environ(), "PGTZ=UTC")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("psql %q: %v: %s", sql, err, out)
+	}
+	return strings.TrimRight(string(out), "\n"), nil
+}
+
+// tableCounts is how many rows each KubeArmor table must hold.
+type tableCounts struct{ alerts, logs, messages int64 }
+
+func (c tableCounts) total() int64 { return c.alerts + c.logs + c.messages }
+
+// loadPostgres creates the KubeArmor tables in PostgreSQL and copies in
+// the simulators' events, mapped to rows as operators map them.
+func loadPostgres(t *testing.T, ctx context.Context, pg *postgres, start time.Time, perSim int) tableCounts {
+	t.Helper()
+	conn, err := pgx.Connect(ctx, pg.dsn())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	batches := map[string]*coldata.Batch{}
+	for _, tbl := range schema.KubeArmor() {
+		var cols []string
+		for _, c := range tbl.Columns {
+			cols = append(cols, fmt.Sprintf("%q %s", c.Name, c.Type))
+		}
+		if _, err := conn.Exec(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", tbl.Name, strings.Join(cols, ", "))); err != nil {
+			t.Fatal(err)
+		}
+		batches[tbl.Name] = coldata.NewBatch(tbl.Types(), perSim)
+	}
+	for seed := int64(1); seed <= 3; seed++ {
+		op := fmt.Sprintf("operator-%d", seed)
+		g := sim.NewGenerator(sim.Config{Seed: seed, Count: perSim, Start: start, Span: 24 * time.Hour})
+		for i := 0; i < perSim; i++ {
+			ev := g.Next()
+			switch {
+			case ev.Alert != nil:
+				ingest.AppendAlert(batches[schema.AlertsTable], ev.Alert, op, "")
+			case ev.Log != nil:
+				ingest.AppendLog(batches[schema.LogsTable], ev.Log, op, "")
+			case ev.Message != nil:
+				ingest.AppendMessage(batches[schema.MessagesTable], ev.Message, op, "")
+			}
+		}
+	}
+	var counts tableCounts
+	for _, tbl := range schema.KubeArmor() {
+		b := batches[tbl.Name]
+		rows := make([][]any, b.Len)
+		for i := range rows {
+			row := make([]any, len(b.Vecs))
+			for c, v := range b.Vecs {
+				row[c] = goValue(v, i)
+			}
+			rows[i] = row
+		}
+		var names []string
+		for _, c := range tbl.Columns {
+			names = append(names, c.Name)
+		}
+		if _, err := conn.CopyFrom(ctx, pgx.Identifier{tbl.Name}, names, pgx.CopyFromRows(rows)); err != nil {
+			t.Fatalf("copy %s: %v", tbl.Name, err)
+		}
+		switch tbl.Name {
+		case schema.AlertsTable:
+			counts.alerts = int64(b.Len)
+		case schema.LogsTable:
+			counts.logs = int64(b.Len)
+		case schema.MessagesTable:
+			counts.messages = int64(b.Len)
+		}
+	}
+	if _, err := conn.Exec(ctx, "ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	return counts
+}
+
+// goValue returns row i of v as the Go value pgx encodes for its type.
+func goValue(v *coldata.Vec, i int) any {
+	if v.IsNull(i) {
+		return nil
+	}
+	switch v.Type {
+	case coldata.Timestamptz:
+		return time.UnixMicro(v.Int64[i]).UTC()
+	case coldata.Int32:
+		return int32(v.Int64[i])
+	case coldata.Int64:
+		return v.Int64[i]
+	case coldata.TextArray:
+		elems := make([]string, v.ArrayLen(i))
+		for j := range elems {
+			elems[j] = string(v.ArrayElem(i, j))
+		}
+		return elems
+	case coldata.Jsonb:
+		return []byte(v.Bytes.GetString(i))
+	}
+	return v.Bytes.GetString(i)
+}
+
+// waitStored polls the query node until every table holds its count, and
+// returns the open connection.
+func waitStored(t *testing.T, ctx context.Context, c *cluster, want tableCounts) *pgx.Conn {
+	t.Helper()
+	var conn *pgx.Conn
+	waitFor(t, 30*time.Second, "query node accepts connections", func() error {
+		var err error
+		conn, err = pgx.Connect(ctx, c.dsn())
+		return err
+	})
+	waitFor(t, 90*time.Second, "every event stored", func() error {
+		var got tableCounts
+		for _, q := range []struct {
+			table string
+			n     *int64
+		}{{"alerts", &got.alerts}, {"logs", &got.logs}, {"messages", &got.messages}} {
+			if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+q.table).Scan(q.n); err != nil {
+				return err
+			}
+		}
+		if got != want {
+			return fmt.Errorf("stored %+v, want %+v", got, want)
+		}
+		return nil
+	})
+	return conn
+}
