@@ -20,7 +20,7 @@ const module = "github.com/armorlake/armorlake/"
 // storage: each declares the interface it consumes and cmd wires them.
 var allowedImports = map[string][]string{
 	"sqlerr":  {},
-	"coldata": {},
+	"coldata": {"sqlerr"},
 	"rpcpb":   {},
 	"schema":  {"coldata"},
 	"sim":     {},

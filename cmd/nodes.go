@@ -1,0 +1,332 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	pb "github.com/kubearmor/KubeArmor/protobuf"
+	"google.golang.org/grpc"
+
+	"github.com/armorlake/armorlake/catalog"
+	"github.com/armorlake/armorlake/ingest"
+	"github.com/armorlake/armorlake/planner"
+	"github.com/armorlake/armorlake/rpc"
+	"github.com/armorlake/armorlake/schema"
+	"github.com/armorlake/armorlake/server"
+	"github.com/armorlake/armorlake/sim"
+	"github.com/armorlake/armorlake/storage"
+)
+
+// The nodes of each role, started from a config and stopped with Close.
+// Subcommands start one; dev starts the whole seed topology in one process.
+
+type masterConfig struct {
+	DataDir   string
+	ClientURL string
+	PeerURL   string
+	Logger    *slog.Logger
+}
+
+type masterNode struct {
+	etcd *catalog.Embedded
+	cat  *catalog.Catalog
+}
+
+func startMaster(ctx context.Context, cfg masterConfig) (*masterNode, error) {
+	e, err := catalog.StartEmbedded(ctx, catalog.EmbedConfig{
+		DataDir: cfg.DataDir, ClientURL: cfg.ClientURL, PeerURL: cfg.PeerURL, Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start etcd: %w", err)
+	}
+	cat, err := catalog.Open(ctx, catalog.Config{Endpoints: e.Endpoints(), Logger: cfg.Logger})
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	if err := cat.PutTables(ctx, schema.KubeArmor()); err != nil {
+		cat.Close()
+		e.Close()
+		return nil, fmt.Errorf("publish tables: %w", err)
+	}
+	return &masterNode{etcd: e, cat: cat}, nil
+}
+
+func (m *masterNode) Endpoints() []string { return m.etcd.Endpoints() }
+
+func (m *masterNode) Close() error {
+	return errors.Join(m.cat.Close(), m.etcd.Close())
+}
+
+type operatorConfig struct {
+	ID        string
+	Listen    string // gRPC address for fragments
+	Advertise string // address query nodes dial; default: the bound Listen address
+	DataDir   string
+	Etcd      []string
+	KubeArmor []string // endpoints to pull from
+	// FlushInterval bounds how long a received event waits before it is
+	// stored (and so what a crash can lose).
+	FlushInterval time.Duration
+	// PublishInterval is how often the operator refreshes its placement
+	// (time range, rows, bytes per table) in the catalog.
+	PublishInterval time.Duration
+	Logger          *slog.Logger
+}
+
+type operatorNode struct {
+	cfg    operatorConfig
+	store  *storage.Store
+	cat    *catalog.Catalog
+	reg    *catalog.Registration
+	grpc   *grpc.Server
+	addr   string
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	ing    *ingest.Ingester
+}
+
+func startOperator(ctx context.Context, cfg operatorConfig) (_ *operatorNode, err error) {
+	n := &operatorNode{cfg: cfg}
+	defer func() {
+		if err != nil {
+			n.Close()
+		}
+	}()
+	if n.store, err = storage.Open(storage.Options{Dir: cfg.DataDir, Logger: cfg.Logger}); err != nil {
+		return nil, fmt.Errorf("open storage: %w", err)
+	}
+	if n.cat, err = catalog.Open(ctx, catalog.Config{Endpoints: cfg.Etcd, Logger: cfg.Logger}); err != nil {
+		return nil, fmt.Errorf("open catalog: %w", err)
+	}
+	if err = n.cat.PutTables(ctx, schema.KubeArmor()); err != nil {
+		return nil, fmt.Errorf("publish tables: %w", err)
+	}
+	tables := map[string]*schema.Table{}
+	for _, t := range schema.KubeArmor() {
+		tables[t.Name] = t
+	}
+	resolve := func(name string) (*schema.Table, bool) { t, ok := tables[name]; return t, ok }
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen for fragments: %w", err)
+	}
+	n.addr = ln.Addr().String()
+	n.grpc = grpc.NewServer()
+	rpc.NewServer(storageSource{store: n.store, tables: resolve}, resolve, cfg.Logger).Register(n.grpc)
+	go n.grpc.Serve(ln)
+
+	advertise := cfg.Advertise
+	if advertise == "" {
+		advertise = n.addr
+	}
+	n.reg, err = n.cat.Register(ctx, catalog.Node{ID: cfg.ID, Role: "operator", Addr: advertise, Version: Version, Started: time.Now()})
+	if err != nil {
+		return nil, fmt.Errorf("register: %w", err)
+	}
+
+	var eps []ingest.Endpoint
+	for _, a := range cfg.KubeArmor {
+		eps = append(eps, ingest.Endpoint{Addr: a, Messages: true})
+	}
+	n.ing, err = ingest.New(ingest.Config{OperatorID: cfg.ID, Endpoints: eps, FlushInterval: cfg.FlushInterval, Logger: cfg.Logger}, n.store)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	n.cancel = cancel
+	n.wg.Add(2)
+	go func() {
+		defer n.wg.Done()
+		if err := n.ing.Run(runCtx); err != nil && !errors.Is(err, context.Canceled) {
+			cfg.Logger.Error("ingest stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer n.wg.Done()
+		n.publishLoop(runCtx)
+	}()
+	return n, nil
+}
+
+// publishLoop keeps the operator's placements current in the catalog.
+func (n *operatorNode) publishLoop(ctx context.Context) {
+	every := n.cfg.PublishInterval
+	if every <= 0 {
+		every = time.Second
+	}
+	last := map[string]storage.TableStats{}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		n.publish(ctx, last)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (n *operatorNode) publish(ctx context.Context, last map[string]storage.TableStats) {
+	for _, tbl := range schema.KubeArmor() {
+		st := n.store.Stats(tbl.Name)
+		if st.Rows == 0 || st == last[tbl.Name] {
+			continue
+		}
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		err := n.cat.PutPlacement(pctx, catalog.Placement{
+			Table: tbl.Name, NodeID: n.cfg.ID, MinTs: st.MinTs, MaxTs: st.MaxTs,
+			Rows: st.Rows, Bytes: st.Bytes, Updated: time.Now(),
+		})
+		cancel()
+		if err != nil {
+			n.cfg.Logger.Warn("publish placement", "table", tbl.Name, "err", err)
+			continue
+		}
+		last[tbl.Name] = st
+	}
+}
+
+func (n *operatorNode) Addr() string { return n.addr }
+
+// Close stops ingest (flushing what it holds), publishes the final
+// placements, leaves the catalog and closes the store.
+func (n *operatorNode) Close() error {
+	if n.cancel != nil {
+		n.cancel()
+		n.wg.Wait()
+		n.publish(context.Background(), map[string]storage.TableStats{})
+	}
+	if n.grpc != nil {
+		n.grpc.Stop()
+	}
+	var errs []error
+	if n.reg != nil {
+		errs = append(errs, n.reg.Close())
+	}
+	if n.cat != nil {
+		errs = append(errs, n.cat.Close())
+	}
+	if n.store != nil {
+		errs = append(errs, n.store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+type queryConfig struct {
+	ID     string
+	Listen string
+	Etcd   []string
+	Logger *slog.Logger
+}
+
+type queryNode struct {
+	cat    *catalog.Catalog
+	cache  *catalog.Cache
+	reg    *catalog.Registration
+	client *rpc.Client
+	srv    *server.Server
+	done   chan error
+	addr   string
+}
+
+func startQuery(ctx context.Context, cfg queryConfig) (_ *queryNode, err error) {
+	q := &queryNode{done: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			q.Close()
+		}
+	}()
+	if q.cat, err = catalog.Open(ctx, catalog.Config{Endpoints: cfg.Etcd, Logger: cfg.Logger}); err != nil {
+		return nil, fmt.Errorf("open catalog: %w", err)
+	}
+	if q.cache, err = catalog.NewCache(ctx, q.cat); err != nil {
+		return nil, fmt.Errorf("load catalog: %w", err)
+	}
+	q.client = rpc.NewClient(rpc.ClientConfig{})
+	p := planner.New(planner.Config{Logger: cfg.Logger}, catalogView{q.cache}, q.client)
+	q.srv, err = server.New(server.Config{Listen: cfg.Listen, Logger: cfg.Logger}, p)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen for PostgreSQL clients: %w", err)
+	}
+	q.addr = ln.Addr().String()
+	go func() { q.done <- q.srv.Serve(context.WithoutCancel(ctx), ln) }()
+	q.reg, err = q.cat.Register(ctx, catalog.Node{ID: cfg.ID, Role: "query", Addr: q.addr, Version: Version, Started: time.Now()})
+	if err != nil {
+		return nil, fmt.Errorf("register: %w", err)
+	}
+	return q, nil
+}
+
+func (q *queryNode) Addr() string { return q.addr }
+
+func (q *queryNode) Close() error {
+	var errs []error
+	if q.srv != nil {
+		errs = append(errs, q.srv.Close())
+	}
+	if q.reg != nil {
+		errs = append(errs, q.reg.Close())
+	}
+	if q.client != nil {
+		errs = append(errs, q.client.Close())
+	}
+	if q.cache != nil {
+		errs = append(errs, q.cache.Close())
+	}
+	if q.cat != nil {
+		errs = append(errs, q.cat.Close())
+	}
+	return errors.Join(errs...)
+}
+
+type simNode struct {
+	srv    *sim.Server
+	grpc   *grpc.Server
+	addr   string
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func startSim(ctx context.Context, listen string, cfg sim.Config) (*simNode, error) {
+	cfg.EnsureDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	s := &simNode{srv: sim.NewServer(cfg), grpc: grpc.NewServer(sim.GRPCServerOptions()...), addr: ln.Addr().String(), done: make(chan struct{})}
+	pb.RegisterLogServiceServer(s.grpc, s.srv)
+	go s.grpc.Serve(ln)
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.cancel = cancel
+	go func() {
+		defer close(s.done)
+		if err := s.srv.Run(runCtx); err != nil && !errors.Is(err, context.Canceled) {
+			cfg.Logger.Error("simulator stopped", "err", err)
+		}
+	}()
+	return s, nil
+}
+
+func (s *simNode) Addr() string { return s.addr }
+
+func (s *simNode) Close() error {
+	s.cancel()
+	<-s.done
+	s.grpc.Stop()
+	return nil
+}

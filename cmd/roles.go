@@ -1,0 +1,240 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/armorlake/armorlake/sim"
+)
+
+const defaultEtcd = "http://127.0.0.1:2379"
+
+// devRate is each dev simulator's continuous rate: modest, so a laptop
+// idles, yet counts visibly grow between two queries.
+const devRate = 20
+
+func runMaster(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o := newOptions("master", "Runs the master: an embedded etcd holding the catalog (nodes, tables, placements).\nAt scale, run an etcd cluster instead and point every node at it with --etcd-endpoints.", stderr)
+	var cfg masterConfig
+	var lf logFlags
+	o.fs.StringVar(&cfg.DataDir, "data-dir", "data/master", "directory of etcd's data")
+	o.fs.StringVar(&cfg.ClientURL, "client-url", defaultEtcd, "URL etcd serves clients on")
+	o.fs.StringVar(&cfg.PeerURL, "peer-url", "http://127.0.0.1:2380", "URL etcd serves peers on")
+	lf.add(o, "info")
+	if err := o.parse(args); err != nil {
+		return err
+	}
+	logger, err := lf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	cfg.Logger = logger
+	m, err := startMaster(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	logger.Info("master ready", "etcd", m.Endpoints())
+	<-ctx.Done()
+	return nil
+}
+
+func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o := newOptions("operator", "Runs an operator: pulls WatchAlerts, WatchLogs and WatchMessages from KubeArmor endpoints,\nstores the events in Pebble, registers in the catalog and answers plan fragments over gRPC.", stderr)
+	var cfg operatorConfig
+	var etcd, ka listFlag = []string{defaultEtcd}, []string{"127.0.0.1:32767"}
+	var lf logFlags
+	host, _ := os.Hostname()
+	o.fs.StringVar(&cfg.ID, "id", "operator-"+host, "operator ID, unique in the cluster")
+	o.fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:7070", "address to serve plan fragments on (gRPC)")
+	o.fs.StringVar(&cfg.Advertise, "advertise", "", "address query nodes dial to reach this operator (default: the bound --listen address)")
+	o.fs.StringVar(&cfg.DataDir, "data-dir", "data/operator", "directory of the Pebble store")
+	o.fs.Var(&etcd, "etcd-endpoints", "comma-separated etcd client URLs of the catalog")
+	o.fs.Var(&ka, "kubearmor", "comma-separated KubeArmor gRPC endpoints (host:port) to pull events from")
+	o.fs.DurationVar(&cfg.FlushInterval, "flush-interval", time.Second, "longest time a received event waits before it is stored: what a crash can lose")
+	o.fs.DurationVar(&cfg.PublishInterval, "publish-interval", time.Second, "how often this operator's placements are refreshed in the catalog")
+	lf.add(o, "info")
+	if err := o.parse(args); err != nil {
+		return err
+	}
+	logger, err := lf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	cfg.Etcd, cfg.KubeArmor, cfg.Logger = etcd, ka, logger
+	n, err := startOperator(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	logger.Info("operator ready", "id", cfg.ID, "listen", n.Addr(), "kubearmor", cfg.KubeArmor)
+	<-ctx.Done()
+	return n.Close()
+}
+
+func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o := newOptions("query", "Runs a query node: a PostgreSQL endpoint that plans SQL, sends fragments to the operators\nholding the data and merges their results. Stateless: run as many as you like.", stderr)
+	var cfg queryConfig
+	var etcd listFlag = []string{defaultEtcd}
+	var lf logFlags
+	host, _ := os.Hostname()
+	o.fs.StringVar(&cfg.ID, "id", "query-"+host, "query node ID, unique in the cluster")
+	o.fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:5432", "address to serve PostgreSQL clients on")
+	o.fs.Var(&etcd, "etcd-endpoints", "comma-separated etcd client URLs of the catalog")
+	lf.add(o, "info")
+	if err := o.parse(args); err != nil {
+		return err
+	}
+	logger, err := lf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	cfg.Etcd, cfg.Logger = etcd, logger
+	q, err := startQuery(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	logger.Info("query node ready", "listen", q.Addr())
+	<-ctx.Done()
+	return q.Close()
+}
+
+// simFlags are the simulator settings, shared by kubearmor-sim and dev
+// (which prefixes them with "sim-").
+type simFlags struct {
+	seed        int64
+	rate        float64
+	count       int
+	start       time.Time
+	span        time.Duration
+	wait, exact bool
+}
+
+func (s *simFlags) add(o *options, prefix string, continuousRate int) {
+	o.fs.Int64Var(&s.seed, prefix+"seed", 1, "seed of the simulated fleet and its events")
+	o.fs.Float64Var(&s.rate, prefix+"rate", 0, fmt.Sprintf("events per second (default: %d when continuous, unpaced with a count)", continuousRate))
+	o.fs.IntVar(&s.count, prefix+"count", 0, "send this many events spread over the span, then stop sending (0: continuous, wall-clock times)")
+	o.fs.Var(timeFlag{&s.start}, prefix+"start", "time of the first event with a count, RFC 3339 (default: an hour boundary one span ago)")
+	o.fs.DurationVar(&s.span, prefix+"span", 24*time.Hour, "with a count, the time span the events are spread over")
+}
+
+func (s *simFlags) config() sim.Config {
+	return sim.Config{Seed: s.seed, Rate: s.rate, Count: s.count, Start: s.start, Span: s.span,
+		WaitForSubscribers: s.wait, WaitForMessages: s.wait, Lossless: s.exact}
+}
+
+func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o := newOptions("kubearmor-sim", "Serves KubeArmor's gRPC LogService (feeder.LogService) with a seeded, realistic mix of\nalerts, logs and messages, as a KubeArmor daemon or relay would.", stderr)
+	var sf simFlags
+	var lf logFlags
+	var listen string
+	o.fs.StringVar(&listen, "listen", "127.0.0.1:32767", "address to serve the LogService on")
+	sf.add(o, "", sim.DefaultRate)
+	o.fs.BoolVar(&sf.wait, "wait-subscribers", false, "hold events back until an alerts, a logs and a messages subscriber are connected")
+	o.fs.BoolVar(&sf.exact, "lossless", false, "block on a full subscriber queue instead of dropping events (real KubeArmor drops)")
+	lf.add(o, "info")
+	if err := o.parse(args); err != nil {
+		return err
+	}
+	logger, err := lf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	cfg := sf.config()
+	cfg.Logger = logger
+	s, err := startSim(ctx, listen, cfg)
+	if err != nil {
+		return err
+	}
+	logger.Info("kubearmor simulator ready", "listen", s.Addr(), "seed", sf.seed, "count", sf.count)
+	<-ctx.Done()
+	return s.Close()
+}
+
+func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o := newOptions("dev", "Runs the seed topology in one process: embedded etcd, one query node, three operators,\neach pulling from its own KubeArmor simulator over gRPC on loopback.", stderr)
+	var sf simFlags
+	var lf logFlags
+	var listen, dataDir string
+	o.fs.StringVar(&listen, "listen", "127.0.0.1:5432", "address of the query node's PostgreSQL endpoint")
+	o.fs.StringVar(&dataDir, "data-dir", "data/dev", "directory for etcd's and the operators' data (kept between runs)")
+	sf.add(o, "sim-", devRate)
+	lf.add(o, "warn")
+	if err := o.parse(args); err != nil {
+		return err
+	}
+	logger, err := lf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	if sf.count > 0 {
+		// A fixed count is for reproducible data: deliver every event.
+		sf.wait, sf.exact = true, true
+	} else if sf.rate == 0 {
+		sf.rate = devRate
+	}
+
+	etcdClient, err := freeLoopbackURL()
+	if err != nil {
+		return err
+	}
+	etcdPeer, err := freeLoopbackURL()
+	if err != nil {
+		return err
+	}
+	m, err := startMaster(ctx, masterConfig{DataDir: filepath.Join(dataDir, "master"), ClientURL: etcdClient, PeerURL: etcdPeer, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+
+	var closers []interface{ Close() error }
+	defer func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i].Close()
+		}
+	}()
+	for i := 1; i <= 3; i++ {
+		cfg := sf.config()
+		cfg.Seed = sf.seed + int64(i-1)
+		cfg.Logger = logger
+		s, err := startSim(ctx, "127.0.0.1:0", cfg)
+		if err != nil {
+			return fmt.Errorf("simulator %d: %w", i, err)
+		}
+		closers = append(closers, s)
+		op, err := startOperator(ctx, operatorConfig{
+			ID: fmt.Sprintf("operator-%d", i), Listen: "127.0.0.1:0",
+			DataDir: filepath.Join(dataDir, fmt.Sprintf("operator-%d", i)), Etcd: m.Endpoints(),
+			KubeArmor: []string{s.Addr()}, FlushInterval: time.Second, PublishInterval: time.Second, Logger: logger,
+		})
+		if err != nil {
+			return fmt.Errorf("operator %d: %w", i, err)
+		}
+		closers = append(closers, op)
+	}
+	q, err := startQuery(ctx, queryConfig{ID: "query-1", Listen: listen, Etcd: m.Endpoints(), Logger: logger})
+	if err != nil {
+		return err
+	}
+	closers = append(closers, q)
+	host, port, _ := splitHostPort(q.Addr())
+	fmt.Fprintf(stdout, `armorlake dev is running: 1 query node, 3 operators, 3 KubeArmor simulators.
+  catalog (etcd): %s
+  data:           %s
+
+Connect with:
+  psql -h %s -p %s -U armorlake
+
+Try:
+  SELECT namespace_name, count(*) FROM alerts GROUP BY 1 ORDER BY 2 DESC;
+
+Press Ctrl-C to stop.
+`, m.Endpoints()[0], dataDir, host, port)
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "stopping")
+	return nil
+}
