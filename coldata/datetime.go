@@ -155,9 +155,37 @@ func ParseTimestamptz(s string, loc *time.Location) (int64, error) {
 	if fixed {
 		unix = time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC).Unix() - int64(offset)
 	} else {
-		unix = time.Date(year, time.Month(month), day, hour, minute, sec, 0, zone).Unix()
+		wall := time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC).Unix()
+		unix = LocalToUnix(wall, zone)
 	}
 	return unix*1_000_000 + int64(usec), nil
+}
+
+// LocalToUnix converts a wall-clock time in loc, given as seconds since
+// the epoch as if loc were UTC, to Unix seconds. Around a transition it
+// resolves as PostgreSQL does: a time skipped by a spring-forward gap
+// takes the offset from before the transition, a time repeated by a
+// fall-back overlap takes the offset from after it.
+func LocalToUnix(wall int64, loc *time.Location) int64 {
+	offsetAt := func(unix int64) int64 {
+		_, off := time.Unix(unix, 0).In(loc).Zone()
+		return int64(off)
+	}
+	before, after := offsetAt(wall-86400), offsetAt(wall+86400)
+	if before == after {
+		// No transition within a day: the one offset (checked, in case
+		// the zone's rules changed just here).
+		return wall - offsetAt(wall-before)
+	}
+	u1, u2 := wall-before, wall-after
+	ok1, ok2 := offsetAt(u1) == before, offsetAt(u2) == after
+	switch {
+	case ok2:
+		return u2
+	case ok1:
+		return u1
+	}
+	return u1
 }
 
 // parseOffset reads a UTC offset after its sign: hh, hh:mm, hh:mm:ss,

@@ -27,6 +27,11 @@ func TestParseTimestamptz(t *testing.T) {
 		{"2026-11-01T23:59:59.999Z", nil, ref + (18*3600-1)*1000000 + 999000},
 		{"2026-11-01", nil, ref - 6*3600*1000000},
 		{"2026-11-01 06:00:00 UTC", nil, ref},
+		// Around transitions, as PostgreSQL resolves them: a repeated
+		// hour takes the later offset, a skipped one the earlier.
+		{"2026-11-01 01:30:00", ny, ref + 30*60*1000000},
+		{"2026-11-01 00:30:00", ny, ref - 90*60*1000000},
+		{"2026-03-08 02:30:00", ny, time.Date(2026, 3, 8, 7, 30, 0, 0, time.UTC).UnixMicro()},
 	} {
 		got, err := ParseTimestamptz(c.in, c.loc)
 		if err != nil || got != c.want {

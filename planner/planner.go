@@ -82,6 +82,12 @@ func New(cfg Config, cat Catalog, remote exec.Remote) *Planner {
 // Prepare parses sql, which may hold several statements, and plans each.
 // paramTypes are the types the client declared for $1, $2, ...; Unknown
 // entries (OID 0) are inferred.
+//
+// A syntax error anywhere returns no statement. An error planning
+// statement k returns statements 0..k-1 with it, so that the caller runs
+// those first, as PostgreSQL does with a multi-statement query.
+// Statements read sess when they run, not only when prepared: a SET
+// TimeZone earlier in the same string applies to the literals after it.
 func (p *Planner) Prepare(ctx context.Context, sess *Session, sql string, paramTypes []coldata.Type) ([]*Statement, error) {
 	tree, err := pg.Parse(sql)
 	if err != nil {
@@ -99,7 +105,7 @@ func (p *Planner) Prepare(ctx context.Context, sess *Session, sql string, paramT
 		}
 		st, err := p.prepareOne(raw.Stmt, text, sess, paramTypes)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		out = append(out, st)
 	}

@@ -181,11 +181,8 @@ func TestSelect(t *testing.T) {
 			switch d.Cmd {
 			case "query":
 				stmts, err := p.Prepare(ctx, nil, d.Input, nil)
-				if err != nil {
-					e := sqlerr.As(err)
-					return fmt.Sprintf("error %s: %s\n", e.Code, e.Message)
-				}
 				var out strings.Builder
+
 				for _, st := range stmts {
 					if st.Kind != KindQuery {
 						fmt.Fprintf(&out, "%s kind=%d set=%s=%s show=%s\n", st.Tag, st.Kind, st.SetName, st.SetValue, st.ShowName)
@@ -198,6 +195,10 @@ func TestSelect(t *testing.T) {
 						continue
 					}
 					out.WriteString(format(t, st.Columns, op))
+				}
+				if err != nil {
+					e := sqlerr.As(err)
+					fmt.Fprintf(&out, "error %s: %s\n", e.Code, e.Message)
 				}
 				return out.String()
 			case "down":

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/armorlake/armorlake/exec"
+	"github.com/armorlake/armorlake/planner"
 	"github.com/armorlake/armorlake/sqlerr"
 )
 
@@ -36,7 +37,11 @@ type conn struct {
 	mu      sync.Mutex
 	running context.CancelCauseFunc // cancels the statement now executing; guarded by mu
 
-	sess           session
+	sess session
+	// plan is what the planner sees of the session. Statements read it
+	// when they run, so one planned before a SET TimeZone in the same
+	// query string still sees the new zone.
+	plan           planner.Session
 	stmts          map[string]*prepared
 	portals        map[string]*portal
 	active         *portal // the portal executing now, dropped if it panics

@@ -154,6 +154,7 @@ func (c *conn) stream(p *portal, limit int) error {
 		c.active = nil
 	}()
 	if p.op == nil {
+		c.plan.TimeZone = c.sess.loc
 		op, err := p.stmt.Run(p.ctx, p.params)
 		if err != nil {
 			err = statementError(p.ctx, err)

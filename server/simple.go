@@ -31,10 +31,19 @@ func (c *conn) simpleQuery(sql string) {
 }
 
 func (c *conn) runSimple(sql string) error {
-	stmts, err := c.prepare(sql, nil)
-	if err != nil {
+	// On an error in a later statement, the ones before it still run
+	// first, as in PostgreSQL; then the error ends the query.
+	stmts, prepErr := c.prepare(sql, nil)
+	if len(stmts) == 0 && prepErr != nil {
+		return prepErr
+	}
+	if err := c.runStatements(stmts); err != nil {
 		return err
 	}
+	return prepErr
+}
+
+func (c *conn) runStatements(stmts []*planner.Statement) error {
 	if len(stmts) == 0 {
 		c.w.send(&pgproto3.EmptyQueryResponse{})
 		return nil
@@ -73,7 +82,8 @@ func (c *conn) runSimple(sql string) error {
 	return nil
 }
 
-// prepare plans sql under a context that CancelRequest can cancel.
+// prepare plans sql under a context that CancelRequest can cancel. On an
+// error it returns the statements planned before the failing one.
 func (c *conn) prepare(sql string, paramTypes []coldata.Type) ([]*planner.Statement, error) {
 	ctx, cancel := context.WithCancelCause(c.ctx)
 	c.setRunning(cancel)
@@ -81,9 +91,10 @@ func (c *conn) prepare(sql string, paramTypes []coldata.Type) ([]*planner.Statem
 		c.setRunning(nil)
 		cancel(nil)
 	}()
-	stmts, err := c.srv.engine.Prepare(ctx, &planner.Session{TimeZone: c.sess.loc}, sql, paramTypes)
+	c.plan.TimeZone = c.sess.loc
+	stmts, err := c.srv.engine.Prepare(ctx, &c.plan, sql, paramTypes)
 	if err != nil {
-		return nil, statementError(ctx, err)
+		return stmts, statementError(ctx, err)
 	}
 	return stmts, nil
 }

@@ -41,3 +41,7 @@ SELECT count(*), avg(severity) FROM alerts WHERE ts >= '2026-11-01 12:00:00' AND
 SELECT sum(timestamp), avg(timestamp), min(timestamp) FROM logs
 
 SELECT severity * 10 + 1 AS s, count(*) * 2 FROM alerts WHERE severity >= 5 GROUP BY severity ORDER BY 1 DESC
+
+SET TimeZone = 'Asia/Kolkata'; SELECT min(ts), max(ts), count(*) FROM alerts WHERE ts < '2026-11-01 12:00:00'
+
+SET TimeZone = 'America/New_York'; SELECT ts, host_name FROM logs WHERE ts >= '2026-11-01 01:00:00' ORDER BY ts, host_name, pid LIMIT 5
