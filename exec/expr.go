@@ -581,9 +581,11 @@ func (e *arithExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
 				return nil, sqlerr.New(sqlerr.DivisionByZero, "division by zero")
 			}
 			if y[i] == -1 {
-				// Avoid the one overflowing case, MinInt64 / -1.
+				// MinInt64 / -1 is the one quotient that does not fit.
 				if e.op == '%' {
 					r = 0
+				} else if x[i] == math.MinInt64 {
+					return nil, outOfRange(e.typ)
 				} else {
 					r = -x[i]
 				}

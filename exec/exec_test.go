@@ -1,0 +1,390 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand"
+	"strings"
+	"testing"
+
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/rpcpb"
+	"github.com/armorlake/armorlake/sqlerr"
+)
+
+func col(i int, t coldata.Type) *rpcpb.Expr {
+	return &rpcpb.Expr{Type: uint32(t), Kind: &rpcpb.Expr_Column{Column: int32(i)}}
+}
+
+func intConst(v int64, t coldata.Type) *rpcpb.Expr {
+	return &rpcpb.Expr{Type: uint32(t), Kind: &rpcpb.Expr_Const{Const: &rpcpb.Datum{Type: uint32(t), Value: &rpcpb.Datum_I{I: v}}}}
+}
+
+func call(op string, t coldata.Type, args ...*rpcpb.Expr) *rpcpb.Expr {
+	return &rpcpb.Expr{Type: uint32(t), Kind: &rpcpb.Expr_Call{Call: &rpcpb.Call{Op: op, Args: args}}}
+}
+
+// boolBatch holds every pair of true/false/NULL in two columns.
+func boolBatch() *coldata.Batch {
+	b := coldata.NewBatch([]coldata.Type{coldata.Bool, coldata.Bool}, 9)
+	vals := []string{"t", "f", "n"}
+	for _, x := range vals {
+		for _, y := range vals {
+			for c, v := range []string{x, y} {
+				if v == "n" {
+					b.Vecs[c].AppendNull()
+				} else {
+					b.Vecs[c].Bool = append(b.Vecs[c].Bool, v == "t")
+				}
+			}
+			b.Len++
+		}
+	}
+	return b
+}
+
+func render(v *coldata.Vec, n int) string {
+	var out []string
+	for i := 0; i < n; i++ {
+		switch {
+		case v.IsNull(i):
+			out = append(out, "n")
+		case v.Type == coldata.Bool:
+			out = append(out, map[bool]string{true: "t", false: "f"}[v.Bool[i]])
+		default:
+			out = append(out, fmt.Sprint(v.Int64[i]))
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+func TestThreeValuedLogic(t *testing.T) {
+	b := boolBatch()
+	types := b.Types()
+	// Rows: tt tf tn ft ff fn nt nf nn.
+	for _, c := range []struct {
+		e    *rpcpb.Expr
+		want string
+	}{
+		{call("and", coldata.Bool, col(0, coldata.Bool), col(1, coldata.Bool)), "t f n f f f n f n"},
+		{call("or", coldata.Bool, col(0, coldata.Bool), col(1, coldata.Bool)), "t t t t f n t n n"},
+		{call("not", coldata.Bool, col(0, coldata.Bool)), "f f f t t t n n n"},
+		{call("is_null", coldata.Bool, col(1, coldata.Bool)), "f f t f f t f f t"},
+		{call("=", coldata.Bool, col(0, coldata.Bool), col(1, coldata.Bool)), "t f n f t n n n n"},
+	} {
+		e, err := CompileExpr(c.e, types)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := e.Eval(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := render(v, b.Len); got != c.want {
+			t.Errorf("%s: got %s, want %s", ExprString(c.e, []string{"x", "y"}), got, c.want)
+		}
+	}
+}
+
+func intBatch(t coldata.Type, vals ...int64) *coldata.Batch {
+	b := coldata.NewBatch([]coldata.Type{t}, len(vals))
+	b.Vecs[0].Int64 = append(b.Vecs[0].Int64, vals...)
+	b.Len = len(vals)
+	return b
+}
+
+func TestCompareWithConstantOnEitherSide(t *testing.T) {
+	b := intBatch(coldata.Int32, 1, 5, 9)
+	for _, c := range []struct {
+		e    *rpcpb.Expr
+		want string
+	}{
+		{call("<", coldata.Bool, col(0, coldata.Int32), intConst(5, coldata.Int32)), "t f f"},
+		{call("<", coldata.Bool, intConst(5, coldata.Int32), col(0, coldata.Int32)), "f f t"},
+		{call(">=", coldata.Bool, intConst(5, coldata.Int64), col(0, coldata.Int32)), "t t f"},
+		{call("<>", coldata.Bool, col(0, coldata.Int32), intConst(5, coldata.Int32)), "t f t"},
+	} {
+		e, err := CompileExpr(c.e, b.Types())
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := e.Eval(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := render(v, b.Len); got != c.want {
+			t.Errorf("%s: got %s, want %s", ExprString(c.e, []string{"x"}), got, c.want)
+		}
+	}
+}
+
+func TestArithmeticErrors(t *testing.T) {
+	for _, c := range []struct {
+		b    *coldata.Batch
+		e    *rpcpb.Expr
+		code string
+	}{
+		{intBatch(coldata.Int32, 2147483647), call("+", coldata.Int32, col(0, coldata.Int32), intConst(1, coldata.Int32)), sqlerr.NumericValueOutOfRange},
+		{intBatch(coldata.Int64, -1<<63), call("-", coldata.Int64, col(0, coldata.Int64), intConst(1, coldata.Int64)), sqlerr.NumericValueOutOfRange},
+		{intBatch(coldata.Int64, 1<<62), call("*", coldata.Int64, col(0, coldata.Int64), intConst(4, coldata.Int64)), sqlerr.NumericValueOutOfRange},
+		{intBatch(coldata.Int32, 7), call("/", coldata.Int32, col(0, coldata.Int32), intConst(0, coldata.Int32)), sqlerr.DivisionByZero},
+		{intBatch(coldata.Int32, 7), call("%", coldata.Int32, col(0, coldata.Int32), intConst(0, coldata.Int32)), sqlerr.DivisionByZero},
+	} {
+		e, err := CompileExpr(c.e, c.b.Types())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Eval(c.b); sqlerr.Code(err) != c.code {
+			t.Errorf("%s: got %v, want SQLSTATE %s", ExprString(c.e, []string{"x"}), err, c.code)
+		}
+	}
+	// MinInt64 / -1 is the one quotient that overflows.
+	e, _ := CompileExpr(call("/", coldata.Int64, col(0, coldata.Int64), intConst(-1, coldata.Int64)), []coldata.Type{coldata.Int64})
+	if _, err := e.Eval(intBatch(coldata.Int64, -1<<63)); sqlerr.Code(err) != sqlerr.NumericValueOutOfRange {
+		t.Errorf("MinInt64 / -1: %v", err)
+	}
+}
+
+// randomRows makes n rows of (group text, value int4 with NULLs).
+func randomRows(r *rand.Rand, n int) *coldata.Batch {
+	b := coldata.NewBatch([]coldata.Type{coldata.Text, coldata.Int32}, n)
+	for i := 0; i < n; i++ {
+		b.Vecs[0].Bytes.AppendString(fmt.Sprintf("g%d", r.Intn(7)))
+		if r.Intn(5) == 0 {
+			b.Vecs[1].AppendNull()
+		} else {
+			b.Vecs[1].Int64 = append(b.Vecs[1].Int64, int64(r.Intn(2000)-1000))
+		}
+	}
+	b.Len = n
+	return b
+}
+
+func drainAll(t *testing.T, op Operator) []string {
+	t.Helper()
+	var rows []string
+	for {
+		b, err := op.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b == nil {
+			return rows
+		}
+		for i := 0; i < b.Len; i++ {
+			var f []string
+			for _, v := range b.Vecs {
+				switch {
+				case v.IsNull(i):
+					f = append(f, "NULL")
+				case v.Type.IsBytes():
+					f = append(f, v.Bytes.GetString(i))
+				default:
+					f = append(f, fmt.Sprint(v.Int64[i]))
+				}
+			}
+			rows = append(rows, strings.Join(f, "|"))
+		}
+	}
+}
+
+func aggSpecs(t *testing.T, input []coldata.Type) []AggSpec {
+	var specs []AggSpec
+	for _, name := range []string{"count", "sum", "min", "max", "avg"} {
+		def, err := LookupAgg(name, coldata.Int32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		arg, _ := CompileExpr(col(1, coldata.Int32), input)
+		specs = append(specs, AggSpec{Def: def, Arg: arg})
+	}
+	star, _ := LookupAgg("count", coldata.Unknown)
+	return append(specs, AggSpec{Def: star})
+}
+
+// TestPartialFinalEqualsComplete is metamorphic: splitting rows across
+// any number of partial aggregations, shipping their states through the
+// wire encoding and merging them gives what one complete aggregation
+// gives.
+func TestPartialFinalEqualsComplete(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	for trial := 0; trial < 20; trial++ {
+		rows := randomRows(r, 1+r.Intn(3000))
+		types := rows.Types()
+		key, _ := CompileExpr(col(0, coldata.Text), types)
+		want := drainAll(t, NewHashAgg(NewBatches(rows), AggComplete, []Expr{key}, aggSpecs(t, types)))
+
+		parts := 1 + r.Intn(5)
+		var partials []*coldata.Batch
+		for p := 0; p < parts; p++ {
+			var sel []int
+			for i := p; i < rows.Len; i += parts {
+				sel = append(sel, i)
+			}
+			agg := NewHashAgg(NewBatches(rows.Gather(sel)), AggPartial, []Expr{key}, aggSpecs(t, types))
+			for {
+				b, err := agg.Next(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b == nil {
+					break
+				}
+				d, err := coldata.Decode(coldata.AppendEncoded(nil, b))
+				if err != nil {
+					t.Fatal(err)
+				}
+				partials = append(partials, d)
+			}
+		}
+		ptypes := partials[0].Types()
+		fkey, _ := CompileExpr(col(0, coldata.Text), ptypes)
+		var specs []AggSpec
+		c := 1
+		for _, s := range aggSpecs(t, types) {
+			spec := AggSpec{Def: s.Def}
+			for range s.Def.States {
+				spec.States = append(spec.States, c)
+				c++
+			}
+			specs = append(specs, spec)
+		}
+		got := drainAll(t, NewHashAgg(NewBatches(partials...), AggFinal, []Expr{fkey}, specs))
+		sortStrings(want)
+		sortStrings(got)
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("trial %d (%d parts):\n got %v\nwant %v", trial, parts, got, want)
+		}
+	}
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+func TestScalarAggregateOfNothing(t *testing.T) {
+	types := []coldata.Type{coldata.Text, coldata.Int32}
+	got := drainAll(t, NewHashAgg(NewBatches(), AggComplete, nil, aggSpecs(t, types)))
+	if want := "0|NULL|NULL|NULL|NULL|0"; len(got) != 1 || got[0] != want {
+		t.Errorf("aggregates of no rows: %v, want [%s]", got, want)
+	}
+}
+
+// TestTopNEqualsSortThenLimit is metamorphic: the pruning top-N keeps
+// exactly the rows a full sort followed by a limit keeps.
+func TestTopNEqualsSortThenLimit(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	for trial := 0; trial < 20; trial++ {
+		n := 1 + r.Intn(20000)
+		var batches []*coldata.Batch
+		for from := 0; from < n; from += 1000 {
+			batches = append(batches, randomRows(r, min(1000, n-from)))
+		}
+		keys := []SortKey{{Col: 1, Desc: r.Intn(2) == 0, NullsFirst: r.Intn(2) == 0}, {Col: 0}}
+		limit := r.Intn(300)
+		full := drainAll(t, NewLimit(NewSort(NewBatches(batches...), keys, -1), 0, int64(limit)))
+		top := drainAll(t, NewSort(NewBatches(batches...), keys, limit))
+		// Ties on both keys may pick different rows; compare the key
+		// values, which must be identical.
+		if strings.Join(full, "\n") != strings.Join(top, "\n") {
+			t.Fatalf("trial %d: top-%d differs from sort+limit", trial, limit)
+		}
+	}
+}
+
+func TestLimitOffsetAcrossBatches(t *testing.T) {
+	var bs []*coldata.Batch
+	for i := 0; i < 5; i++ {
+		bs = append(bs, intBatch(coldata.Int64, int64(3*i), int64(3*i+1), int64(3*i+2)))
+	}
+	got := drainAll(t, NewLimit(NewBatches(bs...), 4, 6))
+	if want := "4 5 6 7 8 9"; strings.Join(got, " ") != want {
+		t.Errorf("OFFSET 4 LIMIT 6: %v, want %s", got, want)
+	}
+	if got := drainAll(t, NewLimit(NewBatches(bs...), 14, -1)); strings.Join(got, " ") != "14" {
+		t.Errorf("OFFSET 14: %v", got)
+	}
+}
+
+// fakeRemote serves fixed batches per target, or an error.
+type fakeRemote struct {
+	batches map[string][]*coldata.Batch
+	fail    map[string]error
+	closed  chan string
+}
+
+func (f *fakeRemote) Execute(ctx context.Context, t Target, frag *rpcpb.Fragment) (Operator, error) {
+	if err := f.fail[t.NodeID]; err != nil {
+		return nil, err
+	}
+	return &blocking{Batches: NewBatches(f.batches[t.NodeID]...), block: t.NodeID == "slow", ctx: ctx, id: t.NodeID, closed: f.closed}, nil
+}
+
+// blocking yields its batches, then (if block) waits for cancellation.
+type blocking struct {
+	*Batches
+	block  bool
+	ctx    context.Context
+	id     string
+	closed chan string
+}
+
+func (b *blocking) Next(ctx context.Context) (*coldata.Batch, error) {
+	out, err := b.Batches.Next(ctx)
+	if out == nil && err == nil && b.block {
+		<-b.ctx.Done()
+		return nil, b.ctx.Err()
+	}
+	return out, err
+}
+
+func (b *blocking) Close() error {
+	if b.closed != nil {
+		b.closed <- b.id
+	}
+	return nil
+}
+
+func TestGatherCollectsEveryTarget(t *testing.T) {
+	f := &fakeRemote{batches: map[string][]*coldata.Batch{
+		"a": {intBatch(coldata.Int64, 1, 2)}, "b": {intBatch(coldata.Int64, 3), intBatch(coldata.Int64, 4)}, "c": nil,
+	}}
+	g := NewGather(f, []Target{{NodeID: "a"}, {NodeID: "b"}, {NodeID: "c"}}, &rpcpb.Fragment{}, 2)
+	defer g.Close()
+	got := drainAll(t, g)
+	sortStrings(got)
+	if strings.Join(got, " ") != "1 2 3 4" {
+		t.Errorf("gathered %v", got)
+	}
+}
+
+func TestGatherFailsFastAndCancelsTheRest(t *testing.T) {
+	boom := sqlerr.New(sqlerr.SystemError, "operator b is unreachable")
+	f := &fakeRemote{
+		batches: map[string][]*coldata.Batch{"slow": {intBatch(coldata.Int64, 1)}},
+		fail:    map[string]error{"b": boom},
+		closed:  make(chan string, 4),
+	}
+	g := NewGather(f, []Target{{NodeID: "slow"}, {NodeID: "b"}}, &rpcpb.Fragment{}, 0)
+	var err error
+	for {
+		var b *coldata.Batch
+		b, err = g.Next(context.Background())
+		if err != nil || b == nil {
+			break
+		}
+	}
+	if !errors.Is(err, boom) {
+		t.Fatalf("got %v, want the failing operator's error", err)
+	}
+	g.Close()
+	// The slow operator's stream was canceled and closed, not leaked.
+	if id := <-f.closed; id != "slow" {
+		t.Errorf("closed %s", id)
+	}
+}
