@@ -3,7 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"sort"
+	"strings"
 
 	"github.com/armorlake/armorlake/catalog"
 	"github.com/armorlake/armorlake/coldata"
@@ -51,27 +51,18 @@ type catalogView struct{ cache *catalog.Cache }
 
 func (v catalogView) Table(name string) (*schema.Table, bool) { return v.cache.Table(name) }
 
-// Targets picks the operators whose placements overlap [lo, hi). An
-// operator that holds such rows but has no live registration fails the
-// query, naming it, instead of letting its rows silently go missing.
+// Targets turns the catalog's holders of table in [lo, hi) into fragment
+// targets, failing with an error that names an operator holding such rows
+// that is not available.
 func (v catalogView) Targets(table string, lo, hi int64) ([]exec.Target, error) {
-	var out []exec.Target
-	var missing []string
-	for _, p := range v.cache.Placements(table) {
-		if p.Rows == 0 || p.MaxTs < lo || p.MinTs >= hi {
-			continue
-		}
-		n, ok := v.cache.Node(p.NodeID)
-		if !ok {
-			missing = append(missing, p.NodeID)
-			continue
-		}
-		out = append(out, exec.Target{NodeID: n.ID, Addr: n.Addr})
-	}
+	live, missing := v.cache.Holders(table, lo, hi)
 	if len(missing) > 0 {
-		sort.Strings(missing)
 		return nil, sqlerr.New(sqlerr.SystemError, "operator %s holds rows of %s but is not available", missing[0], table).
-			WithDetail(fmt.Sprintf("unavailable operators: %v", missing))
+			WithDetail(fmt.Sprintf("unavailable operators: %s", strings.Join(missing, ", ")))
+	}
+	out := make([]exec.Target, len(live))
+	for i, n := range live {
+		out[i] = exec.Target{NodeID: n.ID, Addr: n.Addr}
 	}
 	return out, nil
 }
