@@ -76,7 +76,10 @@ type operatorConfig struct {
 	// PublishInterval is how often the operator refreshes its placement
 	// (time range, rows, bytes per table) in the catalog.
 	PublishInterval time.Duration
-	Logger          *slog.Logger
+	// LeaseTTL is how long the operator stays registered after it stops
+	// renewing, e.g. when it dies. 0 means the catalog's default.
+	LeaseTTL time.Duration
+	Logger   *slog.Logger
 }
 
 type operatorNode struct {
@@ -101,7 +104,7 @@ func startOperator(ctx context.Context, cfg operatorConfig) (_ *operatorNode, er
 	if n.store, err = storage.Open(storage.Options{Dir: cfg.DataDir, Logger: cfg.Logger}); err != nil {
 		return nil, fmt.Errorf("open storage: %w", err)
 	}
-	if n.cat, err = catalog.Open(ctx, catalog.Config{Endpoints: cfg.Etcd, Logger: cfg.Logger}); err != nil {
+	if n.cat, err = catalog.Open(ctx, catalog.Config{Endpoints: cfg.Etcd, LeaseTTL: cfg.LeaseTTL, Logger: cfg.Logger}); err != nil {
 		return nil, fmt.Errorf("open catalog: %w", err)
 	}
 	if err = n.cat.PutTables(ctx, schema.KubeArmor()); err != nil {

@@ -137,7 +137,7 @@ func startCluster(t *testing.T, count int) *cluster {
 			"--wait-subscribers", "--lossless", "--log-level", "warn")
 		op := start(t, fmt.Sprintf("operator-%d", i), "operator", "--id", fmt.Sprintf("operator-%d", i),
 			"--listen", freeAddr(t), "--data-dir", filepath.Join(dir, fmt.Sprintf("operator-%d", i)),
-			"--etcd-endpoints", etcd, "--kubearmor", simAddr, "--log-level", "warn")
+			"--etcd-endpoints", etcd, "--kubearmor", simAddr, "--lease-ttl", "2s", "--log-level", "warn")
 		c.operators = append(c.operators, op)
 	}
 	c.pgAddr = freeAddr(t)

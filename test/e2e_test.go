@@ -243,5 +243,14 @@ func TestSeedTopology(t *testing.T) {
 		if _, err := c.psql(ctx, "SELECT count(*) FROM logs"); err == nil || !strings.Contains(err.Error(), "operator-2") {
 			t.Errorf("psql with operator-2 stopped: %v", err)
 		}
+		// Once its lease has expired the catalog no longer lists it, yet
+		// its placements remain: queries still fail, still naming it.
+		waitFor(t, 15*time.Second, "operator-2's lease expires", func() error {
+			err := conn.QueryRow(ctx, "SELECT count(*) FROM alerts").Scan(&n)
+			if err == nil || !strings.Contains(err.Error(), "operator operator-2 holds rows of alerts but is not available") {
+				return fmt.Errorf("got %v", err)
+			}
+			return nil
+		})
 	})
 }
