@@ -519,21 +519,9 @@ func (q *query) prepareProjection() {
 	q.frag = q.newFragment(names, remap)
 	// The fragment projects the targets plus any sort key not among them;
 	// the root reads those outputs by position.
-	outs := append([]*scalar(nil), q.rootCols...)
-	for i, o := range q.order {
-		pos := -1
-		for j, x := range outs {
-			if x.key() == o.expr.key() {
-				pos = j
-				break
-			}
-		}
-		if pos < 0 {
-			pos = len(outs)
-			outs = append(outs, o.expr)
-		}
-		q.order[i].expr = colScalar(pos, "", o.expr.typ)
-		q.frag.OrderBy = append(q.frag.OrderBy, &rpcpb.SortKey{Column: int32(pos), Desc: o.desc, NullsFirst: o.nullsFirst})
+	outs := q.withSortKeys()
+	for _, o := range q.order {
+		q.frag.OrderBy = append(q.frag.OrderBy, &rpcpb.SortKey{Column: int32(o.expr.col), Desc: o.desc, NullsFirst: o.nullsFirst})
 	}
 	for _, o := range outs {
 		q.frag.Projections = append(q.frag.Projections, o.toProto(remap))
@@ -546,6 +534,27 @@ func (q *query) prepareProjection() {
 	for i := range q.rootCols {
 		q.rootCols[i] = colScalar(i, q.targets[i].name, q.targets[i].expr.typ)
 	}
+}
+
+// withSortKeys returns the root columns followed by each sort key not
+// already among them, and points every sort key at its position there.
+func (q *query) withSortKeys() []*scalar {
+	all := append([]*scalar(nil), q.rootCols...)
+	for i, o := range q.order {
+		pos := -1
+		for j, x := range all {
+			if x.key() == o.expr.key() {
+				pos = j
+				break
+			}
+		}
+		if pos < 0 {
+			pos = len(all)
+			all = append(all, o.expr)
+		}
+		q.order[i].expr = colScalar(pos, "", o.expr.typ)
+	}
+	return all
 }
 
 func (q *query) gather(ctx context.Context) (exec.Operator, error) {
@@ -627,22 +636,7 @@ func (q *query) startConstant(ctx context.Context) (exec.Operator, error) {
 func (q *query) finish(op exec.Operator, types []coldata.Type, projected int) (exec.Operator, error) {
 	cols := q.rootCols
 	if projected < 0 {
-		// Project the select list, then the sort keys not already in it.
-		all := append([]*scalar(nil), q.rootCols...)
-		for i, o := range q.order {
-			pos := -1
-			for j, x := range all {
-				if x.key() == o.expr.key() {
-					pos = j
-					break
-				}
-			}
-			if pos < 0 {
-				pos = len(all)
-				all = append(all, o.expr)
-			}
-			q.order[i].expr = colScalar(pos, "", o.expr.typ)
-		}
+		all := q.withSortKeys()
 		exprs := make([]exec.Expr, len(all))
 		for i, s := range all {
 			e, err := exec.CompileExpr(s.toProto(nil), types)
