@@ -79,7 +79,10 @@ type operatorConfig struct {
 	// LeaseTTL is how long the operator stays registered after it stops
 	// renewing, e.g. when it dies. 0 means the catalog's default.
 	LeaseTTL time.Duration
-	Logger   *slog.Logger
+	// Metrics, when set, exports the operator's ingest and storage
+	// counters.
+	Metrics *operatorMetrics
+	Logger  *slog.Logger
 }
 
 type operatorNode struct {
@@ -141,6 +144,9 @@ func startOperator(ctx context.Context, cfg operatorConfig) (_ *operatorNode, er
 	n.ing, err = ingest.New(ingest.Config{OperatorID: cfg.ID, Endpoints: eps, FlushInterval: cfg.FlushInterval, Logger: cfg.Logger}, n.store)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	if cfg.Metrics != nil {
+		cfg.Metrics.add(cfg.ID, n)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.cancel = cancel

@@ -24,6 +24,7 @@ func runMaster(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	o.fs.StringVar(&cfg.DataDir, "data-dir", "data/master", "directory of etcd's data")
 	o.fs.StringVar(&cfg.ClientURL, "client-url", defaultEtcd, "URL etcd serves clients on")
 	o.fs.StringVar(&cfg.PeerURL, "peer-url", "http://127.0.0.1:2380", "URL etcd serves peers on")
+	httpAddr := addHTTPFlag(o, "127.0.0.1:9470")
 	lf.add(o, "info")
 	if err := o.parse(args); err != nil {
 		return err
@@ -33,6 +34,11 @@ func runMaster(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	cfg.Logger = logger
+	h, err := startHTTP(*httpAddr, newRegistry(), logger)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
 	m, err := startMaster(ctx, cfg)
 	if err != nil {
 		return err
@@ -58,6 +64,7 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	o.fs.DurationVar(&cfg.FlushInterval, "flush-interval", time.Second, "longest time a received event waits before it is stored: what a crash can lose")
 	o.fs.DurationVar(&cfg.PublishInterval, "publish-interval", time.Second, "how often this operator's placements are refreshed in the catalog")
 	o.fs.DurationVar(&cfg.LeaseTTL, "lease-ttl", 10*time.Second, "how long this operator stays registered after it stops renewing (e.g. dies)")
+	httpAddr := addHTTPFlag(o, "127.0.0.1:9471")
 	lf.add(o, "info")
 	if err := o.parse(args); err != nil {
 		return err
@@ -67,6 +74,13 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	cfg.Etcd, cfg.KubeArmor, cfg.Logger = etcd, ka, logger
+	reg := newRegistry()
+	cfg.Metrics = newOperatorMetrics(reg)
+	h, err := startHTTP(*httpAddr, reg, logger)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
 	n, err := startOperator(ctx, cfg)
 	if err != nil {
 		return err
@@ -85,6 +99,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o.fs.StringVar(&cfg.ID, "id", "query-"+host, "query node ID, unique in the cluster")
 	o.fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:5432", "address to serve PostgreSQL clients on")
 	o.fs.Var(&etcd, "etcd-endpoints", "comma-separated etcd client URLs of the catalog")
+	httpAddr := addHTTPFlag(o, "127.0.0.1:9472")
 	lf.add(o, "info")
 	if err := o.parse(args); err != nil {
 		return err
@@ -94,6 +109,11 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	cfg.Etcd, cfg.Logger = etcd, logger
+	h, err := startHTTP(*httpAddr, newRegistry(), logger)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
 	q, err := startQuery(ctx, cfg)
 	if err != nil {
 		return err
@@ -162,6 +182,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var listen, dataDir string
 	o.fs.StringVar(&listen, "listen", "127.0.0.1:5432", "address of the query node's PostgreSQL endpoint")
 	o.fs.StringVar(&dataDir, "data-dir", "data/dev", "directory for etcd's and the operators' data (kept between runs)")
+	httpAddr := addHTTPFlag(o, "127.0.0.1:9470")
 	sf.add(o, "sim-", devRate)
 	lf.add(o, "warn")
 	if err := o.parse(args); err != nil {
@@ -186,6 +207,13 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	reg := newRegistry()
+	metrics := newOperatorMetrics(reg)
+	h, err := startHTTP(*httpAddr, reg, logger)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
 	m, err := startMaster(ctx, masterConfig{DataDir: filepath.Join(dataDir, "master"), ClientURL: etcdClient, PeerURL: etcdPeer, Logger: logger})
 	if err != nil {
 		return err
@@ -210,7 +238,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		op, err := startOperator(ctx, operatorConfig{
 			ID: fmt.Sprintf("operator-%d", i), Listen: "127.0.0.1:0",
 			DataDir: filepath.Join(dataDir, fmt.Sprintf("operator-%d", i)), Etcd: m.Endpoints(),
-			KubeArmor: []string{s.Addr()}, FlushInterval: time.Second, PublishInterval: time.Second, Logger: logger,
+			KubeArmor: []string{s.Addr()}, FlushInterval: time.Second, PublishInterval: time.Second,
+			Metrics: metrics, Logger: logger,
 		})
 		if err != nil {
 			return fmt.Errorf("operator %d: %w", i, err)
@@ -223,9 +252,14 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	closers = append(closers, q)
 	host, port, _ := splitHostPort(q.Addr())
+	metricsURL := "(disabled)"
+	if h.Addr() != "" {
+		metricsURL = "http://" + h.Addr() + "/metrics"
+	}
 	fmt.Fprintf(stdout, `armorlake dev is running: 1 query node, 3 operators, 3 KubeArmor simulators.
   catalog (etcd): %s
   data:           %s
+  metrics:        %s
 
 Connect with:
   psql -h %s -p %s -U armorlake
@@ -234,8 +268,16 @@ Try:
   SELECT namespace_name, count(*) FROM alerts GROUP BY 1 ORDER BY 2 DESC;
 
 Press Ctrl-C to stop.
-`, m.Endpoints()[0], dataDir, host, port)
+`, m.Endpoints()[0], dataDir, metricsURL, host, port)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping")
 	return nil
+}
+
+// addHTTPFlag adds --http-listen, the node's HTTP port for /metrics and
+// /healthz.
+func addHTTPFlag(o *options, def string) *string {
+	var addr string
+	o.fs.StringVar(&addr, "http-listen", def, "address to serve Prometheus /metrics and /healthz on (empty: off)")
+	return &addr
 }

@@ -118,6 +118,7 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() error
 type cluster struct {
 	pgAddr    string
 	operators []*proc
+	metrics   []string // each operator's HTTP address
 	start     time.Time
 	count     int
 }
@@ -128,20 +129,23 @@ func startCluster(t *testing.T, count int) *cluster {
 	c := &cluster{start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), count: count}
 	etcd := "http://" + freeAddr(t)
 	start(t, "master", "master", "--data-dir", filepath.Join(dir, "master"),
-		"--client-url", etcd, "--peer-url", "http://"+freeAddr(t), "--log-level", "warn")
+		"--client-url", etcd, "--peer-url", "http://"+freeAddr(t), "--http-listen", "", "--log-level", "warn")
 	for i := 1; i <= 3; i++ {
 		simAddr := freeAddr(t)
 		start(t, fmt.Sprintf("sim-%d", i), "kubearmor-sim", "--listen", simAddr,
 			"--seed", fmt.Sprint(i), "--count", fmt.Sprint(count),
 			"--start", c.start.Format(time.RFC3339), "--span", "24h",
 			"--wait-subscribers", "--lossless", "--log-level", "warn")
+		httpAddr := freeAddr(t)
 		op := start(t, fmt.Sprintf("operator-%d", i), "operator", "--id", fmt.Sprintf("operator-%d", i),
 			"--listen", freeAddr(t), "--data-dir", filepath.Join(dir, fmt.Sprintf("operator-%d", i)),
-			"--etcd-endpoints", etcd, "--kubearmor", simAddr, "--lease-ttl", "2s", "--log-level", "warn")
+			"--etcd-endpoints", etcd, "--kubearmor", simAddr, "--lease-ttl", "2s",
+			"--http-listen", httpAddr, "--log-level", "warn")
 		c.operators = append(c.operators, op)
+		c.metrics = append(c.metrics, httpAddr)
 	}
 	c.pgAddr = freeAddr(t)
-	start(t, "query", "query", "--listen", c.pgAddr, "--etcd-endpoints", etcd, "--log-level", "warn")
+	start(t, "query", "query", "--listen", c.pgAddr, "--etcd-endpoints", etcd, "--http-listen", "", "--log-level", "warn")
 	return c
 }
 

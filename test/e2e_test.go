@@ -3,7 +3,9 @@ package test
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/big"
+	"net/http"
 	"os/exec"
 	"sort"
 	"strconv"
@@ -111,6 +113,28 @@ func TestSeedTopology(t *testing.T) {
 			return fmt.Errorf("alerts %d/%d, logs %d/%d, messages %d/%d", a, want.alerts, l, want.logs, m, want.messages)
 		}
 		return nil
+	})
+
+	t.Run("metrics", func(t *testing.T) {
+		// Every operator's /metrics counts what it stored: perSim events.
+		for i, addr := range c.metrics {
+			resp, err := http.Get("http://" + addr + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			var stored float64
+			for _, line := range strings.Split(string(body), "\n") {
+				if strings.HasPrefix(line, "armorlake_ingest_events_stored_total{") {
+					v, _ := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
+					stored += v
+				}
+			}
+			if stored != perSim {
+				t.Errorf("operator-%d /metrics: %v events stored, want %d", i+1, stored, perSim)
+			}
+		}
 	})
 
 	t.Run("pgx", func(t *testing.T) {
