@@ -18,6 +18,8 @@ import (
 type storageSource struct {
 	store  *storage.Store
 	tables func(name string) (*schema.Table, bool)
+	// virtual computes the rows of a virtual table.
+	virtual func(t *schema.Table) (*coldata.Batch, error)
 }
 
 func (s storageSource) Scan(ctx context.Context, spec exec.ScanSpec) (exec.Operator, error) {
@@ -31,6 +33,15 @@ func (s storageSource) Scan(ctx context.Context, spec exec.ScanSpec) (exec.Opera
 		if cols[i] < 0 {
 			return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q does not exist", name)
 		}
+	}
+	if t.Virtual {
+		b, err := s.virtual(t)
+		if err != nil {
+			return nil, err
+		}
+		src := exec.NewMemSource()
+		src.Append(t, b)
+		return src.Scan(ctx, spec)
 	}
 	it, err := s.store.Scan(ctx, storage.ScanRequest{Table: t, Columns: cols, MinTs: spec.MinTs, MaxTs: spec.MaxTs})
 	if err != nil {
@@ -55,6 +66,16 @@ func (v catalogView) Table(name string) (*schema.Table, bool) { return v.cache.T
 // targets, failing with an error that names an operator holding such rows
 // that is not available.
 func (v catalogView) Targets(table string, lo, hi int64) ([]exec.Target, error) {
+	if t, ok := v.cache.Table(table); ok && t.Virtual {
+		// Every live operator computes its own rows.
+		var out []exec.Target
+		for _, n := range v.cache.Nodes() {
+			if n.Role == catalog.RoleOperator {
+				out = append(out, exec.Target{NodeID: n.ID, Addr: n.Addr})
+			}
+		}
+		return out, nil
+	}
 	live, missing := v.cache.Holders(table, lo, hi)
 	if len(missing) > 0 {
 		return nil, sqlerr.New(sqlerr.SystemError, "operator %s holds rows of %s but is not available", missing[0], table).

@@ -13,12 +13,14 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/armorlake/armorlake/catalog"
+	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/ingest"
 	"github.com/armorlake/armorlake/planner"
 	"github.com/armorlake/armorlake/rpc"
 	"github.com/armorlake/armorlake/schema"
 	"github.com/armorlake/armorlake/server"
 	"github.com/armorlake/armorlake/sim"
+	"github.com/armorlake/armorlake/sqlerr"
 	"github.com/armorlake/armorlake/storage"
 )
 
@@ -49,7 +51,7 @@ func startMaster(ctx context.Context, cfg masterConfig) (*masterNode, error) {
 		e.Close()
 		return nil, err
 	}
-	if err := cat.PutTables(ctx, schema.KubeArmor()); err != nil {
+	if err := cat.PutTables(ctx, schema.All()); err != nil {
 		cat.Close()
 		e.Close()
 		return nil, fmt.Errorf("publish tables: %w", err)
@@ -110,11 +112,11 @@ func startOperator(ctx context.Context, cfg operatorConfig) (_ *operatorNode, er
 	if n.cat, err = catalog.Open(ctx, catalog.Config{Endpoints: cfg.Etcd, LeaseTTL: cfg.LeaseTTL, Logger: cfg.Logger}); err != nil {
 		return nil, fmt.Errorf("open catalog: %w", err)
 	}
-	if err = n.cat.PutTables(ctx, schema.KubeArmor()); err != nil {
+	if err = n.cat.PutTables(ctx, schema.All()); err != nil {
 		return nil, fmt.Errorf("publish tables: %w", err)
 	}
 	tables := map[string]*schema.Table{}
-	for _, t := range schema.KubeArmor() {
+	for _, t := range schema.All() {
 		tables[t.Name] = t
 	}
 	resolve := func(name string) (*schema.Table, bool) { t, ok := tables[name]; return t, ok }
@@ -125,7 +127,7 @@ func startOperator(ctx context.Context, cfg operatorConfig) (_ *operatorNode, er
 	}
 	n.addr = ln.Addr().String()
 	n.grpc = grpc.NewServer()
-	rpc.NewServer(storageSource{store: n.store, tables: resolve}, resolve, cfg.Logger).Register(n.grpc)
+	rpc.NewServer(storageSource{store: n.store, tables: resolve, virtual: n.virtualRows}, resolve, cfg.Logger).Register(n.grpc)
 	go n.grpc.Serve(ln)
 
 	advertise := cfg.Advertise
@@ -204,6 +206,39 @@ func (n *operatorNode) publish(ctx context.Context, last map[string]storage.Tabl
 }
 
 func (n *operatorNode) Addr() string { return n.addr }
+
+// virtualRows computes this operator's rows of a virtual table.
+func (n *operatorNode) virtualRows(t *schema.Table) (*coldata.Batch, error) {
+	if t.Name != schema.IngestStatusTable {
+		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q is not computed by operators", t.Name)
+	}
+	var stats []ingest.EndpointStats
+	if n.ing != nil {
+		stats = n.ing.Stats()
+	}
+	b := coldata.NewBatch(t.Types(), len(stats))
+	v := b.Vecs
+	for _, s := range stats {
+		v[0].Bytes.AppendString(n.cfg.ID)
+		v[1].Bytes.AppendString(s.Endpoint)
+		v[2].Bool = append(v[2].Bool, s.Connected)
+		for i, x := range []int64{s.Received, s.Stored, s.Dropped, s.Reconnects, s.Repaired} {
+			v[3+i].Int64 = append(v[3+i].Int64, x)
+		}
+		if s.LastEvent.IsZero() {
+			v[8].AppendNull()
+		} else {
+			v[8].Int64 = append(v[8].Int64, s.LastEvent.UnixMicro())
+		}
+		if s.LastError == "" {
+			v[9].AppendNull()
+		} else {
+			v[9].Bytes.AppendString(s.LastError)
+		}
+		b.Len++
+	}
+	return b, nil
+}
 
 // Close stops ingest (flushing what it holds), publishes the final
 // placements, leaves the catalog and closes the store.

@@ -49,6 +49,10 @@ func (m *MemSource) Scan(ctx context.Context, spec ScanSpec) (Operator, error) {
 	}
 	var out []*coldata.Batch
 	for _, b := range mt.batches {
+		if mt.desc.TimeColumn < 0 {
+			out = append(out, project(b, idx))
+			continue
+		}
 		ts := b.Vecs[mt.desc.TimeColumn]
 		var sel []int
 		for i := 0; i < b.Len; i++ {
@@ -66,6 +70,15 @@ func (m *MemSource) Scan(ctx context.Context, spec ScanSpec) (Operator, error) {
 		out = append(out, pb)
 	}
 	return NewBatches(out...), nil
+}
+
+// project returns the columns idx of b.
+func project(b *coldata.Batch, idx []int) *coldata.Batch {
+	out := &coldata.Batch{Len: b.Len, Vecs: make([]*coldata.Vec, len(idx))}
+	for i, c := range idx {
+		out.Vecs[i] = b.Vecs[c]
+	}
+	return out
 }
 
 var _ ScanSource = (*MemSource)(nil)

@@ -19,8 +19,12 @@ type Table struct {
 	Name    string   `json:"name"`
 	Columns []Column `json:"columns"`
 	// TimeColumn is the index in Columns of the timestamptz column that
-	// partitioning and time pruning use.
+	// partitioning and time pruning use; -1 for a table without one.
 	TimeColumn int `json:"time_column"`
+	// Virtual tables are not stored: every operator computes its rows
+	// when asked (its ingest status, say), so a query over one goes to
+	// every live operator rather than to the holders of placements.
+	Virtual bool `json:"virtual,omitempty"`
 }
 
 // ColumnIndex returns the index of the named column, or -1.

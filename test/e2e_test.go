@@ -137,6 +137,30 @@ func TestSeedTopology(t *testing.T) {
 		}
 	})
 
+	t.Run("ingest_status", func(t *testing.T) {
+		rows, err := conn.Query(ctx, "SELECT operator, connected, received, stored, dropped FROM ingest_status ORDER BY operator")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for rows.Next() {
+			var op string
+			var connected bool
+			var received, stored, dropped int64
+			if err := rows.Scan(&op, &connected, &received, &stored, &dropped); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprintf("%s %v %d %d %d", op, connected, received, stored, dropped))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("operator-1 true %[1]d %[1]d 0,operator-2 true %[1]d %[1]d 0,operator-3 true %[1]d %[1]d 0", perSim)
+		if strings.Join(got, ",") != want {
+			t.Errorf("ingest_status:\n got %s\nwant %s", strings.Join(got, ","), want)
+		}
+	})
+
 	t.Run("pgx", func(t *testing.T) {
 		rows, err := conn.Query(ctx, "SELECT namespace_name, count(*) FROM alerts GROUP BY 1 ORDER BY 2 DESC, 1")
 		if err != nil {
