@@ -18,6 +18,9 @@ run: build ## run the whole seed topology in one process (armorlake dev)
 test: ## install what the tests need when missing, then run every test
 	./scripts/test.sh
 
+bench-ingest: build ## measure sustained ingest from a simulator process (EVENTS, default 1000000)
+	$(GO) run ./test/bench/ingest --events $(or $(EVENTS),1000000) --cpuprofile bin/ingest.prof
+
 generate: ## regenerate the protobuf code in rpcpb/
 	@command -v protoc >/dev/null || (apt-get update -qq && apt-get install -y -qq protobuf-compiler)
 	GOBIN=$(CURDIR)/bin $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
@@ -32,4 +35,4 @@ lint: ## gofmt and go vet
 fuzz: ## run each fuzz test for FUZZTIME (default 1m)
 	./scripts/fuzz.sh $(or $(FUZZTIME),1m)
 
-.PHONY: help build run test generate lint fuzz
+.PHONY: help build run test bench-ingest generate lint fuzz
