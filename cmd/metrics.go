@@ -39,6 +39,8 @@ var (
 	descIngestRepaired   = prometheus.NewDesc("armorlake_ingest_strings_repaired_total", "Strings whose invalid UTF-8 was replaced.", ingestLabels, nil)
 	descIngestLast       = prometheus.NewDesc("armorlake_ingest_last_event_timestamp_seconds", "When the last event was received (Unix seconds, 0 if none).", ingestLabels, nil)
 	descIngestConnected  = prometheus.NewDesc("armorlake_ingest_connected", "1 while every stream of the endpoint is open.", ingestLabels, nil)
+	descIngestLag        = prometheus.NewDesc("armorlake_ingest_lag_seconds", "Receive time minus event time of the last event received from the endpoint (0 if none).", ingestLabels, nil)
+	descIngestEmpty      = prometheus.NewDesc("armorlake_ingest_empty_streams_total", "Streams that ended at once without an event: KubeArmor rejecting the filter.", ingestLabels, nil)
 )
 
 // operatorMetrics exports the ingest counters and storage statistics of
@@ -66,7 +68,7 @@ func (m *operatorMetrics) add(id string, n *operatorNode) {
 
 func (m *operatorMetrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descIngestReceived, descIngestStored, descIngestDropped, descIngestReconnects,
-		descIngestRepaired, descIngestLast, descIngestConnected, descStorageRows, descStorageBytes, descStorageBlocks} {
+		descIngestRepaired, descIngestLast, descIngestConnected, descIngestLag, descIngestEmpty, descStorageRows, descStorageBytes, descStorageBlocks} {
 		ch <- d
 	}
 }
@@ -95,6 +97,8 @@ func collectIngest(ch chan<- prometheus.Metric, operator string, in *ingest.Inge
 		counter(descIngestDropped, s.Dropped)
 		counter(descIngestReconnects, s.Reconnects)
 		counter(descIngestRepaired, s.Repaired)
+		counter(descIngestEmpty, s.EmptyStreams)
+		ch <- prometheus.MustNewConstMetric(descIngestLag, prometheus.GaugeValue, s.Lag.Seconds(), operator, s.Endpoint)
 		last := 0.0
 		if !s.LastEvent.IsZero() {
 			last = float64(s.LastEvent.UnixNano()) / 1e9

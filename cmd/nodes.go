@@ -27,6 +27,21 @@ import (
 // The nodes of each role, started from a config and stopped with Close.
 // Subcommands start one; dev starts the whole seed topology in one process.
 
+// catalogWait bounds how long a node waits for etcd at startup.
+const catalogWait = 30 * time.Second
+
+// openCatalog connects to etcd, failing with a clear error when it does
+// not answer within catalogWait.
+func openCatalog(ctx context.Context, cfg catalog.Config) (*catalog.Catalog, error) {
+	ctx, cancel := context.WithTimeout(ctx, catalogWait)
+	defer cancel()
+	c, err := catalog.Open(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open catalog at %v (is the master or etcd running?): %w", cfg.Endpoints, err)
+	}
+	return c, nil
+}
+
 type masterConfig struct {
 	DataDir   string
 	ClientURL string
@@ -72,6 +87,10 @@ type operatorConfig struct {
 	DataDir   string
 	Etcd      []string
 	KubeArmor []string // endpoints to pull from
+	// KubeArmorEndpoint holds the settings of every KubeArmor endpoint:
+	// filters, messages, TLS (its Addr is ignored). nil: filters "all",
+	// messages, plaintext.
+	KubeArmorEndpoint *ingest.Endpoint
 	// FlushInterval bounds how long a received event waits before it is
 	// stored (and so what a crash can lose).
 	FlushInterval time.Duration
@@ -109,8 +128,24 @@ func startOperator(ctx context.Context, cfg operatorConfig) (_ *operatorNode, er
 	if n.store, err = storage.Open(storage.Options{Dir: cfg.DataDir, Logger: cfg.Logger}); err != nil {
 		return nil, fmt.Errorf("open storage: %w", err)
 	}
-	if n.cat, err = catalog.Open(ctx, catalog.Config{Endpoints: cfg.Etcd, LeaseTTL: cfg.LeaseTTL, Logger: cfg.Logger}); err != nil {
-		return nil, fmt.Errorf("open catalog: %w", err)
+	// The ingester checks its endpoints and reads TLS files at once, so a
+	// configuration mistake fails before anything connects.
+	tmpl := ingest.Endpoint{Messages: true}
+	if cfg.KubeArmorEndpoint != nil {
+		tmpl = *cfg.KubeArmorEndpoint
+	}
+	var eps []ingest.Endpoint
+	for _, a := range cfg.KubeArmor {
+		ep := tmpl
+		ep.Addr = a
+		eps = append(eps, ep)
+	}
+	n.ing, err = ingest.New(ingest.Config{OperatorID: cfg.ID, Endpoints: eps, FlushInterval: cfg.FlushInterval, Logger: cfg.Logger}, n.store)
+	if err != nil {
+		return nil, err
+	}
+	if n.cat, err = openCatalog(ctx, catalog.Config{Endpoints: cfg.Etcd, LeaseTTL: cfg.LeaseTTL, Logger: cfg.Logger}); err != nil {
+		return nil, err
 	}
 	if err = n.cat.PutTables(ctx, schema.All()); err != nil {
 		return nil, fmt.Errorf("publish tables: %w", err)
@@ -139,14 +174,6 @@ func startOperator(ctx context.Context, cfg operatorConfig) (_ *operatorNode, er
 		return nil, fmt.Errorf("register: %w", err)
 	}
 
-	var eps []ingest.Endpoint
-	for _, a := range cfg.KubeArmor {
-		eps = append(eps, ingest.Endpoint{Addr: a, Messages: true})
-	}
-	n.ing, err = ingest.New(ingest.Config{OperatorID: cfg.ID, Endpoints: eps, FlushInterval: cfg.FlushInterval, Logger: cfg.Logger}, n.store)
-	if err != nil {
-		return nil, fmt.Errorf("ingest: %w", err)
-	}
 	if cfg.Metrics != nil {
 		cfg.Metrics.add(cfg.ID, n)
 	}
@@ -288,8 +315,8 @@ func startQuery(ctx context.Context, cfg queryConfig) (_ *queryNode, err error) 
 			q.Close()
 		}
 	}()
-	if q.cat, err = catalog.Open(ctx, catalog.Config{Endpoints: cfg.Etcd, Logger: cfg.Logger}); err != nil {
-		return nil, fmt.Errorf("open catalog: %w", err)
+	if q.cat, err = openCatalog(ctx, catalog.Config{Endpoints: cfg.Etcd, Logger: cfg.Logger}); err != nil {
+		return nil, err
 	}
 	if q.cache, err = catalog.NewCache(ctx, q.cat); err != nil {
 		return nil, fmt.Errorf("load catalog: %w", err)
@@ -348,11 +375,15 @@ func startSim(ctx context.Context, listen string, cfg sim.Config) (*simNode, err
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	opts, err := sim.ServerOptions(cfg)
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	s := &simNode{srv: sim.NewServer(cfg), grpc: grpc.NewServer(sim.GRPCServerOptions()...), addr: ln.Addr().String(), done: make(chan struct{})}
+	s := &simNode{srv: sim.NewServer(cfg), grpc: grpc.NewServer(opts...), addr: ln.Addr().String(), done: make(chan struct{})}
 	pb.RegisterLogServiceServer(s.grpc, s.srv)
 	go s.grpc.Serve(ln)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/armorlake/armorlake/ingest"
 	"github.com/armorlake/armorlake/sim"
 )
 
@@ -64,11 +65,27 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	o.fs.DurationVar(&cfg.FlushInterval, "flush-interval", time.Second, "longest time a received event waits before it is stored: what a crash can lose")
 	o.fs.DurationVar(&cfg.PublishInterval, "publish-interval", time.Second, "how often this operator's placements are refreshed in the catalog")
 	o.fs.DurationVar(&cfg.LeaseTTL, "lease-ttl", 10*time.Second, "how long this operator stays registered after it stops renewing (e.g. dies)")
+	var ep ingest.Endpoint
+	o.fs.StringVar(&ep.AlertFilter, "alert-filter", ingest.DefaultAlertFilter, `alerts to pull: "all", or "policy" (policy matches only)`)
+	o.fs.StringVar(&ep.LogFilter, "log-filter", ingest.DefaultLogFilter, `logs to pull: "all", or "system" (system logs only)`)
+	o.fs.BoolVar(&ep.Messages, "messages", true, "also pull KubeArmor's own daemon messages")
+	o.fs.BoolVar(&ep.TLS.Enabled, "kubearmor-tls", false, "connect to every --kubearmor endpoint over TLS, like karmor --secure")
+	o.fs.StringVar(&ep.TLS.CAFile, "kubearmor-ca", "", "PEM bundle of the CAs that sign the KubeArmor server certificates (default: the system roots)")
+	o.fs.StringVar(&ep.TLS.CertFile, "kubearmor-cert", "", "PEM client certificate for KubeArmor servers requiring mutual TLS (with --kubearmor-key)")
+	o.fs.StringVar(&ep.TLS.KeyFile, "kubearmor-key", "", "PEM private key of --kubearmor-cert")
+	o.fs.StringVar(&ep.TLS.ServerName, "kubearmor-server-name", "", "name the KubeArmor server certificates must carry (default: the host of each endpoint)")
 	httpAddr := addHTTPFlag(o, "127.0.0.1:9471")
 	lf.add(o, "info")
 	if err := o.parse(args); err != nil {
 		return err
 	}
+	switch {
+	case ep.AlertFilter != "all" && ep.AlertFilter != "policy":
+		return fmt.Errorf(`--alert-filter %q: want "all" or "policy"`, ep.AlertFilter)
+	case ep.LogFilter != "all" && ep.LogFilter != "system":
+		return fmt.Errorf(`--log-filter %q: want "all" or "system"`, ep.LogFilter)
+	}
+	cfg.KubeArmorEndpoint = &ep
 	logger, err := lf.logger(stderr)
 	if err != nil {
 		return err
@@ -151,11 +168,14 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	o := newOptions("kubearmor-sim", "Serves KubeArmor's gRPC LogService (feeder.LogService) with a seeded, realistic mix of\nalerts, logs and messages, as a KubeArmor daemon or relay would.", stderr)
 	var sf simFlags
 	var lf logFlags
-	var listen string
+	var listen, tlsCert, tlsKey, tlsClientCA string
 	o.fs.StringVar(&listen, "listen", "127.0.0.1:32767", "address to serve the LogService on")
 	sf.add(o, "", sim.DefaultRate)
 	o.fs.BoolVar(&sf.wait, "wait-subscribers", false, "hold events back until an alerts, a logs and a messages subscriber are connected")
 	o.fs.BoolVar(&sf.exact, "lossless", false, "block on a full subscriber queue instead of dropping events (real KubeArmor drops)")
+	o.fs.StringVar(&tlsCert, "tls-cert", "", "PEM server certificate: serve TLS, as KubeArmor with TLS on (with --tls-key)")
+	o.fs.StringVar(&tlsKey, "tls-key", "", "PEM private key of --tls-cert")
+	o.fs.StringVar(&tlsClientCA, "tls-client-ca", "", "PEM bundle of CAs: require client certificates signed by one of them (mutual TLS)")
 	lf.add(o, "info")
 	if err := o.parse(args); err != nil {
 		return err
@@ -165,6 +185,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	cfg := sf.config()
+	cfg.TLSCertFile, cfg.TLSKeyFile, cfg.TLSClientCAFile = tlsCert, tlsKey, tlsClientCA
 	cfg.Logger = logger
 	s, err := startSim(ctx, listen, cfg)
 	if err != nil {

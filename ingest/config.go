@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
-
-	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/credentials/insecure"
 )
 
 // Endpoint is one KubeArmor LogService to pull from: a per-node daemon or
@@ -23,13 +20,8 @@ type Endpoint struct {
 	LogFilter string
 	// Messages also pulls the daemon's own messages (WatchMessages).
 	Messages bool
-}
-
-// transportCredentials secures the connection to ep. Plaintext for now:
-// per-endpoint TLS (CA, client certificate, server name) plugs in here and
-// in Endpoint.
-func (ep *Endpoint) transportCredentials() credentials.TransportCredentials {
-	return insecure.NewCredentials()
+	// TLS secures the connection (tls.go). Default: plaintext.
+	TLS TLSConfig
 }
 
 // Config configures an Ingester. Zero fields take the defaults below
@@ -106,6 +98,7 @@ func (c *Config) EnsureDefaults() {
 
 // Validate reports the first invalid field. Filters are not checked: the
 // server decides, and a rejected filter is reported when its stream ends.
+// TLS files are read by New, not here.
 func (c *Config) Validate() error {
 	switch {
 	case c.OperatorID == "":
@@ -132,6 +125,9 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("ingest config: endpoint %q listed twice", ep.Addr)
 		}
 		seen[ep.Addr] = true
+		if err := ep.TLS.validate(); err != nil {
+			return fmt.Errorf("ingest config: endpoint %q: %w", ep.Addr, err)
+		}
 	}
 	return nil
 }

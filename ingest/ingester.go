@@ -13,6 +13,7 @@ import (
 	"github.com/armorlake/armorlake/schema"
 	pb "github.com/kubearmor/KubeArmor/protobuf"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 )
 
 // Sink stores flushed batches. storage.Store implements it.
@@ -39,17 +40,21 @@ type Ingester struct {
 // endpointState is the live state of one endpoint. Counters are plain
 // atomics so that metrics can export them.
 type endpointState struct {
-	ep         Endpoint
-	streams    int32 // streams pulled from the endpoint
-	open       atomic.Int32
-	received   atomic.Int64
-	stored     atomic.Int64
-	dropped    atomic.Int64
-	reconnects atomic.Int64
-	repaired   atomic.Int64
-	lastEvent  atomic.Int64 // unix ns of the last received event
-	mu         sync.Mutex
-	lastErr    string
+	ep           Endpoint
+	creds        credentials.TransportCredentials
+	tls          tlsWatch
+	streams      int32 // streams pulled from the endpoint
+	open         atomic.Int32
+	received     atomic.Int64
+	stored       atomic.Int64
+	dropped      atomic.Int64
+	reconnects   atomic.Int64
+	repaired     atomic.Int64
+	emptyStreams atomic.Int64
+	lastEvent    atomic.Int64 // unix ns of the last received event
+	lag          atomic.Int64 // ns from the last received event's ts to its receipt
+	mu           sync.Mutex
+	lastErr      string
 }
 
 func (st *endpointState) setErr(msg string) {
@@ -66,6 +71,17 @@ type item struct {
 	msg   *pb.Message
 }
 
+// eventTime is the ts of the event in µs.
+func (it item) eventTime() int64 {
+	switch {
+	case it.alert != nil:
+		return eventTime(it.alert.UpdatedTime, it.alert.Timestamp)
+	case it.log != nil:
+		return eventTime(it.log.UpdatedTime, it.log.Timestamp)
+	}
+	return eventTime(it.msg.UpdatedTime, it.msg.Timestamp)
+}
+
 // EndpointStats is a snapshot of one endpoint's counters.
 type EndpointStats struct {
 	Endpoint string
@@ -77,8 +93,15 @@ type EndpointStats struct {
 	Reconnects int64
 	// Repaired counts strings whose invalid UTF-8 was replaced.
 	Repaired int64
+	// EmptyStreams counts streams that ended at once without an event:
+	// KubeArmor rejecting the filter.
+	EmptyStreams int64
 	// LastEvent is when the last event was received (zero if none).
 	LastEvent time.Time
+	// Lag is LastEvent minus the event time (the ts column) of that
+	// event: how far behind the source the endpoint was when it last
+	// delivered. 0 if no event; negative if the source's clock is ahead.
+	Lag time.Duration
 	// Connected is true while every stream of the endpoint is open; a
 	// stream counts once it has delivered an event or stayed open for 2s.
 	Connected bool
@@ -105,6 +128,11 @@ func New(cfg Config, sink Sink) (*Ingester, error) {
 	}
 	for _, ep := range cfg.Endpoints {
 		st := &endpointState{ep: ep, streams: 2}
+		creds, err := st.ep.transportCredentials(&st.tls)
+		if err != nil {
+			return nil, fmt.Errorf("ingest endpoint %s: %w", ep.Addr, err)
+		}
+		st.creds = creds
 		if ep.Messages {
 			st.streams++
 		}
@@ -119,16 +147,18 @@ func (in *Ingester) Stats() []EndpointStats {
 	out := make([]EndpointStats, len(in.eps))
 	for i, st := range in.eps {
 		s := EndpointStats{
-			Endpoint:   st.ep.Addr,
-			Received:   st.received.Load(),
-			Stored:     st.stored.Load(),
-			Dropped:    st.dropped.Load(),
-			Reconnects: st.reconnects.Load(),
-			Repaired:   st.repaired.Load(),
-			Connected:  st.open.Load() == st.streams,
+			Endpoint:     st.ep.Addr,
+			Received:     st.received.Load(),
+			Stored:       st.stored.Load(),
+			Dropped:      st.dropped.Load(),
+			Reconnects:   st.reconnects.Load(),
+			Repaired:     st.repaired.Load(),
+			EmptyStreams: st.emptyStreams.Load(),
+			Connected:    st.open.Load() == st.streams,
 		}
 		if ns := st.lastEvent.Load(); ns != 0 {
 			s.LastEvent = time.Unix(0, ns)
+			s.Lag = time.Duration(st.lag.Load())
 		}
 		st.mu.Lock()
 		s.LastError = st.lastErr
@@ -155,7 +185,7 @@ func (in *Ingester) Run(ctx context.Context) error {
 		}
 	}()
 	for _, st := range in.eps {
-		cc, err := grpc.NewClient(st.ep.Addr, in.dialOptions(&st.ep)...)
+		cc, err := grpc.NewClient(st.ep.Addr, in.dialOptions(st.creds)...)
 		if err != nil {
 			return fmt.Errorf("ingest endpoint %s: %w", st.ep.Addr, err)
 		}

@@ -1,8 +1,10 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -73,6 +75,24 @@ func (s *memSink) column(table string, col int) []int64 {
 		out = append(out, b.Vecs[col].Int64...)
 	}
 	return out
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 // startSim serves a simulator on addr ("127.0.0.1:0" for a free port)
@@ -225,8 +245,28 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("ingest_endpoint %q, want %q", got, addr)
 	}
 	s := stats(in)
-	if s.Received != int64(cfg.Count) || s.Stored != int64(cfg.Count) || s.Dropped != 0 || s.Reconnects != 0 || s.LastEvent.IsZero() {
+	if s.Received != int64(cfg.Count) || s.Stored != int64(cfg.Count) || s.Dropped != 0 || s.Reconnects != 0 ||
+		s.EmptyStreams != 0 || s.LastEvent.IsZero() {
 		t.Errorf("stats %+v", s)
+	}
+	// The last event received lies somewhere in the simulated hour.
+	if lo, hi := s.LastEvent.Sub(cfg.Start.Add(cfg.Span)), s.LastEvent.Sub(cfg.Start); s.Lag < lo || s.Lag > hi {
+		t.Errorf("lag %s outside [%s, %s]", s.Lag, lo, hi)
+	}
+}
+
+// Lag is how far behind the source's clock the last event arrived: small
+// for a simulator stamping events with the wall clock.
+func TestLag(t *testing.T) {
+	_, addr, _ := startSim(t, sim.Config{Seed: 3, Rate: 1000}, "127.0.0.1:0")
+	in := newIngester(t, ingest.Config{Endpoints: []ingest.Endpoint{{Addr: addr}}}, newMemSink())
+	if s := stats(in); s.Lag != 0 {
+		t.Errorf("lag %s before any event", s.Lag)
+	}
+	runIngester(t, in)
+	waitFor(t, 30*time.Second, "events", func() bool { return stats(in).Received > 100 })
+	if s := stats(in); s.Lag < 0 || s.Lag > 5*time.Second {
+		t.Errorf("lag %s for events stamped with the wall clock", s.Lag)
 	}
 }
 
@@ -263,7 +303,9 @@ func TestReconnectAfterServerRestart(t *testing.T) {
 func TestBadFilterBacksOff(t *testing.T) {
 	_, addr, _ := startSim(t, sim.Config{Seed: 4, Rate: 2000}, "127.0.0.1:0")
 	sink := newMemSink()
-	in := newIngester(t, ingest.Config{Endpoints: []ingest.Endpoint{{Addr: addr, AlertFilter: "bogus"}}, FlushInterval: 20 * time.Millisecond}, sink)
+	var logs syncBuffer
+	in := newIngester(t, ingest.Config{Endpoints: []ingest.Endpoint{{Addr: addr, AlertFilter: "bogus"}}, FlushInterval: 20 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))}, sink)
 	start := time.Now()
 	runIngester(t, in)
 	waitFor(t, 30*time.Second, "three reconnects", func() bool { return stats(in).Reconnects >= 3 })
@@ -276,8 +318,17 @@ func TestBadFilterBacksOff(t *testing.T) {
 	if s.Reconnects > 4 {
 		t.Errorf("%d reconnects", s.Reconnects)
 	}
+	// Every attempt so far ended empty; the one under way may not have.
+	if s.EmptyStreams < s.Reconnects || s.EmptyStreams > s.Reconnects+1 {
+		t.Errorf("%d empty streams after %d reconnects", s.EmptyStreams, s.Reconnects)
+	}
 	if s.Connected || !strings.Contains(s.LastError, `filter "bogus" rejected`) {
 		t.Errorf("stats after a rejected filter: %+v", s)
+	}
+	// Said once, at warning level; repeats are debug.
+	const line = `level=WARN msg="kubearmor stream ended at once without an event: the server rejected its filter"`
+	if got := logs.String(); strings.Count(got, line) != 1 || !strings.Contains(got, `stream=WatchAlerts filter=bogus`) {
+		t.Errorf("log:\n%s", got)
 	}
 	waitFor(t, 30*time.Second, "logs to keep flowing", func() bool { return sink.count(schema.LogsTable) > 100 })
 	if n := sink.count(schema.AlertsTable); n != 0 {

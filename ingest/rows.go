@@ -150,11 +150,16 @@ func (w *rowWriter) int(n int64) {
 }
 
 func (w *rowWriter) ts(updated string, seconds int64) {
-	us, ok := parseUpdatedTime(updated)
-	if !ok {
-		us = seconds * 1_000_000
+	w.int(eventTime(updated, seconds))
+}
+
+// eventTime is the ts of an event in µs: UpdatedTime, or Timestamp's
+// whole seconds when UpdatedTime is missing or malformed.
+func eventTime(updated string, seconds int64) int64 {
+	if us, ok := parseUpdatedTime(updated); ok {
+		return us
 	}
-	w.int(us)
+	return seconds * 1_000_000
 }
 
 func (w *rowWriter) severity(s string) {

@@ -13,6 +13,7 @@ import (
 	pb "github.com/kubearmor/KubeArmor/protobuf"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/keepalive"
 )
 
@@ -48,9 +49,9 @@ const (
 	keepaliveTime = 6 * time.Minute
 )
 
-func (in *Ingester) dialOptions(ep *Endpoint) []grpc.DialOption {
+func (in *Ingester) dialOptions(creds credentials.TransportCredentials) []grpc.DialOption {
 	return []grpc.DialOption{
-		grpc.WithTransportCredentials(ep.transportCredentials()),
+		grpc.WithTransportCredentials(creds),
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: keepaliveTime, Timeout: 20 * time.Second}),
 		// The channel's own reconnect backoff must not outgrow ours, or a
 		// long outage would delay recovery past BackoffMax.
@@ -87,14 +88,16 @@ func (in *Ingester) watch(ctx context.Context, st *endpointState, client pb.LogS
 			return
 		}
 		lived := time.Since(start)
+		empty := err == nil && got == 0 && lived < badFilterWindow
 		var msg string
 		switch {
-		case err == nil && got == 0 && lived < badFilterWindow:
+		case empty:
+			st.emptyStreams.Add(1)
 			msg = fmt.Sprintf("%s ended at once without an event: filter %q rejected", kind, in.filter(st, kind))
 		case err == nil:
 			msg = fmt.Sprintf("%s ended by the server", kind)
 		default:
-			msg = fmt.Sprintf("%s: %v", kind, err)
+			msg = fmt.Sprintf("%s: %v%s", kind, err, st.tls.hint(&st.ep.TLS, err))
 		}
 		st.setErr(msg)
 		if got > 0 || lived >= in.cfg.BackoffMax {
@@ -107,8 +110,13 @@ func (in *Ingester) watch(ctx context.Context, st *endpointState, client pb.LogS
 		if failing {
 			level = slog.LevelDebug
 		}
-		in.log.Log(ctx, level, "kubearmor stream down", "endpoint", st.ep.Addr, "stream", kind.String(),
-			"reason", msg, "events", got, "retry_in", wait.Round(time.Millisecond))
+		if empty {
+			in.log.Log(ctx, level, "kubearmor stream ended at once without an event: the server rejected its filter",
+				"endpoint", st.ep.Addr, "stream", kind.String(), "filter", in.filter(st, kind), "retry_in", wait.Round(time.Millisecond))
+		} else {
+			in.log.Log(ctx, level, "kubearmor stream down", "endpoint", st.ep.Addr, "stream", kind.String(),
+				"reason", msg, "events", got, "retry_in", wait.Round(time.Millisecond))
+		}
 		failing = true
 		if timer == nil {
 			timer = time.NewTimer(wait)
@@ -211,9 +219,12 @@ func read[T any](in *Ingester, st *endpointState, s grpc.ServerStreamingClient[T
 		}
 		got++
 		st.received.Add(1)
-		st.lastEvent.Store(time.Now().UnixNano())
+		now := time.Now().UnixNano()
+		it := wrap(m)
+		st.lastEvent.Store(now)
+		st.lag.Store(now - it.eventTime()*1000)
 		select {
-		case in.buf <- wrap(m):
+		case in.buf <- it:
 		default:
 			st.dropped.Add(1)
 		}

@@ -47,6 +47,14 @@ type Config struct {
 	// of dropping the event. Real KubeArmor drops; tests that need exact
 	// counts set it.
 	Lossless bool
+	// TLSCertFile and TLSKeyFile are the server's PEM certificate (with
+	// its chain) and private key: set both to serve TLS, as KubeArmor
+	// does when its TLS is on. Default: plaintext. See ServerOptions.
+	TLSCertFile, TLSKeyFile string
+	// TLSClientCAFile is a PEM bundle of CA certificates: when set,
+	// clients must present a certificate signed by one of them (mutual
+	// TLS). Needs TLSCertFile.
+	TLSClientCAFile string
 	// Logger receives the server's few log lines. Default: discard.
 	Logger *slog.Logger
 }
@@ -87,6 +95,10 @@ func (c *Config) Validate() error {
 		return errors.New("sim config: Span below one microsecond")
 	case c.WaitForMessages && !c.WaitForSubscribers:
 		return errors.New("sim config: WaitForMessages needs WaitForSubscribers")
+	case (c.TLSCertFile == "") != (c.TLSKeyFile == ""):
+		return errors.New("sim config: TLSCertFile and TLSKeyFile must be given together")
+	case c.TLSClientCAFile != "" && c.TLSCertFile == "":
+		return errors.New("sim config: TLSClientCAFile needs TLSCertFile")
 	}
 	return nil
 }

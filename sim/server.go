@@ -70,9 +70,16 @@ func (s *Server) Sent() int64 { return s.sent.Load() }
 func (s *Server) Dropped() int64 { return s.dropped.Load() }
 
 // Serve runs the simulator on lis until ctx ends: a gRPC server with
-// GRPCServerOptions serving s, and Run. It returns nil when ctx ends.
+// ServerOptions (TLS if the Config asks) serving s, and Run. It returns
+// nil when ctx ends, and an error at once if the TLS files cannot be
+// loaded.
 func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
-	gs := grpc.NewServer(GRPCServerOptions()...)
+	opts, err := ServerOptions(s.cfg)
+	if err != nil {
+		lis.Close()
+		return err
+	}
+	gs := grpc.NewServer(opts...)
 	pb.RegisterLogServiceServer(gs, s)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
