@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/armorlake/armorlake/export"
 	"github.com/armorlake/armorlake/ingest"
 	"github.com/armorlake/armorlake/sim"
 )
@@ -176,12 +177,32 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	o.fs.StringVar(&tlsCert, "tls-cert", "", "PEM server certificate: serve TLS, as KubeArmor with TLS on (with --tls-key)")
 	o.fs.StringVar(&tlsKey, "tls-key", "", "PEM private key of --tls-cert")
 	o.fs.StringVar(&tlsClientCA, "tls-client-ca", "", "PEM bundle of CAs: require client certificates signed by one of them (mutual TLS)")
+	var exportFormat, exportFile string
+	o.fs.StringVar(&exportFormat, "export", "", "instead of serving, write the --count events to --export-file and exit: csv (PostgreSQL COPY CSV, one file per table) or jsonl (karmor logs --json lines with a \"table\" key)")
+	o.fs.StringVar(&exportFile, "export-file", "", "with --export: the directory that receives alerts.csv, logs.csv and messages.csv (csv), or the file (jsonl)")
 	lf.add(o, "info")
 	if err := o.parse(args); err != nil {
 		return err
 	}
 	logger, err := lf.logger(stderr)
 	if err != nil {
+		return err
+	}
+	if exportFormat != "" || exportFile != "" {
+		format, err := export.ParseFormat(exportFormat)
+		switch {
+		case err != nil:
+			return fmt.Errorf("--export: %w", err)
+		case exportFile == "":
+			return fmt.Errorf("--export %s needs --export-file", format)
+		case sf.count <= 0:
+			return fmt.Errorf("--export needs --count N: only a fixed count of events is reproducible and ends")
+		}
+		ec := export.Config{Sim: sf.config(), Format: format, Path: exportFile, Logger: logger}
+		ec.EnsureDefaults()
+		logger.Info("exporting kubearmor simulator events", "format", format, "path", exportFile,
+			"seed", ec.Sim.Seed, "count", ec.Sim.Count, "start", ec.Sim.Start.Format(time.RFC3339Nano), "span", ec.Sim.Span)
+		_, err = export.Run(ctx, ec)
 		return err
 	}
 	cfg := sf.config()

@@ -490,7 +490,8 @@ func numericFromBinary(data []byte) (string, error) {
 			if i == 0 {
 				b = strconv.AppendInt(b, int64(digit(i)), 10)
 			} else {
-				b = appendPadded(b, digit(i), 4)
+				d := digit(i)
+				b = append(b, byte('0'+d/1000), byte('0'+d/100%10), byte('0'+d/10%10), byte('0'+d%10))
 			}
 		}
 	}

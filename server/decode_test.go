@@ -189,7 +189,7 @@ func TestParseTimestamptz(t *testing.T) {
 		got, err := coldata.ParseTimestamptz(tc.in, tc.loc)
 		if wantCode(t, tc.in, err, tc.code) && got != tc.want {
 			t.Errorf("%q in %s: got %s, want %s", tc.in, tc.loc,
-				appendTimestamptz(nil, got, time.UTC), appendTimestamptz(nil, tc.want, time.UTC))
+				coldata.AppendTimestamptz(nil, got, time.UTC), coldata.AppendTimestamptz(nil, tc.want, time.UTC))
 		}
 	}
 }

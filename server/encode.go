@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/armorlake/armorlake/coldata"
@@ -97,47 +96,10 @@ func (c *encodedColumn) encodeText(v *coldata.Vec, n int, loc *time.Location) er
 		c.view(&v.Bytes, n)
 		return nil
 	}
-	d, offs := c.buf[:0], append(c.bufOffs[:0], 0)
-	switch v.Type {
-	case coldata.Bool:
-		for _, x := range v.Bool[:n] {
-			if x {
-				d = append(d, 't')
-			} else {
-				d = append(d, 'f')
-			}
-			offs = append(offs, int32(len(d)))
-		}
-	case coldata.Int16, coldata.Int32, coldata.Int64:
-		for _, x := range v.Int64[:n] {
-			d = strconv.AppendInt(d, x, 10)
-			offs = append(offs, int32(len(d)))
-		}
-	case coldata.Float32:
-		for _, x := range v.Float64[:n] {
-			d = appendFloat(d, x, 32)
-			offs = append(offs, int32(len(d)))
-		}
-	case coldata.Float64:
-		for _, x := range v.Float64[:n] {
-			d = appendFloat(d, x, 64)
-			offs = append(offs, int32(len(d)))
-		}
-	case coldata.Timestamptz:
-		for _, x := range v.Int64[:n] {
-			d = appendTimestamptz(d, x, loc)
-			offs = append(offs, int32(len(d)))
-		}
-	case coldata.TextArray:
-		for i := range n {
-			if !v.Nulls.Get(i) {
-				d = appendTextArray(d, v, i)
-			}
-			offs = append(offs, int32(len(d)))
-		}
-	default:
+	if !v.Type.Valid() {
 		return sqlerr.New(sqlerr.FeatureNotSupported, "no text output for type %s", v.Type)
 	}
+	d, offs := coldata.AppendTextColumn(c.buf[:0], append(c.bufOffs[:0], 0), v, n, loc)
 	c.buf, c.bufOffs = d, offs
 	c.data, c.offs = d, offs
 	return nil
@@ -222,75 +184,6 @@ func (c *encodedColumn) encodeBinary(v *coldata.Vec, n int) error {
 	return nil
 }
 
-// appendFloat appends f as PostgreSQL 12+ prints float4 (bits 32) and
-// float8 (bits 64) with the default extra_float_digits: the shortest
-// decimal that reads back as the same value, in fixed notation when the
-// decimal exponent is in [-4, 6) for float4 or [-4, 15) for float8, else
-// as d.ddde±XX.
-func appendFloat(b []byte, f float64, bits int) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(b, "NaN"...)
-	case math.IsInf(f, 1):
-		return append(b, "Infinity"...)
-	case math.IsInf(f, -1):
-		return append(b, "-Infinity"...)
-	case f == 0:
-		if math.Signbit(f) {
-			return append(b, "-0"...)
-		}
-		return append(b, '0')
-	}
-	maxExp := 15
-	if bits == 32 {
-		maxExp = 6
-	}
-	// Go's shortest 'e' form has the same digits PostgreSQL's Ryu port
-	// picks, and the same exponent spelling (sign, at least two digits).
-	start := len(b)
-	b = strconv.AppendFloat(b, f, 'e', -1, bits)
-	e := len(b) - 1
-	for b[e] != 'e' {
-		e--
-	}
-	exp, _ := strconv.Atoi(string(b[e+1:]))
-	if exp < -4 || exp >= maxExp {
-		return b
-	}
-	// Rewrite d.ddd e±X in fixed notation.
-	var digits [24]byte
-	nd := 0
-	neg := b[start] == '-'
-	for _, c := range b[start:e] {
-		if c >= '0' && c <= '9' {
-			digits[nd] = c
-			nd++
-		}
-	}
-	b = b[:start]
-	if neg {
-		b = append(b, '-')
-	}
-	if exp < 0 {
-		b = append(b, '0', '.')
-		for range -exp - 1 {
-			b = append(b, '0')
-		}
-		return append(b, digits[:nd]...)
-	}
-	intLen := exp + 1
-	if nd <= intLen {
-		b = append(b, digits[:nd]...)
-		for range intLen - nd {
-			b = append(b, '0')
-		}
-		return b
-	}
-	b = append(b, digits[:intLen]...)
-	b = append(b, '.')
-	return append(b, digits[intLen:nd]...)
-}
-
 // timestamptzToPG converts µs since the Unix epoch to µs since 2000-01-01,
 // keeping the infinities (the extreme int64 values) infinite.
 func timestamptzToPG(us int64) int64 {
@@ -312,133 +205,6 @@ func timestamptzFromPG(pg int64) int64 {
 		return math.MinInt64
 	}
 	return pg + pgEpochMicros
-}
-
-// appendTimestamptz appends us (µs since the Unix epoch) as PostgreSQL
-// prints timestamptz with DateStyle ISO in time zone loc:
-// "2026-11-01 06:00:00.123456+00", trailing zeros of the fraction dropped
-// (and the fraction with them when zero), the offset as +hh, +hh:mm or
-// +hh:mm:ss, years before 1 as "... BC".
-func appendTimestamptz(b []byte, us int64, loc *time.Location) []byte {
-	switch us {
-	case math.MaxInt64:
-		return append(b, "infinity"...)
-	case math.MinInt64:
-		return append(b, "-infinity"...)
-	}
-	t := time.UnixMicro(us).In(loc)
-	year, month, day := t.Date()
-	hour, minute, sec := t.Clock()
-	_, off := t.Zone()
-	bc := year <= 0
-	if bc {
-		year = 1 - year
-	}
-	b = appendPadded(b, year, 4)
-	b = append(b, '-')
-	b = appendPadded(b, int(month), 2)
-	b = append(b, '-')
-	b = appendPadded(b, day, 2)
-	b = append(b, ' ')
-	b = appendPadded(b, hour, 2)
-	b = append(b, ':')
-	b = appendPadded(b, minute, 2)
-	b = append(b, ':')
-	b = appendPadded(b, sec, 2)
-	if frac := t.Nanosecond() / 1000; frac != 0 {
-		width := 6
-		for frac%10 == 0 {
-			frac /= 10
-			width--
-		}
-		b = append(b, '.')
-		b = appendPadded(b, frac, width)
-	}
-	b = appendOffset(b, off)
-	if bc {
-		b = append(b, " BC"...)
-	}
-	return b
-}
-
-// appendOffset appends a UTC offset in seconds as PostgreSQL prints it:
-// +05, -03:30, +00:53:28.
-func appendOffset(b []byte, off int) []byte {
-	if off < 0 {
-		b = append(b, '-')
-		off = -off
-	} else {
-		b = append(b, '+')
-	}
-	b = appendPadded(b, off/3600, 2)
-	if m, s := off/60%60, off%60; m != 0 || s != 0 {
-		b = append(b, ':')
-		b = appendPadded(b, m, 2)
-		if s != 0 {
-			b = append(b, ':')
-			b = appendPadded(b, s, 2)
-		}
-	}
-	return b
-}
-
-// appendPadded appends the non-negative v in decimal, zero-padded to width.
-func appendPadded(b []byte, v, width int) []byte {
-	var tmp [20]byte
-	i := len(tmp)
-	for v >= 10 {
-		i--
-		tmp[i] = byte('0' + v%10)
-		v /= 10
-	}
-	i--
-	tmp[i] = byte('0' + v)
-	for n := len(tmp) - i; n < width; n++ {
-		b = append(b, '0')
-	}
-	return append(b, tmp[i:]...)
-}
-
-// appendTextArray appends row i of the text[] vector v as PostgreSQL's
-// array_out prints it: {a,b,"c d"}. An element is quoted when it is empty,
-// spells NULL, or holds a quote, a backslash, a brace, a comma or white
-// space; quotes and backslashes inside are backslash-escaped.
-func appendTextArray(b []byte, v *coldata.Vec, i int) []byte {
-	b = append(b, '{')
-	for j := v.Arr[i]; j < v.Arr[i+1]; j++ {
-		if j > v.Arr[i] {
-			b = append(b, ',')
-		}
-		b = appendArrayElem(b, v.Bytes.Get(int(j)))
-	}
-	return append(b, '}')
-}
-
-func appendArrayElem(b, e []byte) []byte {
-	if !arrayElemNeedsQuotes(e) {
-		return append(b, e...)
-	}
-	b = append(b, '"')
-	for _, c := range e {
-		if c == '"' || c == '\\' {
-			b = append(b, '\\')
-		}
-		b = append(b, c)
-	}
-	return append(b, '"')
-}
-
-func arrayElemNeedsQuotes(e []byte) bool {
-	if len(e) == 0 || (len(e) == 4 && (e[0]|0x20) == 'n' && (e[1]|0x20) == 'u' && (e[2]|0x20) == 'l' && (e[3]|0x20) == 'l') {
-		return true
-	}
-	for _, c := range e {
-		switch c {
-		case '"', '\\', '{', '}', ',', ' ', '\t', '\n', '\r', '\v', '\f':
-			return true
-		}
-	}
-	return false
 }
 
 // appendTextArrayBinary appends row i of the text[] vector v in

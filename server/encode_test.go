@@ -11,69 +11,6 @@ import (
 	"github.com/armorlake/armorlake/planner"
 )
 
-// The expected strings below are what PostgreSQL 16 prints for the same
-// values.
-
-func TestAppendFloat8(t *testing.T) {
-	for _, tc := range []struct {
-		in   float64
-		want string
-	}{
-		{0, "0"},
-		{math.Copysign(0, -1), "-0"},
-		{1, "1"},
-		{-1.5, "-1.5"},
-		{0.1, "0.1"},
-		{0.30000000000000004, "0.30000000000000004"},
-		{100, "100"},
-		{3.14159, "3.14159"},
-		{1234567.5, "1234567.5"},
-		{1e14, "100000000000000"},
-		{123456789012345.6, "123456789012345.6"},
-		{1e15, "1e+15"},
-		{1234567890123456, "1.234567890123456e+15"},
-		{1e20, "1e+20"},
-		{-2.5e100, "-2.5e+100"},
-		{0.0001, "0.0001"},
-		{0.00012345, "0.00012345"},
-		{1e-5, "1e-05"},
-		{1.5e-7, "1.5e-07"},
-		{math.MaxFloat64, "1.7976931348623157e+308"},
-		{5e-324, "5e-324"},
-		{math.NaN(), "NaN"},
-		{math.Inf(1), "Infinity"},
-		{math.Inf(-1), "-Infinity"},
-	} {
-		if got := string(appendFloat(nil, tc.in, 64)); got != tc.want {
-			t.Errorf("float8 %v: got %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
-func TestAppendFloat4(t *testing.T) {
-	for _, tc := range []struct {
-		in   float32
-		want string
-	}{
-		{0, "0"},
-		{0.1, "0.1"},
-		{1.5, "1.5"},
-		{100000, "100000"},
-		{123456, "123456"},
-		{1e6, "1e+06"},
-		{1234567, "1.234567e+06"},
-		{16777216, "1.6777216e+07"},
-		{0.0001, "0.0001"},
-		{1e-5, "1e-05"},
-		{math.MaxFloat32, "3.4028235e+38"},
-		{float32(math.Inf(-1)), "-Infinity"},
-	} {
-		if got := string(appendFloat(nil, float64(tc.in), 32)); got != tc.want {
-			t.Errorf("float4 %v: got %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 func mustZone(t *testing.T, name string) *time.Location {
 	t.Helper()
 	loc, err := time.LoadLocation(name)
@@ -81,43 +18,6 @@ func mustZone(t *testing.T, name string) *time.Location {
 		t.Fatalf("load zone %s: %v", name, err)
 	}
 	return loc
-}
-
-func TestAppendTimestamptz(t *testing.T) {
-	utc := time.UTC
-	kolkata := mustZone(t, "Asia/Kolkata")
-	newYork := mustZone(t, "America/New_York")
-	lmt := time.FixedZone("LMT", 5*3600+53*60+28)
-	at := func(y int, mo time.Month, d, h, mi, s, us int) int64 {
-		return time.Date(y, mo, d, h, mi, s, us*1000, time.UTC).UnixMicro()
-	}
-	for _, tc := range []struct {
-		us   int64
-		loc  *time.Location
-		want string
-	}{
-		{at(2026, 11, 1, 6, 0, 0, 123456), utc, "2026-11-01 06:00:00.123456+00"},
-		{at(2026, 11, 1, 6, 0, 0, 500000), utc, "2026-11-01 06:00:00.5+00"},
-		{at(2026, 11, 1, 6, 0, 0, 120), utc, "2026-11-01 06:00:00.00012+00"},
-		{at(2026, 11, 1, 6, 0, 0, 0), utc, "2026-11-01 06:00:00+00"},
-		{0, utc, "1970-01-01 00:00:00+00"},
-		{-1, utc, "1969-12-31 23:59:59.999999+00"},
-		{at(2026, 11, 1, 6, 0, 0, 123456), kolkata, "2026-11-01 11:30:00.123456+05:30"},
-		// New York leaves daylight saving time at 06:00 UTC that day.
-		{at(2026, 11, 1, 5, 59, 59, 0), newYork, "2026-11-01 01:59:59-04"},
-		{at(2026, 11, 1, 6, 0, 0, 0), newYork, "2026-11-01 01:00:00-05"},
-		{at(2026, 11, 1, 6, 0, 0, 0), lmt, "2026-11-01 11:53:28+05:53:28"},
-		{at(-43, 3, 15, 12, 0, 0, 0), utc, "0044-03-15 12:00:00+00 BC"},
-		{at(0, 12, 31, 23, 59, 59, 0), utc, "0001-12-31 23:59:59+00 BC"},
-		{at(1, 1, 1, 0, 0, 0, 0), utc, "0001-01-01 00:00:00+00"},
-		{at(12345, 6, 7, 8, 9, 10, 0), utc, "12345-06-07 08:09:10+00"},
-		{math.MaxInt64, utc, "infinity"},
-		{math.MinInt64, utc, "-infinity"},
-	} {
-		if got := string(appendTimestamptz(nil, tc.us, tc.loc)); got != tc.want {
-			t.Errorf("%d in %s: got %q, want %q", tc.us, tc.loc, got, tc.want)
-		}
-	}
 }
 
 func TestTimestamptzBinary(t *testing.T) {
@@ -145,28 +45,6 @@ func textArrayVec(rows ...[]string) *coldata.Vec {
 		v.AppendStrings(r)
 	}
 	return v
-}
-
-func TestTextArrayText(t *testing.T) {
-	for _, tc := range []struct {
-		in   []string
-		want string
-	}{
-		{[]string{}, "{}"},
-		{[]string{"a", "b"}, "{a,b}"},
-		{[]string{"b c"}, `{"b c"}`},
-		{[]string{`d"e`}, `{"d\"e"}`},
-		{[]string{`a\b`}, `{"a\\b"}`},
-		{[]string{""}, `{""}`},
-		{[]string{"NULL", "null", "nullx"}, `{"NULL","null",nullx}`},
-		{[]string{"{x}", "a,b", "tab\there"}, `{"{x}","a,b","tab	here"}`},
-		{[]string{"é", "日本"}, "{é,日本}"},
-	} {
-		v := textArrayVec(tc.in)
-		if got := string(appendTextArray(nil, v, 0)); got != tc.want {
-			t.Errorf("%q: got %s, want %s", tc.in, got, tc.want)
-		}
-	}
 }
 
 func TestTextArrayBinary(t *testing.T) {

@@ -31,6 +31,7 @@ var allowedImports = map[string][]string{
 	"planner": {"exec", "coldata", "schema", "sqlerr", "rpcpb"},
 	"rpc":     {"exec", "coldata", "schema", "sqlerr", "rpcpb"},
 	"server":  {"planner", "exec", "coldata", "schema", "sqlerr"},
+	"export":  {"coldata", "schema", "sqlerr", "ingest", "sim"},
 }
 
 // testImports are further imports allowed only in a package's _test.go
