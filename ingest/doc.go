@@ -22,4 +22,16 @@
 // holds FlushRows rows, and all tables when the oldest unflushed row is
 // FlushInterval old. A crash therefore loses at most FlushInterval of
 // rows plus the buffer; on a clean stop Run flushes everything.
+//
+// Endpoints speak plaintext by default, or TLS and mutual TLS
+// (Endpoint.TLS, like karmor --secure); certificate files are read once,
+// in New, so a mistake fails at start. TLS 1.3 servers refuse a client
+// certificate only after the client's handshake has finished, which the
+// client sees as a bare broken pipe: the reader records what the server
+// asked for during the handshake and explains the failure in
+// EndpointStats.LastError.
+//
+// Per endpoint, Stats reports events received, stored and dropped,
+// reconnects, streams that ended at once (EmptyStreams), strings repaired,
+// the last event's receipt time and its lag (receipt minus event time).
 package ingest
