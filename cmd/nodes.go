@@ -249,18 +249,20 @@ func (n *operatorNode) virtualRows(t *schema.Table) (*coldata.Batch, error) {
 		v[0].Bytes.AppendString(n.cfg.ID)
 		v[1].Bytes.AppendString(s.Endpoint)
 		v[2].Bool = append(v[2].Bool, s.Connected)
-		for i, x := range []int64{s.Received, s.Stored, s.Dropped, s.Reconnects, s.Repaired} {
+		for i, x := range []int64{s.Received, s.Stored, s.Dropped, s.Reconnects, s.Repaired, s.EmptyStreams} {
 			v[3+i].Int64 = append(v[3+i].Int64, x)
 		}
 		if s.LastEvent.IsZero() {
-			v[8].AppendNull()
+			v[9].AppendNull()
+			v[10].AppendNull()
 		} else {
-			v[8].Int64 = append(v[8].Int64, s.LastEvent.UnixMicro())
+			v[9].Int64 = append(v[9].Int64, s.LastEvent.UnixMicro())
+			v[10].Float64 = append(v[10].Float64, s.Lag.Seconds())
 		}
 		if s.LastError == "" {
-			v[9].AppendNull()
+			v[11].AppendNull()
 		} else {
-			v[9].Bytes.AppendString(s.LastError)
+			v[11].Bytes.AppendString(s.LastError)
 		}
 		b.Len++
 	}

@@ -17,7 +17,9 @@ var IngestStatus = &Table{Name: IngestStatusTable, TimeColumn: -1, Virtual: true
 	{"dropped", int8, "events lost to a full buffer or a failed flush"},
 	{"reconnects", int8, "streams reopened after they ended or failed"},
 	{"repaired", int8, "strings whose invalid UTF-8 was replaced"},
+	{"empty_streams", int8, "streams that ended at once without an event (a rejected filter)"},
 	{"last_event", tstz, "when the last event was received (NULL if none)"},
+	{"lag_seconds", coldata.Float64, "receipt time minus event time of the last event (NULL if none)"},
 	{"last_error", text, "the last stream failure (NULL if none)"},
 }}
 
