@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"os/user"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -18,6 +16,7 @@ import (
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/schema"
 	"github.com/armorlake/armorlake/sim"
+	"github.com/armorlake/armorlake/test/pgtest"
 )
 
 // TestPostgresLoadsCSV exports events to CSV, loads the files into a real
@@ -27,7 +26,10 @@ import (
 // an operator maps it.
 func TestPostgresLoadsCSV(t *testing.T) {
 	const n = 20000
-	pg := startPostgres(t)
+	if !pgtest.Installed() {
+		t.Skip("PostgreSQL server is not installed (no /usr/lib/postgresql/*/bin/initdb): 'make test' installs it")
+	}
+	pg := pgtest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
@@ -38,7 +40,7 @@ func TestPostgresLoadsCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	conn, err := pgx.Connect(ctx, pg.dsn())
+	conn, err := pgx.Connect(ctx, pg.DSN())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,63 +213,4 @@ func generatorAggregates(cfg sim.Config) map[string]int64 {
 	m["min ts"], m["max ts"] = minTs, maxTs
 	m["hosts"], m["message levels"] = int64(len(hosts)), int64(len(levels))
 	return m
-}
-
-// postgres is a private PostgreSQL server started for a test.
-type postgres struct {
-	dir  string // data directory and socket directory
-	port int
-}
-
-// startPostgres initdb's and starts a PostgreSQL cluster listening only on
-// a Unix socket in a temporary directory, in UTC with the C locale, and
-// stops it when the test ends. Root cannot run PostgreSQL, so as root the
-// server runs as the postgres user the Debian package creates.
-func startPostgres(t *testing.T) *postgres {
-	t.Helper()
-	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
-	if len(bins) == 0 {
-		t.Skip("PostgreSQL server is not installed (no /usr/lib/postgresql/*/bin/initdb): 'make test' installs it")
-	}
-	sort.Strings(bins)
-	bin := filepath.Dir(bins[len(bins)-1])
-	dir, err := os.MkdirTemp("", "armorlake-export")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	var prefix []string
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			t.Fatalf("running as root needs the postgres user: %v", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(dir, uid, gid); err != nil {
-			t.Fatal(err)
-		}
-		prefix = []string{"runuser", "-u", "postgres", "--"}
-	}
-	run := func(args ...string) {
-		t.Helper()
-		full := append(append([]string(nil), prefix...), args...)
-		cmd := exec.Command(full[0], full[1:]...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-	}
-	// The port only names the socket in the private directory.
-	p := &postgres{dir: dir, port: 5432}
-	run(filepath.Join(bin, "initdb"), "-D", filepath.Join(dir, "data"), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale", "C")
-	run(filepath.Join(bin, "pg_ctl"), "-D", filepath.Join(dir, "data"), "-w", "-l", filepath.Join(dir, "log"),
-		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses= -c fsync=off -c timezone=UTC", p.port, dir), "start")
-	t.Cleanup(func() {
-		run(filepath.Join(bin, "pg_ctl"), "-D", filepath.Join(dir, "data"), "-m", "immediate", "stop")
-	})
-	return p
-}
-
-func (p *postgres) dsn() string {
-	return fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres sslmode=disable", p.dir, p.port)
 }

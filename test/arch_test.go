@@ -38,6 +38,7 @@ var allowedImports = map[string][]string{
 // files: ingest's tests stream from the real simulator.
 var testImports = map[string][]string{
 	"ingest": {"sim"},
+	"export": {"test"},
 }
 
 // unrestricted packages may import anything: the binary's wiring and the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/armorlake/armorlake/ingest"
 	"github.com/armorlake/armorlake/schema"
 	"github.com/armorlake/armorlake/sim"
+	"github.com/armorlake/armorlake/test/pgtest"
 )
 
 // TestOracle loads the cluster's events into a real PostgreSQL too and
@@ -22,7 +22,7 @@ import (
 // psql from both.
 func TestOracle(t *testing.T) {
 	const perSim = 10000
-	pg := startPostgres(t)
+	pg := pgtest.Start(t)
 	c := startCluster(t, perSim)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -46,7 +46,7 @@ func TestOracle(t *testing.T) {
 			t.Errorf("armorlake: %v", err)
 			continue
 		}
-		theirs, err := pg.psql(ctx, q)
+		theirs, err := pg.Psql(ctx, q)
 		if err != nil {
 			t.Errorf("postgres: %v", err)
 			continue
@@ -80,17 +80,6 @@ func head(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-func (p *postgres) psql(ctx context.Context, sql string) (string, error) {
-	cmd := exec.CommandContext(ctx, "psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-		"-h", p.dir, "-p", fmt.Sprint(p.port), "-U", "postgres", "-d", "postgres", "-c", sql)
-	cmd.Env = append(os.Environ(), "PGTZ=UTC")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("psql %q: %v: %s", sql, err, out)
-	}
-	return strings.TrimRight(string(out), "\n"), nil
-}
-
 // tableCounts is how many rows each KubeArmor table must hold.
 type tableCounts struct{ alerts, logs, messages int64 }
 
@@ -98,9 +87,9 @@ func (c tableCounts) total() int64 { return c.alerts + c.logs + c.messages }
 
 // loadPostgres creates the KubeArmor tables in PostgreSQL and copies in
 // the simulators' events, mapped to rows as operators map them.
-func loadPostgres(t *testing.T, ctx context.Context, pg *postgres, start time.Time, perSim int) tableCounts {
+func loadPostgres(t *testing.T, ctx context.Context, pg *pgtest.Server, start time.Time, perSim int) tableCounts {
 	t.Helper()
-	conn, err := pgx.Connect(ctx, pg.dsn())
+	conn, err := pgx.Connect(ctx, pg.DSN())
 	if err != nil {
 		t.Fatal(err)
 	}

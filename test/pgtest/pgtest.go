@@ -1,0 +1,98 @@
+// Package pgtest starts a private PostgreSQL server for a test: the
+// correctness oracle armorlake's answers and exports are compared with.
+package pgtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Server is a running private PostgreSQL cluster.
+type Server struct {
+	Dir  string // data directory parent and Unix socket directory
+	Port int
+}
+
+func binDir() string {
+	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
+	if len(bins) == 0 {
+		return ""
+	}
+	sort.Strings(bins)
+	return filepath.Dir(bins[len(bins)-1])
+}
+
+// Installed reports whether a PostgreSQL server is installed.
+func Installed() bool { return binDir() != "" }
+
+// Start initdb's and starts a cluster listening only on a Unix socket in
+// a temporary directory, in UTC with the C locale, and stops it when the
+// test ends. It fails the test when PostgreSQL is not installed ('make
+// test' installs it). Root cannot run PostgreSQL, so as root the server
+// runs as the postgres user the Debian package creates.
+func Start(t *testing.T) *Server {
+	t.Helper()
+	bin := binDir()
+	if bin == "" {
+		t.Fatal("PostgreSQL server is not installed: run the tests with 'make test', which installs it")
+	}
+	dir, err := os.MkdirTemp("", "armorlake-pg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	var prefix []string
+	if os.Geteuid() == 0 {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			t.Fatalf("running as root needs the postgres user: %v", err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(dir, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+		prefix = []string{"runuser", "-u", "postgres", "--"}
+	}
+	run := func(args ...string) {
+		t.Helper()
+		full := append(append([]string(nil), prefix...), args...)
+		if out, err := exec.Command(full[0], full[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	// The server listens only on a socket in its own directory, so the
+	// port number just names the socket and cannot collide.
+	s := &Server{Dir: dir, Port: 5432}
+	data := filepath.Join(dir, "data")
+	run(filepath.Join(bin, "initdb"), "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale", "C")
+	run(filepath.Join(bin, "pg_ctl"), "-D", data, "-w", "-l", filepath.Join(dir, "log"),
+		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses= -c fsync=off -c timezone=UTC", s.Port, dir), "start")
+	t.Cleanup(func() { run(filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop") })
+	return s
+}
+
+// DSN is a libpq connection string for the server.
+func (s *Server) DSN() string {
+	return fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres sslmode=disable", s.Dir, s.Port)
+}
+
+// Psql runs sql through psql, unaligned and tuples-only, in UTC.
+func (s *Server) Psql(ctx context.Context, sql string) (string, error) {
+	cmd := exec.CommandContext(ctx, "psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+		"-h", s.Dir, "-p", fmt.Sprint(s.Port), "-U", "postgres", "-d", "postgres", "-c", sql)
+	cmd.Env = append(os.Environ(), "PGTZ=UTC")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("psql %q: %v: %s", sql, err, out)
+	}
+	return strings.TrimRight(string(out), "\n"), nil
+}
