@@ -63,7 +63,7 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	o.fs.StringVar(&cfg.DataDir, "data-dir", "data/operator", "directory of the Pebble store")
 	o.fs.Var(&etcd, "etcd-endpoints", "comma-separated etcd client URLs of the catalog")
 	o.fs.Var(&ka, "kubearmor", "comma-separated KubeArmor gRPC endpoints (host:port) to pull events from")
-	o.fs.DurationVar(&cfg.FlushInterval, "flush-interval", time.Second, "longest time a received event waits before it is stored: what a crash can lose")
+	o.fs.DurationVar(&cfg.FlushInterval, "flush-interval", time.Second, "longest time a received event waits before the flush that stores it begins; a crash loses at most this plus one synced write")
 	o.fs.DurationVar(&cfg.PublishInterval, "publish-interval", time.Second, "how often this operator's placements are refreshed in the catalog")
 	o.fs.DurationVar(&cfg.LeaseTTL, "lease-ttl", 10*time.Second, "how long this operator stays registered after it stops renewing (e.g. dies)")
 	var ep ingest.Endpoint

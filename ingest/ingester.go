@@ -26,6 +26,15 @@ type Sink interface {
 	Append(t *schema.Table, b *coldata.Batch) error
 }
 
+// MultiSink is a Sink that can also store batches of several tables in one
+// atomic, synced write (storage.Store does). The ingester then flushes all
+// its tables at the end of a FlushInterval with one disk sync, so the
+// flush itself adds little to what a crash can lose.
+type MultiSink interface {
+	Sink
+	AppendAll(ts []*schema.Table, bs []*coldata.Batch) error
+}
+
 // Ingester pulls events from KubeArmor endpoints and flushes them to a
 // Sink as columnar batches. Create it with New and start it with Run.
 type Ingester struct {
@@ -241,11 +250,7 @@ func (in *Ingester) batch() {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	armed := false
-	flushAll := func() {
-		for _, p := range tables {
-			in.flush(p)
-		}
-	}
+	flushAll := func() { in.flushAll(tables[:]) }
 	op := in.cfg.OperatorID
 	for {
 		select {
@@ -294,20 +299,53 @@ func (p *pending) batch() *coldata.Batch {
 	return p.b
 }
 
+// flushAll flushes every non-empty pending table: in one write when the
+// sink can take several tables at once, else one table at a time.
+func (in *Ingester) flushAll(tables []*pending) {
+	multi, ok := in.sink.(MultiSink)
+	if !ok {
+		for _, p := range tables {
+			in.flush(p)
+		}
+		return
+	}
+	var ts []*schema.Table
+	var bs []*coldata.Batch
+	var flushed []*pending
+	for _, p := range tables {
+		if p.b != nil && p.b.Len > 0 {
+			ts, bs, flushed = append(ts, p.t), append(bs, p.b), append(flushed, p)
+		}
+	}
+	if len(flushed) == 0 {
+		return
+	}
+	err := multi.AppendAll(ts, bs)
+	for _, p := range flushed {
+		in.settle(p, err)
+	}
+}
+
+// settle credits a flushed table's rows as stored, or dropped when err is
+// set, and resets it.
+func (in *Ingester) settle(p *pending, err error) {
+	rows, n := p.rows, p.b.Len
+	p.b, p.rows = nil, nil
+	if err != nil {
+		in.log.Error("kubearmor rows lost: sink append failed", "table", p.t.Name, "rows", n, "err", err)
+		for st, k := range rows {
+			st.dropped.Add(k)
+		}
+		return
+	}
+	for st, k := range rows {
+		st.stored.Add(k)
+	}
+}
+
 func (in *Ingester) flush(p *pending) {
 	if p.b == nil || p.b.Len == 0 {
 		return
 	}
-	b, rows := p.b, p.rows
-	p.b, p.rows = nil, nil
-	if err := in.sink.Append(p.t, b); err != nil {
-		in.log.Error("kubearmor rows lost: sink append failed", "table", p.t.Name, "rows", b.Len, "err", err)
-		for st, n := range rows {
-			st.dropped.Add(n)
-		}
-		return
-	}
-	for st, n := range rows {
-		st.stored.Add(n)
-	}
+	in.settle(p, in.sink.Append(p.t, p.b))
 }

@@ -486,3 +486,46 @@ func BenchmarkEndToEnd(b *testing.B) {
 		b.Logf("dropped %d", s.Dropped)
 	}
 }
+
+// multiSink is a memSink that also takes several tables in one write.
+type multiSink struct {
+	*memSink
+	calls, tablesInCall int
+}
+
+func (s *multiSink) AppendAll(ts []*schema.Table, bs []*coldata.Batch) error {
+	s.mu.Lock()
+	s.calls++
+	s.tablesInCall = max(s.tablesInCall, len(ts))
+	s.mu.Unlock()
+	for i, t := range ts {
+		if err := s.Append(t, bs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestIntervalFlushIsOneWrite: when the flush interval ends, every
+// table's pending rows go to a MultiSink in one AppendAll.
+func TestIntervalFlushIsOneWrite(t *testing.T) {
+	cfg := sim.Config{Seed: 3, Start: simStart, Span: time.Hour, Count: 5000,
+		WaitForSubscribers: true, WaitForMessages: true, Lossless: true}
+	_, addr, _ := startSim(t, cfg, "127.0.0.1:0")
+	sink := &multiSink{memSink: newMemSink()}
+	in := newIngester(t, ingest.Config{
+		OperatorID: "op-multi", Endpoints: []ingest.Endpoint{{Addr: addr, Messages: true}},
+		FlushRows: 1 << 20, FlushInterval: 50 * time.Millisecond,
+	}, sink)
+	stop := runIngester(t, in)
+	waitFor(t, time.Minute, "the sink to hold Count rows", func() bool { return sink.total() >= cfg.Count })
+	stop()
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	if sink.calls == 0 || sink.tablesInCall < 2 {
+		t.Fatalf("AppendAll called %d times, at most %d tables at once: want interval flushes of several tables in one write", sink.calls, sink.tablesInCall)
+	}
+	if got := in.Stats()[0].Stored; got != int64(cfg.Count) {
+		t.Errorf("stored %d, want %d", got, cfg.Count)
+	}
+}

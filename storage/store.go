@@ -213,19 +213,34 @@ func (s *Store) Stats(table string) TableStats {
 // one block per time partition (and per MaxBlockRows rows). Append does
 // not keep b. A NULL in the time column fails the whole Append.
 func (s *Store) Append(t *schema.Table, b *coldata.Batch) error {
-	if t == nil {
-		return errors.New("append: no table")
+	return s.AppendAll([]*schema.Table{t}, []*coldata.Batch{b})
+}
+
+// AppendAll stores bs[i], rows of ts[i], for every i, atomically: one
+// Pebble batch and one sync for all of them, so that a flush of several
+// tables costs one disk sync and a crash keeps all or none of it.
+func (s *Store) AppendAll(ts []*schema.Table, bs []*coldata.Batch) error {
+	if len(ts) != len(bs) {
+		return fmt.Errorf("append: %d tables, %d batches", len(ts), len(bs))
 	}
-	if err := checkBatch(t, b); err != nil {
-		return fmt.Errorf("append to %s: %w", t.Name, err)
+	rows := 0
+	for i, t := range ts {
+		if t == nil {
+			return errors.New("append: no table")
+		}
+		b := bs[i]
+		if err := checkBatch(t, b); err != nil {
+			return fmt.Errorf("append to %s: %w", t.Name, err)
+		}
+		tc := t.TimeColumn
+		if countNulls(b.Vecs[tc].Nulls, 0, b.Len) > 0 {
+			return sqlerr.New(sqlerr.NotNullViolation, "null value in column %q of relation %q violates not-null constraint",
+				t.Columns[tc].Name, t.Name)
+		}
+		rows += b.Len
 	}
-	if b.Len == 0 {
+	if rows == 0 {
 		return nil
-	}
-	tc := t.TimeColumn
-	if countNulls(b.Vecs[tc].Nulls, 0, b.Len) > 0 {
-		return sqlerr.New(sqlerr.NotNullViolation, "null value in column %q of relation %q violates not-null constraint",
-			t.Columns[tc].Name, t.Name)
 	}
 	w, _ := s.writers.Get().(*blockWriter)
 	if w == nil {
@@ -236,28 +251,36 @@ func (s *Store) Append(t *schema.Table, b *coldata.Batch) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
-		return fmt.Errorf("append to %s: %w", t.Name, errClosed)
+		return fmt.Errorf("append to %s: %w", ts[0].Name, errClosed)
 	}
 	batch := s.db.NewBatch()
 	defer func() { _ = batch.Close() }()
-	var delta TableStats
-	w.prefix = tablePrefix(w.prefix[:0], t.Name)
-	for _, part := range s.splitPartitions(tc, b) {
-		for lo := 0; lo < part.b.Len; lo += s.opts.MaxBlockRows {
-			hi := min(lo+s.opts.MaxBlockRows, part.b.Len)
-			id := blockID{partition: part.start, seq: s.seq.Add(1)}
-			if err := w.write(batch, id, tc, part.b, lo, hi, &delta); err != nil {
-				return fmt.Errorf("append to %s: %w", t.Name, err)
+	deltas := make([]TableStats, len(ts))
+	for i, t := range ts {
+		b, tc := bs[i], t.TimeColumn
+		if b.Len == 0 {
+			continue
+		}
+		w.prefix = tablePrefix(w.prefix[:0], t.Name)
+		for _, part := range s.splitPartitions(tc, b) {
+			for lo := 0; lo < part.b.Len; lo += s.opts.MaxBlockRows {
+				hi := min(lo+s.opts.MaxBlockRows, part.b.Len)
+				id := blockID{partition: part.start, seq: s.seq.Add(1)}
+				if err := w.write(batch, id, tc, part.b, lo, hi, &deltas[i]); err != nil {
+					return fmt.Errorf("append to %s: %w", t.Name, err)
+				}
 			}
 		}
 	}
 	if err := s.db.Apply(batch, pebble.Sync); err != nil {
-		return fmt.Errorf("append to %s: %w", t.Name, err)
+		return fmt.Errorf("append to %s: %w", ts[0].Name, err)
 	}
 	s.statsMu.Lock()
-	st := s.stats[t.Name]
-	st.add(delta)
-	s.stats[t.Name] = st
+	for i, t := range ts {
+		st := s.stats[t.Name]
+		st.add(deltas[i])
+		s.stats[t.Name] = st
+	}
 	s.statsMu.Unlock()
 	return nil
 }

@@ -562,3 +562,52 @@ func TestSchemaDrift(t *testing.T) {
 		t.Fatalf("changed type: %v", err)
 	}
 }
+
+// TestAppendAllIsOneWrite stores several tables in one call: all land,
+// with their stats, and a bad batch anywhere stores none of them.
+func TestAppendAllIsOneWrite(t *testing.T) {
+	s := openTest(t, Options{Dir: t.TempDir()})
+	rng := rand.New(rand.NewPCG(7, 7))
+	t0 := int64(1779184800e6)
+	alerts := alertsBatch(rng, 300, t0)
+	logs := alertsBatchFor(rng, schema.Logs, 700, t0)
+	bad := alertsBatchFor(rng, schema.Logs, 5, t0)
+	bad.Vecs = bad.Vecs[:3]
+	err := s.AppendAll([]*schema.Table{schema.Alerts, schema.Logs, schema.Logs}, []*coldata.Batch{alerts, logs, bad})
+	if err == nil {
+		t.Fatal("a malformed batch was accepted")
+	}
+	if a, l := s.Stats(schema.AlertsTable).Rows, s.Stats(schema.LogsTable).Rows; a != 0 || l != 0 {
+		t.Fatalf("after a failed AppendAll: alerts %d, logs %d rows stored", a, l)
+	}
+	if err := s.AppendAll([]*schema.Table{schema.Alerts, schema.Logs}, []*coldata.Batch{alerts, logs}); err != nil {
+		t.Fatal(err)
+	}
+	if a, l := s.Stats(schema.AlertsTable).Rows, s.Stats(schema.LogsTable).Rows; a != 300 || l != 700 {
+		t.Fatalf("alerts %d, logs %d rows, want 300 and 700", a, l)
+	}
+	for _, c := range []struct {
+		t    *schema.Table
+		want int
+	}{{schema.Alerts, 300}, {schema.Logs, 700}} {
+		it, err := s.Scan(context.Background(), ScanRequest{Table: c.t, MinTs: math.MinInt64, MaxTs: math.MaxInt64})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for {
+			b, err := it.Next(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b == nil {
+				break
+			}
+			n += b.Len
+		}
+		it.Close()
+		if n != c.want {
+			t.Errorf("%s: scanned %d rows, want %d", c.t.Name, n, c.want)
+		}
+	}
+}
