@@ -103,3 +103,12 @@ func (l *logFlags) logger(w io.Writer) (*slog.Logger, error) {
 	}
 	return nil, fmt.Errorf("--log-format: want text or json, not %q", l.format)
 }
+
+// parseWithLogger parses args, then builds the logger the log flags ask
+// for.
+func (o *options) parseWithLogger(args []string, lf *logFlags, w io.Writer) (*slog.Logger, error) {
+	if err := o.parse(args); err != nil {
+		return nil, err
+	}
+	return lf.logger(w)
+}

@@ -28,10 +28,7 @@ func runMaster(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	o.fs.StringVar(&cfg.PeerURL, "peer-url", "http://127.0.0.1:2380", "URL etcd serves peers on")
 	httpAddr := addHTTPFlag(o, "127.0.0.1:9470")
 	lf.add(o, "info")
-	if err := o.parse(args); err != nil {
-		return err
-	}
-	logger, err := lf.logger(stderr)
+	logger, err := o.parseWithLogger(args, &lf, stderr)
 	if err != nil {
 		return err
 	}
@@ -77,7 +74,8 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	o.fs.StringVar(&ep.TLS.ServerName, "kubearmor-server-name", "", "name the KubeArmor server certificates must carry (default: the host of each endpoint)")
 	httpAddr := addHTTPFlag(o, "127.0.0.1:9471")
 	lf.add(o, "info")
-	if err := o.parse(args); err != nil {
+	logger, err := o.parseWithLogger(args, &lf, stderr)
+	if err != nil {
 		return err
 	}
 	switch {
@@ -87,10 +85,6 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf(`--log-filter %q: want "all" or "system"`, ep.LogFilter)
 	}
 	cfg.KubeArmorEndpoint = &ep
-	logger, err := lf.logger(stderr)
-	if err != nil {
-		return err
-	}
 	cfg.Etcd, cfg.KubeArmor, cfg.Logger = etcd, ka, logger
 	reg := newRegistry()
 	cfg.Metrics = newOperatorMetrics(reg)
@@ -119,10 +113,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o.fs.Var(&etcd, "etcd-endpoints", "comma-separated etcd client URLs of the catalog")
 	httpAddr := addHTTPFlag(o, "127.0.0.1:9472")
 	lf.add(o, "info")
-	if err := o.parse(args); err != nil {
-		return err
-	}
-	logger, err := lf.logger(stderr)
+	logger, err := o.parseWithLogger(args, &lf, stderr)
 	if err != nil {
 		return err
 	}
@@ -181,10 +172,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	o.fs.StringVar(&exportFormat, "export", "", "instead of serving, write the --count events to --export-file and exit: csv (PostgreSQL COPY CSV, one file per table) or jsonl (karmor logs --json lines with a \"table\" key)")
 	o.fs.StringVar(&exportFile, "export-file", "", "with --export: the directory that receives alerts.csv, logs.csv and messages.csv (csv), or the file (jsonl)")
 	lf.add(o, "info")
-	if err := o.parse(args); err != nil {
-		return err
-	}
-	logger, err := lf.logger(stderr)
+	logger, err := o.parseWithLogger(args, &lf, stderr)
 	if err != nil {
 		return err
 	}
@@ -227,10 +215,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	httpAddr := addHTTPFlag(o, "127.0.0.1:9470")
 	sf.add(o, "sim-", devRate)
 	lf.add(o, "warn")
-	if err := o.parse(args); err != nil {
-		return err
-	}
-	logger, err := lf.logger(stderr)
+	logger, err := o.parseWithLogger(args, &lf, stderr)
 	if err != nil {
 		return err
 	}
