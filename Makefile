@@ -21,12 +21,13 @@ test: ## install what the tests need when missing, then run every test
 bench-ingest: build ## measure sustained ingest from a simulator process (EVENTS, default 1000000)
 	$(GO) run ./test/bench/ingest --events $(or $(EVENTS),1000000) --cpuprofile bin/ingest.prof
 
-generate: ## regenerate the protobuf code in rpcpb/
+generate: ## regenerate the protobuf code in rpcpb/ and the KubeArmor wire code in kawire/
 	@command -v protoc >/dev/null || (apt-get update -qq && apt-get install -y -qq protobuf-compiler)
 	GOBIN=$(CURDIR)/bin $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
 	GOBIN=$(CURDIR)/bin $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
 	PATH=$(CURDIR)/bin:$$PATH protoc --go_out=. --go_opt=paths=source_relative \
 		--go-grpc_out=. --go-grpc_opt=paths=source_relative rpcpb/operator.proto
+	$(GO) generate ./kawire
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
