@@ -30,7 +30,14 @@ const (
 	// encZstd: string and text[] chunks whose plain payload, compressed as
 	// one zstd frame, is clearly smaller.
 	encZstd encoding = 4
+	// encDict: string chunks with few distinct values: the distinct values
+	// once (a dictionary, in order of first appearance) and one bit-packed
+	// code per non-NULL row.
+	encDict encoding = 5
 )
+
+// maxEncoding is the largest encoding a reader of this version knows.
+const maxEncoding = encDict
 
 func (e encoding) String() string {
 	switch e {
@@ -42,6 +49,8 @@ func (e encoding) String() string {
 		return "delta"
 	case encZstd:
 		return "zstd"
+	case encDict:
+		return "dict"
 	}
 	return fmt.Sprintf("encoding(%d)", uint8(e))
 }

@@ -68,7 +68,8 @@ func parseChunkHeader(body []byte) (chunkHeader, []byte, error) {
 // chunkDecoder decodes column chunks into Vecs. It keeps a scratch buffer
 // for zstd between calls; it is not safe for concurrent use.
 type chunkDecoder struct {
-	z []byte
+	z    []byte
+	offs []int32 // a dictionary's value offsets
 }
 
 // decode decodes a chunk body (the value without its checksum) into v,
@@ -102,6 +103,8 @@ func (d *chunkDecoder) decode(v *coldata.Vec, body []byte) error {
 		return decodeInts(v, &h, p, present)
 	case t.IsFloat():
 		return decodeFloats(v, &h, p, present)
+	case t.IsBytes() && h.enc == encDict:
+		return d.decodeDict(v, &h, p, present)
 	case t.IsBytes():
 		return decodeBytes(v, &h, p, present)
 	default:
@@ -426,6 +429,79 @@ func fillConstArrays(v *coldata.Vec, h *chunkHeader, present, elems int, data []
 			k += int32(elems)
 		}
 		v.Arr[i+1] = k
+	}
+	return nil
+}
+
+// decodeDict decodes an encDict payload (chunk_encode.go, dictBuilder.append).
+func (d *chunkDecoder) decodeDict(v *coldata.Vec, h *chunkHeader, p []byte, present int) error {
+	ndict, n := binary.Uvarint(p)
+	if n <= 0 || ndict < 2 || ndict > uint64(present) {
+		return errors.New("bad dictionary size")
+	}
+	p = p[n:]
+	if len(p) < 2 {
+		return errShort
+	}
+	width, dictEnc := int(p[0]), encoding(p[1])
+	if width != bits.Len64(ndict-1) {
+		return errors.New("bad dictionary code width")
+	}
+	p = p[2:]
+	dictLen, n := binary.Uvarint(p)
+	if n <= 0 || dictLen > uint64(len(p)-n) {
+		return errShort
+	}
+	dict, codes := p[n:n+int(dictLen)], p[n+int(dictLen):]
+	switch dictEnc {
+	case encPlain:
+	case encZstd:
+		var err error
+		if dict, err = d.unzstd(dict); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("bad dictionary encoding %d", dictEnc)
+	}
+	if len(codes) != (present*width+7)/8 {
+		return errors.New("dictionary codes disagree with the row count")
+	}
+	// The dictionary's offsets, then its bytes.
+	d.offs = resize(d.offs, int(ndict)+1)
+	data, err := readLens(d.offs, nil, dict)
+	if err != nil {
+		return err
+	}
+	b := &v.Bytes
+	b.Offs = resize(b.Offs, h.rows+1)
+	b.Offs[0] = 0
+	b.Data = b.Data[:0]
+	var acc uint64
+	have, k := 0, 0
+	mask := uint64(1)<<width - 1
+	for i := 0; i < h.rows; i++ {
+		if h.bitmap == nil || !bitSet(h.bitmap, i) {
+			for have < width {
+				acc |= uint64(codes[k]) << have
+				k++
+				have += 8
+			}
+			c := acc & mask
+			acc >>= width
+			have -= width
+			if c >= ndict {
+				return errors.New("dictionary code out of range")
+			}
+			val := data[d.offs[c]:d.offs[c+1]]
+			if len(b.Data)+len(val) > maxChunkData {
+				return errors.New("string chunk too large")
+			}
+			b.Data = append(b.Data, val...)
+		}
+		b.Offs[i+1] = int32(len(b.Data))
+	}
+	if acc != 0 {
+		return errors.New("dictionary codes have trailing bits")
 	}
 	return nil
 }

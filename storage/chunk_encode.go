@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"unsafe"
 
 	"github.com/armorlake/armorlake/coldata"
 )
@@ -17,6 +18,7 @@ type chunkEncoder struct {
 	floats []float64
 	bools  []bool
 	plain  []byte
+	dict   dictBuilder
 }
 
 // chunkInfo describes an encoded chunk for the block metadata.
@@ -201,6 +203,9 @@ func (e *chunkEncoder) appendBytes(dst []byte, v *coldata.Vec, lo, hi, nulls int
 		dst = binary.AppendUvarint(dst, uint64(len(val)))
 		return append(dst, val...), encConst
 	}
+	if e.dict.build(v, lo, hi, nulls) {
+		return e.dict.append(dst, &e.plain), encDict
+	}
 	p := e.plain[:0]
 	for i := lo; i < hi; i++ {
 		if nulls == 0 || !v.Nulls.Get(i) {
@@ -293,4 +298,116 @@ func appendMaybeZstd(dst, p []byte) ([]byte, encoding) {
 		dst = dst[:start]
 	}
 	return append(dst, p...), encPlain
+}
+
+// dictBuilder builds the dictionary of a string chunk. Its map keys alias
+// the Vec being encoded, so it must be reset (build does) before that Vec
+// changes; it keeps its memory between chunks.
+type dictBuilder struct {
+	codes map[string]uint32
+	vals  [][]byte // the distinct values in order of first appearance
+	rows  []uint32 // the code of each non-NULL row
+	z     []byte   // the encoded dictionary
+}
+
+// Dictionary thresholds: a chunk is dictionary-encoded when it has at
+// least dictMinRows non-NULL values and at most one distinct value in
+// dictMaxRatio of them. dictProbe values are looked at first: a column
+// that is mostly distinct there is given up on early.
+const (
+	dictMinRows  = 16
+	dictMaxRatio = 4
+	dictProbe    = 256
+)
+
+// build tries to dictionary-encode the non-NULL values of rows [lo, hi)
+// of v and reports whether it pays.
+func (d *dictBuilder) build(v *coldata.Vec, lo, hi, nulls int) bool {
+	present := hi - lo - nulls
+	if present < dictMinRows {
+		return false
+	}
+	if d.codes == nil {
+		d.codes = make(map[string]uint32, 256)
+	}
+	clear(d.codes)
+	clear(d.vals) // drop references to the previous Vec
+	d.vals, d.rows = d.vals[:0], d.rows[:0]
+	limit := present / dictMaxRatio
+	b := &v.Bytes
+	var prev []byte
+	prevCode := uint32(0)
+	for i := lo; i < hi; i++ {
+		if nulls > 0 && v.Nulls.Get(i) {
+			continue
+		}
+		val := b.Data[b.Offs[i]:b.Offs[i+1]]
+		code := prevCode
+		if prev == nil || !bytes.Equal(val, prev) {
+			// The key aliases v's arena: no copy, valid while v is.
+			key := unsafe.String(unsafe.SliceData(val), len(val))
+			c, ok := d.codes[key]
+			if !ok {
+				c = uint32(len(d.vals))
+				if int(c) >= limit || (len(d.rows) < dictProbe && int(c) > len(d.rows)/2+8) {
+					return false
+				}
+				d.codes[key] = c
+				d.vals = append(d.vals, val)
+			}
+			code, prev, prevCode = c, val, c
+		}
+		d.rows = append(d.rows, code)
+	}
+	return len(d.vals) >= 2
+}
+
+// append appends the encDict payload of the chunk build accepted:
+//
+//	ndict:uvarint width:u8 dictEnc:u8 dictLen:uvarint dict[dictLen] codes
+//
+// dict is the values in the plain layout (lengths, then bytes), zstd
+// compressed as appendMaybeZstd decides (dictEnc says which); codes are
+// width bits per non-NULL row, least significant bit first.
+func (d *dictBuilder) append(dst []byte, scratch *[]byte) []byte {
+	p := (*scratch)[:0]
+	for _, val := range d.vals {
+		p = binary.AppendUvarint(p, uint64(len(val)))
+	}
+	for _, val := range d.vals {
+		p = append(p, val...)
+	}
+	*scratch = p
+	width := bits.Len32(uint32(len(d.vals) - 1))
+	dst = binary.AppendUvarint(dst, uint64(len(d.vals)))
+	dst = append(dst, byte(width))
+	// The dictionary's encoding byte, then its length, which the zstd
+	// form only knows once written: encode after a placeholder.
+	encAt := len(dst)
+	dst = append(dst, 0)
+	dict, enc := appendMaybeZstd(d.z[:0], p)
+	d.z = dict
+	dst[encAt] = byte(enc)
+	dst = binary.AppendUvarint(dst, uint64(len(dict)))
+	dst = append(dst, dict...)
+	return appendPacked(dst, d.rows, width)
+}
+
+// appendPacked appends codes, width bits each, least significant first.
+func appendPacked(dst []byte, codes []uint32, width int) []byte {
+	var acc uint64
+	n := 0
+	for _, c := range codes {
+		acc |= uint64(c) << n
+		n += width
+		for n >= 8 {
+			dst = append(dst, byte(acc))
+			acc >>= 8
+			n -= 8
+		}
+	}
+	if n > 0 {
+		dst = append(dst, byte(acc))
+	}
+	return dst
 }

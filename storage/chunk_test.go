@@ -269,6 +269,31 @@ func describeChunk(d *dumper) {
 			x, n := binary.Uvarint(d.buf[d.off:])
 			d.field(n, "%+d", unzigzag(x))
 		}
+	case enc == encDict:
+		ndict := int(d.uvarint("dictionary of %d values"))
+		width := int(d.buf[d.off])
+		d.field(1, "codes of %d bits", width)
+		dictEnc := encoding(d.buf[d.off])
+		d.field(1, "dictionary encoding %s", dictEnc)
+		dictLen := int(d.uvarint("dictionary of %d bytes"))
+		if dictEnc == encPlain {
+			describeStrings(d, ndict)
+		} else {
+			d.field(dictLen, "zstd dictionary")
+		}
+		codes := d.buf[d.off:end]
+		var sb strings.Builder
+		for i := range present {
+			c := 0
+			for j := range width {
+				bit := i*width + j
+				if codes[bit>>3]&(1<<(bit&7)) != 0 {
+					c |= 1 << j
+				}
+			}
+			fmt.Fprintf(&sb, " %d", c)
+		}
+		d.field(end-d.off, "codes%s", sb.String())
 	case enc == encZstd:
 		raw := d.uvarint("plain payload of %d bytes")
 		frame := d.field(end-d.off, "zstd frame")
@@ -333,7 +358,7 @@ func TestChunkRoundTrip(t *testing.T) {
 	var buf []byte
 	for _, typ := range typeNames {
 		for _, nullRate := range []float64{0, 0.02, 0.5, 1} {
-			for _, spread := range []int{1, 3, 1000} { // 1: constant
+			for _, spread := range []int{1, 3, 40, 1000} { // 1: constant; 3, 40: dictionary
 				v := randomVec(rng, typ, 300, nullRate, spread)
 				got := coldata.NewVec(typ, 0)
 				for range 20 {
@@ -453,8 +478,8 @@ func FuzzDecodeChunk(f *testing.F) {
 	var enc chunkEncoder
 	for _, typ := range typeNames {
 		for _, spread := range []int{1, 4, 1000} {
-			v := randomVec(rng, typ, 20, 0.25, spread)
-			value, _ := enc.appendChunk(nil, v, 0, 20)
+			v := randomVec(rng, typ, 40, 0.25, spread) // 40 rows: enough for a dictionary
+			value, _ := enc.appendChunk(nil, v, 0, 40)
 			f.Add(value[:len(value)-4])
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 
+	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/schema"
 	"github.com/armorlake/armorlake/sqlerr"
 )
@@ -42,8 +43,8 @@ func TestCorruption(t *testing.T) {
 			"decode metadata of block 1 of alerts partition 2026-05-19T10:00:00Z: checksum mismatch"},
 		{"metadata empty", -1, func([]byte, []byte) []byte { return nil }, sqlerr.DataCorrupted,
 			"decode metadata of block 1 of alerts partition 2026-05-19T10:00:00Z: value too short"},
-		{"metadata version 2", -1, reseal(func(b []byte) { b[0] = 2 }), sqlerr.FeatureNotSupported,
-			"decode metadata of block 1 of alerts partition 2026-05-19T10:00:00Z: block format version 2 unknown (this build reads version 1)"},
+		{"metadata version 3", -1, reseal(func(b []byte) { b[0] = 3 }), sqlerr.FeatureNotSupported,
+			"decode metadata of block 1 of alerts partition 2026-05-19T10:00:00Z: block format version 3 unknown (this build reads versions 1 to 2)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -174,5 +175,32 @@ func TestFormatRecord(t *testing.T) {
 				t.Fatalf("open: %v (code %s)", err, sqlerr.Code(err))
 			}
 		})
+	}
+}
+
+// TestBlockVersion1 reads version 1 metadata (no dictionary encoding) and
+// refuses a version 1 block that claims one.
+func TestBlockVersion1(t *testing.T) {
+	m := blockMeta{rows: 3, minTs: 1, maxTs: 2, cols: []colMeta{{typ: coldata.Text, enc: encPlain, size: 10}}}
+	v2 := appendMeta(nil, &m)
+	asV1 := func(enc encoding) []byte {
+		b := append([]byte(nil), v2[:len(v2)-4]...)
+		b[0] = 1
+		// version, rows, minTs, maxTs, ncols, then column 0's type and
+		// encoding.
+		const encAt = 1 + 1 + 8 + 8 + 1 + 1
+		if b[encAt] != byte(encPlain) {
+			t.Fatalf("encoding not at byte %d of %x", encAt, b)
+		}
+		b[encAt] = byte(enc)
+		v, _ := appendChecksum(b, 0)
+		return v
+	}
+	var got blockMeta
+	if err := decodeMeta(&got, asV1(encPlain)); err != nil || got.rows != 3 {
+		t.Fatalf("version 1 block: %v %+v", err, got)
+	}
+	if err := decodeMeta(&got, asV1(encDict)); err == nil {
+		t.Fatal("version 1 block with a dictionary chunk decodes")
 	}
 }

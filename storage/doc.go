@@ -43,7 +43,7 @@
 // Block metadata is all a scan needs to prune a block, count its rows and
 // find and verify its chunks:
 //
-//	meta   := version:u8 (1) rows:uvarint minTs:i64 maxTs:i64 ncols:uvarint column* crc:u32
+//	meta   := version:u8 (2) rows:uvarint minTs:i64 maxTs:i64 ncols:uvarint column* crc:u32
 //	column := type:u8 encoding:u8 nulls:uvarint size:uvarint crc:u32 [min:i64 max:i64]
 //
 // minTs and maxTs bound the block's time column, both inclusive. For each
@@ -51,8 +51,8 @@
 // rows, the size of the chunk's value and its CRC32C (the one the value
 // ends with, so a chunk from another block or an older write is caught).
 // min and max, inclusive, are present for integer and timestamp columns
-// with at least one non-NULL row. A metadata version other than 1 is
-// refused with SQLSTATE 0A000.
+// with at least one non-NULL row. Version 1 is version 2 without the dict
+// encoding; any other version is refused with SQLSTATE 0A000.
 //
 // A column chunk holds one column of one block:
 //
@@ -78,11 +78,17 @@
 //	         like int64 arithmetic.
 //	4 zstd   text, numeric, jsonb, text[]: len:uvarint then one zstd frame that
 //	         decompresses to the plain payload of len bytes.
+//	5 dict   text, numeric, jsonb (version 2): ndict:uvarint width:u8
+//	         dictEnc:u8 dictLen:uvarint dict codes. dict holds the ndict (≥ 2)
+//	         distinct values in order of first appearance, in the plain layout
+//	         (dictEnc 2) or as a zstd payload of it (dictEnc 4); codes holds n
+//	         codes of width = bitlen(ndict-1) bits, least significant first.
 //
 // The writer picks the encoding per chunk from the data: const when it can,
-// else for integers the smaller of delta and plain, for strings zstd when
-// the plain payload is at least 128 bytes and zstd saves an eighth of it,
-// else plain. Floats and bools are const or plain.
+// else for integers the smaller of delta and plain; for strings dict when at
+// most one value in four of at least 16 is distinct, else zstd when the
+// plain payload is at least 128 bytes and zstd saves an eighth of it, else
+// plain. Floats and bools are const or plain.
 //
 // # Errors and limits
 //

@@ -9,9 +9,22 @@ import (
 	"github.com/armorlake/armorlake/sqlerr"
 )
 
-// blockVersion is the version byte that starts every block's metadata. A
-// block of another version is refused, never guessed at.
-const blockVersion = 1
+// blockVersion is the version byte that starts every block's metadata,
+// the version this build writes. It reads blocks from minBlockVersion on
+// (version 2 added the dictionary encoding); a block of any other version
+// is refused, never guessed at.
+const (
+	blockVersion    = 2
+	minBlockVersion = 1
+)
+
+// maxEncodingOf is the largest encoding a block of version v may use.
+func maxEncodingOf(v byte) encoding {
+	if v == 1 {
+		return encZstd
+	}
+	return maxEncoding
+}
 
 // blockMeta is the decoded metadata of one block: enough to prune it, count
 // it, and find and verify its chunks without reading them.
@@ -61,7 +74,7 @@ func appendMeta(dst []byte, m *blockMeta) []byte {
 type errVersion struct{ version byte }
 
 func (e errVersion) Error() string {
-	return fmt.Sprintf("block format version %d unknown (this build reads version %d)", e.version, blockVersion)
+	return fmt.Sprintf("block format version %d unknown (this build reads versions %d to %d)", e.version, minBlockVersion, blockVersion)
 }
 
 // decodeMeta verifies and decodes a metadata value into m, reusing m.cols.
@@ -73,8 +86,9 @@ func decodeMeta(m *blockMeta, value []byte) error {
 	if len(body) == 0 {
 		return errShort
 	}
-	if body[0] != blockVersion {
-		return errVersion{body[0]}
+	version := body[0]
+	if version < minBlockVersion || version > blockVersion {
+		return errVersion{version}
 	}
 	r := metaReader{buf: body[1:]}
 	rows := r.uvarint()
@@ -97,7 +111,7 @@ func decodeMeta(m *blockMeta, value []byte) error {
 		c.typ, c.enc = coldata.Type(hdr[0]), encoding(hdr[1])
 		nulls, size := r.uvarint(), r.uvarint()
 		c.crc = r.uint32()
-		if r.err == nil && (!c.typ.Valid() || c.enc < encConst || c.enc > encZstd ||
+		if r.err == nil && (!c.typ.Valid() || c.enc < encConst || c.enc > maxEncodingOf(version) ||
 			nulls > rows || size > maxChunkData) {
 			return fmt.Errorf("bad metadata for column %d", i)
 		}
