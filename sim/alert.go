@@ -6,15 +6,16 @@ import (
 	pb "github.com/kubearmor/KubeArmor/protobuf"
 )
 
-// alert builds one Alert: a policy matched an event of one of the
-// workloads (or hosts) it selects. Action, Enforcer and Result follow
-// from the policy and the node's LSM the way KubeArmor derives them.
-func (g *Generator) alert(base int64) *pb.Alert {
+// alert builds one Alert in s, or in a new message if s is nil: a policy
+// matched an event of one of the workloads (or hosts) it selects. Action,
+// Enforcer and Result follow from the policy and the node's LSM the way
+// KubeArmor derives them.
+func (g *Generator) alert(base int64, s *reuse) *pb.Alert {
 	r := g.r
 	if r.IntN(300) == 0 {
-		return g.thresholdAlert(base)
+		return g.thresholdAlert(base, s)
 	}
-	p := g.w.policies[pickCum(r, g.w.polCum)]
+	p := g.w.policies[g.w.polCum.pick(r)]
 	var e ev
 	if p.workloads != nil {
 		wl := p.workloads[r.IntN(len(p.workloads))]
@@ -70,10 +71,18 @@ func (g *Generator) alert(base int64) *pb.Alert {
 			}
 		default: // a DNS name
 			e.resource = target
-			e.data = "lsm=SOCKET_SENDMSG domain=" + target + "." + e.nsOrDefault() + ".svc.cluster.local"
-			if !lsm {
-				e.data = "kfunc=UDP_SENDMSG,domain=" + target + "." + e.nsOrDefault() + ".svc.cluster.local,daddr=10.96.0.10,qtype=A"
+			var b []byte
+			if lsm {
+				b = append(g.buf[:0], "lsm=SOCKET_SENDMSG domain="...)
+				b = append(b, target...)
+				b = append(b, '.')
+				b = append(b, e.nsOrDefault()...)
+				b = append(b, ".svc.cluster.local"...)
+			} else {
+				b = appendKfuncDNS(g.buf[:0], target, e.nsOrDefault(), "A")
 			}
+			g.buf = b
+			e.data = g.strs.string(b)
 		}
 	case "Capabilities":
 		e.resource = target
@@ -105,24 +114,24 @@ func (g *Generator) alert(base int64) *pb.Alert {
 		b = append(b, dport...)
 		b = append(b, " Protocol=TCP"...)
 		g.buf = b
-		e.data = string(b)
+		e.data = g.strs.string(b)
 	}
 	if e.h.modern && (lsm || p.op == "NetworkFirewall" || p.op == "Network" || p.op == "Device") {
-		e.eventData = g.parseData(e.data)
+		e.eventData = dataEventData
 	}
 
-	a := &pb.Alert{
-		PolicyName: p.name,
-		Severity:   p.severity,
-		Tags:       p.tags,
-		ATags:      p.atags,
-		Message:    p.message,
-		Type:       p.typ,
-		Enforcer:   enforcer,
-		Action:     action,
-	}
+	o := newAlertOut(s)
+	a := &o.alert
+	a.PolicyName = p.name
+	a.Severity = p.severity
+	a.Tags = p.tags
+	a.ATags = p.atags
+	a.Message = p.message
+	a.Type = p.typ
+	a.Enforcer = enforcer
+	a.Action = action
 	e.result = result
-	g.fillAlert(a, &e)
+	g.fillAlert(o, &e, s)
 	if p.posture {
 		a.PolicyName = "DefaultPosture"
 	}
@@ -169,18 +178,18 @@ func (g *Generator) verdict(p *policy, h *host) (enforcer, action, result string
 
 // thresholdAlert is the SystemEvent KubeArmor sends when a container
 // exceeds the alert rate and its alerts start being dropped.
-func (g *Generator) thresholdAlert(base int64) *pb.Alert {
+func (g *Generator) thresholdAlert(base int64, s *reuse) *pb.Alert {
 	c := g.pickContainer(base)
 	e := ev{h: c.pod.host, c: c, p: g.liveProc(c)}
 	e.us = g.eventTime(e.h, base)
 	e.op = "AlertThreshold"
-	a := &pb.Alert{
-		Type:                   "SystemEvent",
-		Message:                "Alert threshold reached: dropping alerts for 30s",
-		MaxAlertsPerSec:        10,
-		DroppingAlertsInterval: 30,
-	}
-	g.fillAlert(a, &e)
+	o := newAlertOut(s)
+	a := &o.alert
+	a.Type = "SystemEvent"
+	a.Message = "Alert threshold reached: dropping alerts for 30s"
+	a.MaxAlertsPerSec = 10
+	a.DroppingAlertsInterval = 30
+	g.fillAlert(o, &e, s)
 	return a
 }
 
@@ -191,7 +200,10 @@ func (e *ev) nsOrDefault() string {
 	return "default"
 }
 
-func (g *Generator) fillAlert(a *pb.Alert, e *ev) {
+// fillAlert fills o's Alert from e, with EventData in s's map or a new
+// one.
+func (g *Generator) fillAlert(o *alertOut, e *ev, s *reuse) {
+	a := &o.alert
 	a.Timestamp = floorDiv(e.us, 1_000_000)
 	a.UpdatedTime = g.updatedTime(e.us)
 	a.ClusterName = g.w.cluster
@@ -201,7 +213,7 @@ func (g *Generator) fillAlert(a *pb.Alert, e *ev) {
 	a.Resource = e.resource
 	a.Data = e.data
 	a.Result = e.result
-	a.EventData = e.eventData
+	a.EventData = g.fillEventData(e, s)
 	if e.h.modern {
 		a.KubeArmorVersion = e.h.version
 	}
@@ -214,7 +226,8 @@ func (g *Generator) fillAlert(a *pb.Alert, e *ev) {
 		a.ContainerName = c.spec.name
 		a.ContainerImage = c.spec.image
 		if e.h.modern {
-			a.Owner = &pb.Podowner{Ref: p.w.kind, Name: p.w.name, Namespace: p.w.ns}
+			o.owner.Ref, o.owner.Name, o.owner.Namespace = p.w.kind, p.w.name, p.w.ns
+			a.Owner = &o.owner
 		}
 	}
 	if p := e.p; p != nil {
@@ -233,7 +246,8 @@ func (g *Generator) fillAlert(a *pb.Alert, e *ev) {
 		if e.h.modern {
 			a.Cwd = p.cwd
 			a.TTY = p.tty
-			a.ExecEvent = &pb.ExecEvent{ExecID: p.execID, ExecutableName: p.execName}
+			o.exec.ExecID, o.exec.ExecutableName = p.execID, p.execName
+			a.ExecEvent = &o.exec
 		}
 		if e.h.hashes {
 			a.ProcessHash = g.hashOf(p.exe)
@@ -244,6 +258,7 @@ func (g *Generator) fillAlert(a *pb.Alert, e *ev) {
 			a.HashAlgo = "SHA256"
 		}
 	} else if e.h.modern {
-		a.ExecEvent = &pb.ExecEvent{}
+		o.exec.ExecID, o.exec.ExecutableName = "", ""
+		a.ExecEvent = &o.exec
 	}
 }

@@ -1,9 +1,12 @@
 package sim
 
 import (
+	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
+	"unsafe"
 
 	pb "github.com/kubearmor/KubeArmor/protobuf"
 )
@@ -19,8 +22,12 @@ type Event struct {
 // from a simulated fleet (see world.go). It is not safe for concurrent
 // use.
 //
-// Events share immutable backing data (tag slices): callers must not
-// modify the events they receive.
+// Next and NextShared produce the same sequence and may be mixed: each
+// call advances it by one event. Events share immutable backing data
+// (strings, ATags slices) with each other and the generator: callers
+// must not modify ATags elements. Strings made for one event (times,
+// paths, addresses) are cut from shared 4 KiB blocks, so keeping one
+// keeps its block.
 type Generator struct {
 	r *rand.Rand
 	w *world
@@ -35,12 +42,43 @@ type Generator struct {
 	alertP, msgP, hostP float64
 
 	zTool, zHostTool, zHot, zExt *rand.Zipf
-	toolByExe                    map[string]*tool
+	toolByExe                    map[string]toolRef
 
 	burst  burst
+	spare  *proc // see spawn
 	buf    []byte
+	strs   arena
 	hashes map[string]string
 	keys   map[string]string
+
+	// second is the UpdatedTime prefix ("2006-01-02T15:04:05.") of the
+	// Unix second secondOf, reused by the next event of the same second.
+	second   []byte
+	secondOf int64
+
+	shared reuse
+}
+
+// reuse holds the messages NextShared fills in place.
+type reuse struct {
+	alert alertOut
+	log   logOut
+	msg   pb.Message
+	data  map[string]string
+}
+
+// logOut and alertOut are a message with the sub-messages it may point
+// to, allocated together: Next allocates one per event.
+type logOut struct {
+	log   pb.Log
+	owner pb.Podowner
+	exec  pb.ExecEvent
+}
+
+type alertOut struct {
+	alert pb.Alert
+	owner pb.Podowner
+	exec  pb.ExecEvent
 }
 
 // A burst is a run of events from one source (a rollout exec storm, a
@@ -70,10 +108,12 @@ func NewGenerator(cfg Config) *Generator {
 		count:     int64(cfg.Count),
 		startUs:   cfg.Start.UnixMicro(),
 		spanUs:    cfg.Span.Microseconds(),
-		toolByExe: make(map[string]*tool),
+		toolByExe: make(map[string]toolRef),
 		buf:       make([]byte, 0, 256),
 		hashes:    make(map[string]string),
 		keys:      make(map[string]string),
+		secondOf:  math.MinInt64,
+		shared:    reuse{data: make(map[string]string, 8)},
 	}
 	if g.spanUs < 1 {
 		g.spanUs = 1
@@ -90,31 +130,67 @@ func NewGenerator(cfg Config) *Generator {
 	g.zHot = rand.NewZipf(r, 1.1, 1, uint64(len(hotFiles)-1))
 	g.zExt = rand.NewZipf(r, 1.05, 5, uint64(len(g.w.externalIPs)-1))
 	for i := range containerTools {
-		g.toolByExe[containerTools[i].exe] = &containerTools[i]
+		g.toolByExe[containerTools[i].exe] = toolRef{&containerTools[i], containerToolCmds[i]}
 	}
 	for i := range hostTools {
 		if _, ok := g.toolByExe[hostTools[i].exe]; !ok {
-			g.toolByExe[hostTools[i].exe] = &hostTools[i]
+			g.toolByExe[hostTools[i].exe] = toolRef{&hostTools[i], hostToolCmds[i]}
 		}
 	}
 	return g
 }
 
-// Next returns the next event. In count mode event i's time lies in
-// [Start, Start+Span), increasing per host; past Count, times stay at the
-// end of the span. In continuous mode times follow the wall clock.
-func (g *Generator) Next() Event {
+// toolRef is a tool with its command lines (see toolCmds).
+type toolRef struct {
+	t    *tool
+	cmds []string
+}
+
+// Next returns the next event in new messages that the caller owns. In
+// count mode event i's time lies in [Start, Start+Span), increasing per
+// host; past Count, times stay at the end of the span. In continuous mode
+// times follow the wall clock.
+func (g *Generator) Next() Event { return g.next(nil) }
+
+// NextShared returns the next event, as Next would, in messages owned by
+// the generator: the message, its Owner and ExecEvent and its EventData
+// map are overwritten by the next call to NextShared, so the event is
+// valid only until then. It is for callers that encode or copy each event
+// at once, and allocates little.
+func (g *Generator) NextShared() Event { return g.next(&g.shared) }
+
+// next builds the next event in s, or in new messages if s is nil.
+func (g *Generator) next(s *reuse) Event {
 	base := g.baseTime()
 	g.n++
 	x := g.r.Float64()
 	switch {
 	case x < g.msgP:
-		return Event{Message: g.message(base)}
+		return Event{Message: g.message(base, s)}
 	case x < g.msgP+g.alertP:
-		return Event{Alert: g.alert(base)}
+		return Event{Alert: g.alert(base, s)}
 	default:
-		return Event{Log: g.log(base)}
+		return Event{Log: g.log(base, s)}
 	}
+}
+
+func newLogOut(s *reuse) *logOut {
+	if s == nil {
+		return new(logOut)
+	}
+	// Owner and ExecEvent have all their fields set when used.
+	o := &s.log
+	o.log.Reset()
+	return o
+}
+
+func newAlertOut(s *reuse) *alertOut {
+	if s == nil {
+		return new(alertOut)
+	}
+	o := &s.alert
+	o.alert.Reset()
+	return o
 }
 
 func (g *Generator) baseTime() int64 {
@@ -160,12 +236,55 @@ type ev struct {
 	resource  string
 	data      string
 	result    string
-	eventData map[string]string
+	eventData eventData
 }
 
+// eventData says what a modern daemon puts in an event's EventData.
+type eventData uint8
+
+const (
+	noEventData           eventData = iota
+	socketEventData                 // {"Syscall": "SYS_SOCKET"}
+	dataEventData                   // the key=value tokens of Data
+	dataResourceEventData           // those of Data, then of Resource
+)
+
+// updatedTime formats us as an UpdatedTime. Consecutive events mostly
+// fall in the same second, whose formatted prefix is kept.
 func (g *Generator) updatedTime(us int64) string {
-	g.buf = appendUpdatedTime(g.buf[:0], us)
-	return string(g.buf)
+	if secs := floorDiv(us, 1_000_000); secs != g.secondOf {
+		g.second = appendUpdatedTime(g.second[:0], secs*1_000_000)
+		g.second = g.second[:len(g.second)-len("000000Z")]
+		g.secondOf = secs
+	}
+	f := int(us - g.secondOf*1_000_000)
+	b := append(g.buf[:0], g.second...)
+	b = append(b, byte('0'+f/100000), byte('0'+f/10000%10), byte('0'+f/1000%10),
+		byte('0'+f/100%10), byte('0'+f/10%10), byte('0'+f%10), 'Z')
+	g.buf = b
+	return g.strs.string(b)
+}
+
+// arena hands out strings carved from append-only byte blocks, so that
+// the strings made for one event (times, paths, addresses) cost an
+// allocation per block rather than one each. Bytes handed out are never
+// written again, so the strings are immutable; each keeps its whole
+// block alive, so strings that outlive events (in processes, caches) are
+// allocated on their own instead.
+type arena struct{ block []byte }
+
+const arenaBlock = 4096
+
+func (a *arena) string(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if cap(a.block)-len(a.block) < len(b) {
+		a.block = make([]byte, 0, max(arenaBlock, len(b)))
+	}
+	n := len(a.block)
+	a.block = append(a.block, b...)
+	return unsafe.String(&a.block[n], len(b))
 }
 
 // pickSource chooses the host, container and process an event comes from.
@@ -204,7 +323,7 @@ func (g *Generator) startBurst(base int64) {
 }
 
 func (g *Generator) pickContainer(base int64) *container {
-	wl := g.w.workloads[pickCum(g.r, g.w.wlCum)]
+	wl := g.w.workloads[g.w.wlCum.pick(g.r)]
 	p := wl.pickPod(g.r, g.phase(base))
 	if len(p.containers) == 1 || g.r.IntN(4) != 0 {
 		return p.containers[0]
@@ -250,33 +369,42 @@ func (g *Generator) execID(h *host) string {
 
 // spawn starts a new process in the event's container (or on its host)
 // as a child of e.p. exe "" picks a realistic tool. keep adds it to the
-// live processes; a blocked exec never runs.
+// live processes; a blocked exec never runs. The process it replaces, or
+// itself if not kept, becomes g.spare: nothing points to it after this
+// event, so the next spawn reuses it.
 func (g *Generator) spawn(e *ev, exe string, keep bool) *proc {
 	r := g.r
-	var t *tool
+	var t toolRef
 	if exe == "" {
 		if e.c != nil {
-			t = &containerTools[g.zTool.Uint64()]
+			i := g.zTool.Uint64()
+			t = toolRef{&containerTools[i], containerToolCmds[i]}
 		} else {
-			t = &hostTools[g.zHostTool.Uint64()]
+			i := g.zHostTool.Uint64()
+			t = toolRef{&hostTools[i], hostToolCmds[i]}
 		}
-		exe = t.exe
+		exe = t.t.exe
 	} else {
 		t = g.toolByExe[exe]
 	}
-	args := ""
-	if t != nil {
-		args = t.args[r.IntN(len(t.args))]
+	cmd := exe
+	if t.t != nil {
+		cmd = t.cmds[r.IntN(len(t.t.args))]
 	}
 	parent := e.p
-	np := &proc{exe: exe, cmd: joinCmd(exe, args), execName: baseName(exe), execID: g.execID(e.h)}
+	np := g.spare
+	if np == nil {
+		np = new(proc)
+	}
+	g.spare = nil
+	*np = proc{exe: exe, cmd: cmd, execName: baseName(exe), execID: g.execID(e.h)}
 	h := e.h
 	np.hostPID = h.allocPID(r)
 	if c := e.c; c != nil {
 		if (exe == "/bin/bash" || exe == "/bin/sh") && r.Float64() < c.pod.w.execTTY {
 			// kubectl exec: an interactive shell under the runtime shim.
 			parent = c.shim
-			np.tty = "pts" + strconv.Itoa(r.IntN(3))
+			np.tty = ptsNames[r.IntN(3)]
 		} else {
 			np.tty = parent.tty
 		}
@@ -293,27 +421,29 @@ func (g *Generator) spawn(e *ev, exe string, keep bool) *proc {
 			if len(c.procs) < 6 {
 				c.procs = append(c.procs, np)
 			} else {
-				c.procs[1+r.IntN(5)] = np
+				i := 1 + r.IntN(5)
+				g.spare, c.procs[i] = c.procs[i], np
 			}
+		} else {
+			g.spare = np
 		}
 	} else {
 		np.pid = np.hostPID
 		np.ppid = parent.pid
-		u := hostUsers[r.IntN(len(hostUsers))]
-		np.user, np.uid = u.name, u.uid
-		np.cwd = "/"
-		if u.uid != 0 {
-			np.cwd = "/home/" + u.name
-		}
+		u := &hostUsers[r.IntN(len(hostUsers))]
+		np.user, np.uid, np.cwd = u.name, u.uid, u.cwd
 		if parent.exe == "/usr/sbin/sshd" || r.IntN(20) == 0 {
-			np.tty = "pts" + strconv.Itoa(r.IntN(4))
+			np.tty = ptsNames[r.IntN(4)]
 		}
 		if keep {
 			if len(h.procs) < 16 {
 				h.procs = append(h.procs, np)
 			} else {
-				h.procs[7+r.IntN(9)] = np
+				i := 7 + r.IntN(9)
+				g.spare, h.procs[i] = h.procs[i], np
 			}
+		} else {
+			g.spare = np
 		}
 	}
 	np.parentExe = parent.exe
@@ -323,8 +453,8 @@ func (g *Generator) spawn(e *ev, exe string, keep bool) *proc {
 	return np
 }
 
-// log builds one Log event.
-func (g *Generator) log(base int64) *pb.Log {
+// log builds one Log event in s, or in a new message if s is nil.
+func (g *Generator) log(base int64, s *reuse) *pb.Log {
 	r := g.r
 	e := g.pickSource(base)
 	e.us = g.eventTime(e.h, base)
@@ -363,9 +493,9 @@ func (g *Generator) log(base int64) *pb.Log {
 			e.result = "Operation not permitted"
 		}
 	}
-	l := &pb.Log{}
-	g.fillLog(l, &e)
-	return l
+	o := newLogOut(s)
+	g.fillLog(o, &e, s)
+	return &o.log
 }
 
 const (
@@ -452,7 +582,7 @@ func (g *Generator) filePath(e *ev) string {
 		b = append(b, []string{"/stat", "/status", "/cmdline", "/fd", "/maps", "/environ"}[r.IntN(6)]...)
 	case 2:
 		b = append(b, "/tmp/tmp."...)
-		b = append(b, randFromBuf(r, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 10)...)
+		b = appendRandFrom(b, r, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 10)
 	case 3:
 		b = append(b, "/var/lib/"...)
 		b = append(b, e.appName()...)
@@ -502,7 +632,7 @@ func (g *Generator) filePath(e *ev) string {
 		b = append(b, []string{"/cpu.stat", "/memory.current", "/io.stat"}[r.IntN(3)]...)
 	}
 	g.buf = b
-	return string(b)
+	return g.strs.string(b)
 }
 
 func (e *ev) appName() string {
@@ -512,12 +642,11 @@ func (e *ev) appName() string {
 	return "node"
 }
 
-func randFromBuf(r *rand.Rand, alphabet string, n int) []byte {
-	var a [32]byte
-	for i := range n {
-		a[i] = alphabet[r.IntN(len(alphabet))]
+func appendRandFrom(b []byte, r *rand.Rand, alphabet string, n int) []byte {
+	for range n {
+		b = append(b, alphabet[r.IntN(len(alphabet))])
 	}
-	return a[:n]
+	return b
 }
 
 func (g *Generator) networkEvent(e *ev) {
@@ -534,40 +663,35 @@ func (g *Generator) networkEvent(e *ev) {
 		e.resource = sockTypes[min(r.IntN(len(sockTypes)), r.IntN(len(sockTypes)))]
 		e.data = "syscall=SYS_SOCKET"
 		if e.h.modern {
-			e.eventData = map[string]string{"Syscall": "SYS_SOCKET"}
+			e.eventData = socketEventData
 		}
 		return
 	case x < 65:
-		var ip, remote string
+		var ip string
 		var port int
+		var remote *pod
 		switch {
 		case scan:
 			ip = g.burst.ip
 			g.burst.port++
 			port = g.burst.port
 		case r.IntN(10) < 6:
-			wl := g.w.workloads[pickCum(r, g.w.wlCum)]
+			wl := g.w.workloads[g.w.wlCum.pick(r)]
 			port = wl.port
 			if r.IntN(2) == 0 {
 				ip = wl.svcIP
 			} else {
 				p := wl.pickPod(r, g.phase(e.us))
 				ip = p.ip
-				remote = "pod/" + wl.ns + "/" + p.name
+				if g.w.relay {
+					remote = p
+				}
 			}
 		default:
 			ip = g.w.externalIPs[g.zExt.Uint64()]
 			port = wellKnownPorts[r.IntN(len(wellKnownPorts))]
 		}
-		b = append(b, "remoteip="...)
-		b = append(b, ip...)
-		b = append(b, " port="...)
-		b = strconv.AppendInt(b, int64(port), 10)
-		b = append(b, " protocol=TCP"...)
-		if g.w.relay && remote != "" {
-			b = append(b, " remotehost="...)
-			b = append(b, remote...)
-		}
+		b = appendConnect(b, ip, port, remote)
 		e.data = "kprobe=tcp_connect domain=AF_INET"
 		if r.IntN(25) == 0 {
 			e.result = "Connection refused"
@@ -592,54 +716,94 @@ func (g *Generator) networkEvent(e *ev) {
 		e.data = "kprobe=tcp_accept domain=AF_INET"
 	default:
 		e.resource = "sa_family=AF_INET sin_port=53"
-		b = append(b, "kfunc=UDP_SENDMSG,domain="...)
 		var name string
 		if r.IntN(2) == 0 {
 			name = externalDomains[r.IntN(len(externalDomains))]
 		} else {
-			name = g.w.workloads[pickCum(r, g.w.wlCum)].name
+			name = g.w.workloads[g.w.wlCum.pick(r)].name
 		}
-		b = append(b, name...)
-		ns := "default"
-		if e.c != nil {
-			ns = e.c.pod.w.ns
-		}
-		b = append(b, '.')
-		b = append(b, ns...)
-		b = append(b, ".svc.cluster.local,daddr=10.96.0.10,qtype="...)
-		b = append(b, []string{"A", "AAAA"}[r.IntN(2)]...)
+		b = appendKfuncDNS(b, name, e.nsOrDefault(), []string{"A", "AAAA"}[r.IntN(2)])
 		g.buf = b
-		e.data = string(b)
+		e.data = g.strs.string(b)
 		if e.h.modern {
-			e.eventData = g.parseData(e.data, e.resource)
+			e.eventData = dataResourceEventData
 		}
 		return
 	}
 	g.buf = b
-	e.resource = string(b)
+	e.resource = g.strs.string(b)
 	if e.h.modern && r.IntN(2) == 0 {
-		e.eventData = g.parseData(e.data, e.resource)
+		e.eventData = dataResourceEventData
 	}
 }
 
-// parseData is what modern daemons put in EventData: the key=value
-// tokens of Data and Resource, keys capitalized.
-func (g *Generator) parseData(parts ...string) map[string]string {
-	m := make(map[string]string, 4)
-	for _, s := range parts {
-		for len(s) > 0 {
-			tok := s
-			if i := indexByte(s, ' '); i >= 0 {
-				tok, s = s[:i], s[i+1:]
-			} else {
-				s = ""
-			}
-			if i := indexByte(tok, '='); i > 0 {
-				m[g.capKey(tok[:i])] = tok[i+1:]
-			}
-		}
+// appendConnect appends the Resource of a TCP connect to ip:port, with
+// the remote host a relay adds when the peer is pod p (nil: none).
+func appendConnect(b []byte, ip string, port int, p *pod) []byte {
+	b = append(b, "remoteip="...)
+	b = append(b, ip...)
+	b = append(b, " port="...)
+	b = strconv.AppendInt(b, int64(port), 10)
+	b = append(b, " protocol=TCP"...)
+	if p != nil {
+		b = append(b, " remotehost=pod/"...)
+		b = append(b, p.w.ns...)
+		b = append(b, '/')
+		b = append(b, p.name...)
+	}
+	return b
+}
+
+// appendKfuncDNS appends the Data of a DNS query for name from
+// namespace ns, as the eBPF monitor reports it.
+func appendKfuncDNS(b []byte, name, ns, qtype string) []byte {
+	b = append(b, "kfunc=UDP_SENDMSG,domain="...)
+	b = append(b, name...)
+	b = append(b, '.')
+	b = append(b, ns...)
+	b = append(b, ".svc.cluster.local,daddr=10.96.0.10,qtype="...)
+	return append(b, qtype...)
+}
+
+// fillEventData returns e's EventData, built in s's map or, if s is nil,
+// a new one; nil if e has none.
+func (g *Generator) fillEventData(e *ev, s *reuse) map[string]string {
+	if e.eventData == noEventData {
+		return nil
+	}
+	var m map[string]string
+	if s != nil {
+		m = s.data
+		clear(m)
+	} else {
+		m = make(map[string]string, 4)
+	}
+	switch e.eventData {
+	case socketEventData:
+		m["Syscall"] = "SYS_SOCKET"
+	case dataEventData:
+		g.parseData(m, e.data)
+	case dataResourceEventData:
+		g.parseData(m, e.data)
+		g.parseData(m, e.resource)
 	}
 	return m
+}
+
+// parseData adds to m what modern daemons put in EventData: the
+// key=value tokens of s, keys capitalized.
+func (g *Generator) parseData(m map[string]string, s string) {
+	for len(s) > 0 {
+		tok := s
+		if i := indexByte(s, ' '); i >= 0 {
+			tok, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		if i := indexByte(tok, '='); i > 0 {
+			m[g.capKey(tok[:i])] = tok[i+1:]
+		}
+	}
 }
 
 func indexByte(s string, c byte) int {
@@ -655,6 +819,8 @@ func (g *Generator) capKey(k string) string {
 	if v, ok := g.keys[k]; ok {
 		return v
 	}
+	// k may point into the arena: keep a copy.
+	k = strings.Clone(k)
 	v := k
 	if k[0] >= 'a' && k[0] <= 'z' {
 		v = string(k[0]-'a'+'A') + k[1:]
@@ -678,28 +844,37 @@ func (g *Generator) hashOf(s string) string {
 		h *= 1099511628211
 	}
 	v := hexString(rand.New(rand.NewPCG(h, 0x4a5)), 64)
-	g.hashes[s] = v
+	g.hashes[strings.Clone(s)] = v // s may point into the arena
 	return v
 }
 
-// message builds one daemon Message.
-func (g *Generator) message(base int64) *pb.Message {
+// message builds one daemon Message in s, or in a new message if s is
+// nil.
+func (g *Generator) message(base int64, s *reuse) *pb.Message {
 	h := g.w.hosts[g.r.IntN(len(g.w.hosts))]
 	us := g.eventTime(h, base)
-	m := messageTexts[g.r.IntN(len(messageTexts))]
-	return &pb.Message{
-		Timestamp:   floorDiv(us, 1_000_000),
-		UpdatedTime: g.updatedTime(us),
-		ClusterName: g.w.cluster,
-		HostName:    h.name,
-		HostIP:      h.ip,
-		Type:        "Message",
-		Level:       m.level,
-		Message:     m.text,
+	t := &messageTexts[g.r.IntN(len(messageTexts))]
+	var m *pb.Message
+	if s == nil {
+		m = new(pb.Message)
+	} else {
+		m = &s.msg
+		m.Reset()
 	}
+	m.Timestamp = floorDiv(us, 1_000_000)
+	m.UpdatedTime = g.updatedTime(us)
+	m.ClusterName = g.w.cluster
+	m.HostName = h.name
+	m.HostIP = h.ip
+	m.Type = "Message"
+	m.Level = t.level
+	m.Message = t.text
+	return m
 }
 
-func (g *Generator) fillLog(l *pb.Log, e *ev) {
+// fillLog fills o's Log from e, with EventData in s's map or a new one.
+func (g *Generator) fillLog(o *logOut, e *ev, s *reuse) {
+	l := &o.log
 	l.Timestamp = floorDiv(e.us, 1_000_000)
 	l.UpdatedTime = g.updatedTime(e.us)
 	l.ClusterName = g.w.cluster
@@ -709,7 +884,7 @@ func (g *Generator) fillLog(l *pb.Log, e *ev) {
 	l.Resource = e.resource
 	l.Data = e.data
 	l.Result = e.result
-	l.EventData = e.eventData
+	l.EventData = g.fillEventData(e, s)
 	if c := e.c; c != nil {
 		l.Type = "ContainerLog"
 		p := c.pod
@@ -720,7 +895,8 @@ func (g *Generator) fillLog(l *pb.Log, e *ev) {
 		l.ContainerName = c.spec.name
 		l.ContainerImage = c.spec.image
 		if e.h.modern {
-			l.Owner = &pb.Podowner{Ref: p.w.kind, Name: p.w.name, Namespace: p.w.ns}
+			o.owner.Ref, o.owner.Name, o.owner.Namespace = p.w.kind, p.w.name, p.w.ns
+			l.Owner = &o.owner
 		}
 	} else {
 		l.Type = "HostLog"
@@ -742,7 +918,8 @@ func (g *Generator) fillLog(l *pb.Log, e *ev) {
 		if e.h.modern {
 			l.Cwd = p.cwd
 			l.TTY = p.tty
-			l.ExecEvent = &pb.ExecEvent{ExecID: p.execID, ExecutableName: p.execName}
+			o.exec.ExecID, o.exec.ExecutableName = p.execID, p.execName
+			l.ExecEvent = &o.exec
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/armorlake/armorlake/kawire"
 	pb "github.com/kubearmor/KubeArmor/protobuf"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/keepalive"
@@ -23,9 +24,9 @@ type Server struct {
 
 	cfg     Config
 	log     *slog.Logger
-	alerts  *fanout[*pb.Alert]
-	logs    *fanout[*pb.Log]
-	msgs    *fanout[*pb.Message]
+	alerts  *fanout
+	logs    *fanout
+	msgs    *fanout
 	changed chan struct{}
 	stopped chan struct{} // closed when Run returns: streams end
 	running atomic.Bool
@@ -43,19 +44,24 @@ func NewServer(cfg Config) *Server {
 	return &Server{
 		cfg:     cfg,
 		log:     cfg.Logger,
-		alerts:  newFanout[*pb.Alert](changed),
-		logs:    newFanout[*pb.Log](changed),
-		msgs:    newFanout[*pb.Message](changed),
+		alerts:  newFanout(changed),
+		logs:    newFanout(changed),
+		msgs:    newFanout(changed),
 		changed: changed,
 		stopped: make(chan struct{}),
 	}
 }
 
-// GRPCServerOptions are KubeArmor's server keepalive settings: the server
-// pings every second and closes connections whose client pings more often
-// than every 5 minutes.
+// GRPCServerOptions are the options of the simulator's gRPC server, which
+// the Server needs: KubeArmor's keepalive settings (the server pings every
+// second and closes connections whose client pings more often than every
+// 5 minutes); the kawire codec, which sends events encoded once by Run
+// (the bytes are what the proto codec would send); and a 256 KiB write
+// buffer, so that small events are written in few system calls.
 func GRPCServerOptions() []grpc.ServerOption {
 	return []grpc.ServerOption{
+		grpc.ForceServerCodecV2(kawire.Codec{}),
+		grpc.WriteBufferSize(256 << 10),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: time.Second, Timeout: 5 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Minute, PermitWithoutStream: true}),
 	}
@@ -138,15 +144,23 @@ func (s *Server) Run(ctx context.Context) error {
 				}
 			}
 		}
-		e := g.Next()
-		var dropped int
+		// Each event is encoded once, whatever the number of subscribers.
+		e := g.NextShared()
+		var f *fanout
+		var m any
 		switch {
 		case e.Alert != nil:
-			dropped = s.alerts.publish(ctx, e.Alert, lossless)
+			f, m = s.alerts, e.Alert
 		case e.Log != nil:
-			dropped = s.logs.publish(ctx, e.Log, lossless)
+			f, m = s.logs, e.Log
 		default:
-			dropped = s.msgs.publish(ctx, e.Message, lossless)
+			f, m = s.msgs, e.Message
+		}
+		var dropped int
+		if f.count() > 0 {
+			buf, _ := kawire.Encode(m)
+			dropped = f.publish(ctx, buf, lossless)
+			buf.Free()
 		}
 		s.sent.Add(1)
 		if dropped > 0 {
@@ -169,6 +183,12 @@ func (s *Server) waitForSubscribers(ctx context.Context) bool {
 		case <-s.changed:
 		}
 	}
+}
+
+// Subscribers returns the number of open WatchAlerts, WatchLogs and
+// WatchMessages streams.
+func (s *Server) Subscribers() (alerts, logs, messages int) {
+	return s.alerts.count(), s.logs.count(), s.msgs.count()
 }
 
 // HealthCheck echoes the nonce, as KubeArmor does.
@@ -199,7 +219,7 @@ func (s *Server) WatchMessages(_ *pb.RequestMessage, stream grpc.ServerStreaming
 	return serveStream(s, s.msgs, stream)
 }
 
-func serveStream[T any](s *Server, f *fanout[*T], stream grpc.ServerStreamingServer[T]) error {
+func serveStream(s *Server, f *fanout, stream grpc.ServerStream) error {
 	sub := f.subscribe()
 	defer f.unsubscribe(sub)
 	ctx := stream.Context()
@@ -209,8 +229,9 @@ func serveStream[T any](s *Server, f *fanout[*T], stream grpc.ServerStreamingSer
 			return nil
 		case <-s.stopped:
 			return nil
-		case v := <-sub.queue:
-			if err := stream.Send(v); err != nil {
+		case b := <-sub.queue:
+			// The codec sends b as is and frees it once written.
+			if err := stream.SendMsg(kawire.Encoded{Buf: b}); err != nil {
 				return err
 			}
 		}

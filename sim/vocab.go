@@ -252,13 +252,34 @@ var hostTools = []tool{
 	{"/usr/sbin/nscd", []string{""}},
 }
 
+// hostUsers run host processes, in the working directory cwd.
 var hostUsers = []struct {
 	name string
 	uid  int32
+	cwd  string
 }{
-	{"root", 0}, {"root", 0}, {"root", 0}, {"root", 0}, {"ubuntu", 1000}, {"ec2-user", 1000},
-	{"systemd-network", 100}, {"systemd-resolve", 101}, {"syslog", 104}, {"_chrony", 113},
-	{"nobody", 65534}, {"sshd", 204}, {"admin", 1001},
+	{"root", 0, "/"}, {"root", 0, "/"}, {"root", 0, "/"}, {"root", 0, "/"},
+	{"ubuntu", 1000, "/home/ubuntu"}, {"ec2-user", 1000, "/home/ec2-user"},
+	{"systemd-network", 100, "/home/systemd-network"}, {"systemd-resolve", 101, "/home/systemd-resolve"},
+	{"syslog", 104, "/home/syslog"}, {"_chrony", 113, "/home/_chrony"},
+	{"nobody", 65534, "/home/nobody"}, {"sshd", 204, "/home/sshd"}, {"admin", 1001, "/home/admin"},
+}
+
+// ptsNames are the TTYs of interactive shells.
+var ptsNames = []string{"pts0", "pts1", "pts2", "pts3"}
+
+// containerToolCmds and hostToolCmds hold the command line of each tool
+// with each of its args, built once so that spawning a process does not.
+var containerToolCmds, hostToolCmds = toolCmds(containerTools), toolCmds(hostTools)
+
+func toolCmds(tools []tool) [][]string {
+	cmds := make([][]string, len(tools))
+	for i, t := range tools {
+		for _, a := range t.args {
+			cmds[i] = append(cmds[i], joinCmd(t.exe, a))
+		}
+	}
+	return cmds
 }
 
 // hotFiles are read over and over by most processes.

@@ -3,7 +3,6 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -23,10 +22,10 @@ type world struct {
 	workloads  []*workload
 	// wlCum is the cumulative traffic weight of workloads, for picking
 	// the source of container events.
-	wlCum []float64
+	wlCum cumWeights
 
 	policies []*policy
-	polCum   []float64
+	polCum   cumWeights
 
 	images      map[string]struct{}
 	externalIPs []string
@@ -475,29 +474,56 @@ func (w *world) buildPolicies(r *rand.Rand) {
 	w.polCum = cumulative(weights)
 }
 
-// Helpers used while building the world; none runs per event.
+// cumWeights draws indices with given weights. cum holds the normalized
+// cumulative weights; guide[k] is the first index whose cumulative
+// weight reaches k/len(guide), where the search for a draw in
+// [k/len(guide), (k+1)/len(guide)) starts. That finds what a binary
+// search of cum finds, in a step or two.
+type cumWeights struct {
+	cum   []float64
+	guide []int32
+}
 
-func cumulative(ws []float64) []float64 {
-	out := make([]float64, len(ws))
+func cumulative(ws []float64) cumWeights {
+	cum := make([]float64, len(ws))
 	sum := 0.0
 	for i, v := range ws {
 		sum += v
-		out[i] = sum
+		cum[i] = sum
 	}
-	for i := range out {
-		out[i] /= sum
+	for i := range cum {
+		cum[i] /= sum
 	}
-	return out
+	// A power of two keeps k/len(guide) and the bucket of a draw exact.
+	n := 1
+	for n < 2*len(cum) {
+		n <<= 1
+	}
+	guide := make([]int32, n)
+	i := 0
+	for k := range guide {
+		for i < len(cum) && cum[i] < float64(k)/float64(n) {
+			i++
+		}
+		guide[k] = int32(i)
+	}
+	return cumWeights{cum, guide}
 }
 
-// pickCum returns an index drawn with the weights cum was built from.
-func pickCum(r *rand.Rand, cum []float64) int {
-	i, _ := slices.BinarySearch(cum, r.Float64())
-	if i >= len(cum) {
-		i = len(cum) - 1
+// pick returns an index drawn with the weights c was built from.
+func (c *cumWeights) pick(r *rand.Rand) int {
+	x := r.Float64()
+	i := int(c.guide[int(x*float64(len(c.guide)))])
+	for i < len(c.cum) && c.cum[i] < x {
+		i++
+	}
+	if i >= len(c.cum) {
+		i = len(c.cum) - 1
 	}
 	return i
 }
+
+// Helpers used while building the world; none runs per event.
 
 func digest(r *rand.Rand, ref string) string { return ref + "@sha256:" + hexString(r, 64) }
 
