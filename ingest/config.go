@@ -33,23 +33,35 @@ type Config struct {
 	// Endpoints are the KubeArmor services to pull from. At least one;
 	// addresses must be distinct.
 	Endpoints []Endpoint
-	// FlushRows is the number of rows a table accumulates before it is
-	// flushed to the sink as one batch. Default 16384.
+	// FlushRows is the number of rows a stream (one endpoint's alerts,
+	// logs or messages) accumulates before they are flushed to the sink
+	// as one batch. Default 16384.
 	FlushRows int
-	// FlushInterval bounds how long a received row waits before it is
-	// flushed: what a crash can lose is at most this window (plus the
-	// rows in the buffer). Default 1s.
+	// FlushInterval bounds how long a received row waits before the flush
+	// that stores it begins: what a crash can lose is the rows received in
+	// this window (plus the flush in progress). Default 1s.
 	FlushInterval time.Duration
-	// BufferEvents is the capacity, in events, of the buffer between the
-	// stream readers and the batcher. When it is full, events are counted
-	// as dropped: a reader never blocks, since KubeArmor drops for slow
-	// subscribers anyway. Default 65536.
+	// BufferEvents bounds the events received and not yet stored: past
+	// half of it every stream is flushed at once, and at the bound new
+	// events are dropped and counted. A reader never waits for storage,
+	// since KubeArmor drops events for slow subscribers anyway. Default
+	// 65536.
 	BufferEvents int
 	// BackoffMin and BackoffMax bound the wait before a stream is
 	// reopened after an error; the wait doubles on each consecutive
 	// failure, with ±20% jitter. Defaults 250ms and 30s.
 	BackoffMin time.Duration
 	BackoffMax time.Duration
+	// KeepaliveTime is how long a connection may stay silent before the
+	// client pings it, and KeepaliveTimeout how long the ping may go
+	// unanswered before the connection counts as dead and its streams
+	// reconnect. KubeArmor pings its clients every second, so a healthy
+	// connection is never silent and the client never pings (KubeArmor
+	// closes connections whose client pings more often than every 5
+	// minutes); a silent one is a cut link. Defaults 30s and 10s; gRPC
+	// raises a KeepaliveTime below 10s to 10s.
+	KeepaliveTime    time.Duration
+	KeepaliveTimeout time.Duration
 	// Logger receives connection state changes. Default: discard.
 	Logger *slog.Logger
 }
@@ -61,6 +73,8 @@ const (
 	DefaultBufferEvents  = 65536
 	DefaultBackoffMin    = 250 * time.Millisecond
 	DefaultBackoffMax    = 30 * time.Second
+	DefaultKeepalive     = 30 * time.Second
+	DefaultKeepaliveWait = 10 * time.Second
 	DefaultAlertFilter   = "all"
 	DefaultLogFilter     = "all"
 )
@@ -81,6 +95,12 @@ func (c *Config) EnsureDefaults() {
 	}
 	if c.BackoffMax == 0 {
 		c.BackoffMax = DefaultBackoffMax
+	}
+	if c.KeepaliveTime == 0 {
+		c.KeepaliveTime = DefaultKeepalive
+	}
+	if c.KeepaliveTimeout == 0 {
+		c.KeepaliveTimeout = DefaultKeepaliveWait
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -113,6 +133,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("ingest config: BufferEvents %d not positive", c.BufferEvents)
 	case c.BackoffMin <= 0:
 		return fmt.Errorf("ingest config: BackoffMin %s not positive", c.BackoffMin)
+	case c.KeepaliveTime < 0 || c.KeepaliveTimeout < 0:
+		return fmt.Errorf("ingest config: negative keepalive %s / %s", c.KeepaliveTime, c.KeepaliveTimeout)
 	case c.BackoffMax < c.BackoffMin:
 		return fmt.Errorf("ingest config: BackoffMax %s below BackoffMin %s", c.BackoffMax, c.BackoffMin)
 	}

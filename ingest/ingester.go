@@ -11,7 +11,6 @@ import (
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/schema"
-	pb "github.com/kubearmor/KubeArmor/protobuf"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 )
@@ -19,9 +18,10 @@ import (
 // Sink stores flushed batches. storage.Store implements it.
 //
 // Append is called from one goroutine at a time. b holds rows of t in t's
-// column order; the ingester never touches b again once Append is called,
-// so the sink may keep it. An error loses the batch: the ingester counts
-// its rows as dropped and carries on.
+// column order. The sink must not keep b, or anything it points to, after
+// Append returns: the ingester reuses its memory for the next batch. An
+// error loses the batch: the ingester counts its rows as dropped and
+// carries on.
 type Sink interface {
 	Append(t *schema.Table, b *coldata.Batch) error
 }
@@ -37,13 +37,48 @@ type MultiSink interface {
 
 // Ingester pulls events from KubeArmor endpoints and flushes them to a
 // Sink as columnar batches. Create it with New and start it with Run.
+//
+// Each stream (an endpoint's WatchAlerts, WatchLogs or WatchMessages) has
+// a reader goroutine that decodes every event straight into its stream's
+// batch (rowBuf). A batch that reaches FlushRows is sealed and handed to
+// the flusher goroutine, which stores it; every FlushInterval after a row
+// arrives, the flusher also takes the partly filled batches. Readers never
+// wait for storage: past BufferEvents rows in flight they drop and count.
 type Ingester struct {
 	cfg     Config
 	sink    Sink
 	log     *slog.Logger
 	eps     []*endpointState
-	buf     chan item
 	running atomic.Bool
+
+	// inflight counts rows received into a batch and not yet stored or
+	// dropped: the bound on the ingester's memory.
+	inflight atomic.Int64
+	mu       sync.Mutex
+	bufs     []*rowBuf                          // every stream's buffer, for the interval flush
+	sealed   []sealed                           // full batches waiting for the flusher
+	free     map[*schema.Table][]*coldata.Batch // stored batches, for reuse
+	// sealedCh says a batch was sealed (or memory is filling up); wake
+	// says a buffer received its first row, so the interval timer must
+	// run. Both hold one pending signal.
+	sealedCh chan struct{}
+	wake     chan struct{}
+}
+
+// rowBuf collects the rows of one stream of one endpoint until the flusher
+// takes them. It outlives reconnects of its stream.
+type rowBuf struct {
+	ep    *endpointState
+	table *schema.Table
+	types []coldata.Type
+	mu    sync.Mutex
+	b     *coldata.Batch // nil when empty
+}
+
+// sealed is a batch taken from a rowBuf, on its way to the sink.
+type sealed struct {
+	buf *rowBuf
+	b   *coldata.Batch
 }
 
 // endpointState is the live state of one endpoint. Counters are plain
@@ -57,6 +92,7 @@ type endpointState struct {
 	received     atomic.Int64
 	stored       atomic.Int64
 	dropped      atomic.Int64
+	invalid      atomic.Int64
 	reconnects   atomic.Int64
 	repaired     atomic.Int64
 	emptyStreams atomic.Int64
@@ -72,32 +108,17 @@ func (st *endpointState) setErr(msg string) {
 	st.mu.Unlock()
 }
 
-// item is one received event on its way to the batcher.
-type item struct {
-	ep    *endpointState
-	alert *pb.Alert
-	log   *pb.Log
-	msg   *pb.Message
-}
-
-// eventTime is the ts of the event in µs.
-func (it item) eventTime() int64 {
-	switch {
-	case it.alert != nil:
-		return eventTime(it.alert.UpdatedTime, it.alert.Timestamp)
-	case it.log != nil:
-		return eventTime(it.log.UpdatedTime, it.log.Timestamp)
-	}
-	return eventTime(it.msg.UpdatedTime, it.msg.Timestamp)
-}
-
 // EndpointStats is a snapshot of one endpoint's counters.
 type EndpointStats struct {
 	Endpoint string
 	// Received counts events read from the streams; Stored, rows the sink
-	// accepted; Dropped, events lost to a full buffer or a failed flush.
-	// Once Run has returned, Received = Stored + Dropped.
+	// accepted; Dropped, events lost to a full buffer, a failed flush or
+	// a malformed message. Once Run has returned, Received = Stored +
+	// Dropped.
 	Received, Stored, Dropped int64
+	// Invalid counts messages that were not valid protobuf (also counted
+	// in Dropped).
+	Invalid int64
 	// Reconnects counts streams reopened after they ended or failed.
 	Reconnects int64
 	// Repaired counts strings whose invalid UTF-8 was replaced.
@@ -130,10 +151,11 @@ func New(cfg Config, sink Sink) (*Ingester, error) {
 		return nil, errors.New("ingest: nil sink")
 	}
 	in := &Ingester{
-		cfg:  cfg,
-		sink: sink,
-		log:  cfg.Logger,
-		buf:  make(chan item, cfg.BufferEvents),
+		cfg:      cfg,
+		sink:     sink,
+		log:      cfg.Logger,
+		sealedCh: make(chan struct{}, 1),
+		wake:     make(chan struct{}, 1),
 	}
 	for _, ep := range cfg.Endpoints {
 		st := &endpointState{ep: ep, streams: 2}
@@ -160,6 +182,7 @@ func (in *Ingester) Stats() []EndpointStats {
 			Received:     st.received.Load(),
 			Stored:       st.stored.Load(),
 			Dropped:      st.dropped.Load(),
+			Invalid:      st.invalid.Load(),
 			Reconnects:   st.reconnects.Load(),
 			Repaired:     st.repaired.Load(),
 			EmptyStreams: st.emptyStreams.Load(),
@@ -201,151 +224,219 @@ func (in *Ingester) Run(ctx context.Context) error {
 		conns = append(conns, cc)
 	}
 
-	batched := make(chan struct{})
+	flushed := make(chan struct{})
+	readersDone := make(chan struct{})
 	go func() {
-		defer close(batched)
-		in.batch()
+		defer close(flushed)
+		in.flushLoop(readersDone)
 	}()
 	var readers sync.WaitGroup
 	for i, st := range in.eps {
-		client := pb.NewLogServiceClient(conns[i])
 		kinds := []streamKind{alertStream, logStream}
 		if st.ep.Messages {
 			kinds = append(kinds, messageStream)
 		}
 		for _, k := range kinds {
-			readers.Go(func() { in.watch(ctx, st, client, k) })
+			buf := in.newRowBuf(st, k)
+			readers.Go(func() { in.watch(ctx, st, conns[i], buf, k) })
 		}
 	}
 	readers.Wait()
-	// No reader is left to send: closing tells the batcher to drain,
-	// flush and stop.
-	close(in.buf)
-	<-batched
+	// No reader is left to add rows: the flusher stores the rest and stops.
+	close(readersDone)
+	<-flushed
 	return nil
 }
 
-// pending is a table's batch being filled.
-type pending struct {
-	t     *schema.Table
-	types []coldata.Type
-	b     *coldata.Batch
-	// rows per endpoint in b, to credit Stored (or Dropped) on flush.
-	rows map[*endpointState]int64
+func (in *Ingester) newRowBuf(st *endpointState, k streamKind) *rowBuf {
+	t := k.table()
+	b := &rowBuf{ep: st, table: t, types: t.Types()}
+	in.mu.Lock()
+	in.bufs = append(in.bufs, b)
+	in.mu.Unlock()
+	return b
 }
 
 // batchCapacity is the initial row capacity of a batch; it grows by
 // append up to FlushRows.
 const batchCapacity = 1024
 
-// batch is the single consumer of in.buf: it appends events to one
-// pending batch per table and flushes a table when it reaches FlushRows,
-// and every table when the oldest unflushed row is FlushInterval old.
-func (in *Ingester) batch() {
-	tables := [...]*pending{
-		{t: schema.Alerts, types: schema.Alerts.Types()},
-		{t: schema.Logs, types: schema.Logs.Types()},
-		{t: schema.Messages, types: schema.Messages.Types()},
+// newBatch returns an empty batch for buf's table, reusing the memory of a
+// stored one when there is one.
+func (in *Ingester) newBatch(buf *rowBuf) *coldata.Batch {
+	in.mu.Lock()
+	free := in.free[buf.table]
+	if n := len(free); n > 0 {
+		b := free[n-1]
+		in.free[buf.table] = free[:n-1]
+		in.mu.Unlock()
+		return b
 	}
+	in.mu.Unlock()
+	return coldata.NewBatch(buf.types, batchCapacity)
+}
+
+// recycle keeps a stored batch's memory for newBatch. The sink does not
+// keep batches (Sink), so nothing else refers to b.
+func (in *Ingester) recycle(s sealed) {
+	s.b.Reset()
+	in.mu.Lock()
+	if in.free == nil {
+		in.free = make(map[*schema.Table][]*coldata.Batch)
+	}
+	in.free[s.buf.table] = append(in.free[s.buf.table], s.b)
+	in.mu.Unlock()
+}
+
+// add appends one decoded event to buf. fill appends the row to a batch
+// and returns how many strings it repaired.
+func (in *Ingester) add(buf *rowBuf, fill func(*coldata.Batch) int) {
+	in.inflight.Add(1)
+	buf.mu.Lock()
+	first := buf.b == nil
+	if first {
+		buf.b = in.newBatch(buf)
+	}
+	b := buf.b
+	repaired := fill(b)
+	now := time.Now().UnixNano()
+	ts := b.Vecs[buf.table.TimeColumn].Int64[b.Len-1]
+	full := b.Len >= in.cfg.FlushRows
+	if full {
+		buf.b = nil
+	}
+	buf.mu.Unlock()
+
+	st := buf.ep
+	st.lastEvent.Store(now)
+	st.lag.Store(now - ts*1000)
+	if repaired > 0 {
+		st.repaired.Add(int64(repaired))
+	}
+	switch {
+	case full:
+		in.mu.Lock()
+		in.sealed = append(in.sealed, sealed{buf, b})
+		in.mu.Unlock()
+		signal(in.sealedCh)
+	case first:
+		signal(in.wake)
+	}
+	if in.inflight.Load() >= int64(in.cfg.BufferEvents/2) {
+		// Half the memory bound is buffered: flush now rather than wait
+		// for the interval, before readers have to drop.
+		signal(in.sealedCh)
+	}
+}
+
+// admit reports whether another row may be buffered; if not, it counts
+// the event as dropped.
+func (in *Ingester) admit(st *endpointState) bool {
+	if in.inflight.Load() < int64(in.cfg.BufferEvents) {
+		return true
+	}
+	st.dropped.Add(1)
+	return false
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// flushLoop stores sealed batches as they come, and every batch when the
+// oldest unflushed row is FlushInterval old, until readersDone is closed;
+// then it stores what is left and returns.
+func (in *Ingester) flushLoop(readersDone <-chan struct{}) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	armed := false
-	flushAll := func() { in.flushAll(tables[:]) }
-	op := in.cfg.OperatorID
 	for {
 		select {
-		case it, ok := <-in.buf:
-			if !ok {
-				timer.Stop()
-				flushAll()
-				return
-			}
-			var p *pending
-			var repaired int
-			switch {
-			case it.alert != nil:
-				p = tables[0]
-				repaired = AppendAlert(p.batch(), it.alert, op, it.ep.ep.Addr)
-			case it.log != nil:
-				p = tables[1]
-				repaired = AppendLog(p.batch(), it.log, op, it.ep.ep.Addr)
-			default:
-				p = tables[2]
-				repaired = AppendMessage(p.batch(), it.msg, op, it.ep.ep.Addr)
-			}
-			p.rows[it.ep]++
-			if repaired > 0 {
-				it.ep.repaired.Add(int64(repaired))
-			}
-			if p.b.Len >= in.cfg.FlushRows {
-				in.flush(p)
-			} else if !armed {
-				// The row just added is the oldest unflushed one.
+		case <-in.sealedCh:
+			partial := in.inflight.Load() >= int64(in.cfg.BufferEvents/2)
+			in.store(in.take(partial))
+		case <-in.wake:
+			if !armed {
 				timer.Reset(in.cfg.FlushInterval)
 				armed = true
 			}
 		case <-timer.C:
 			armed = false
-			flushAll()
+			in.store(in.take(true))
+		case <-readersDone:
+			timer.Stop()
+			in.store(in.take(true))
+			return
 		}
 	}
 }
 
-func (p *pending) batch() *coldata.Batch {
-	if p.b == nil {
-		p.b = coldata.NewBatch(p.types, batchCapacity)
-		p.rows = make(map[*endpointState]int64, 1)
+// take returns the sealed batches and, with partial, the partly filled
+// ones too.
+func (in *Ingester) take(partial bool) []sealed {
+	in.mu.Lock()
+	out := in.sealed
+	in.sealed = nil
+	bufs := in.bufs
+	in.mu.Unlock()
+	if !partial {
+		return out
 	}
-	return p.b
+	for _, buf := range bufs {
+		buf.mu.Lock()
+		b := buf.b
+		buf.b = nil
+		buf.mu.Unlock()
+		if b != nil {
+			out = append(out, sealed{buf, b})
+		}
+	}
+	return out
 }
 
-// flushAll flushes every non-empty pending table: in one write when the
-// sink can take several tables at once, else one table at a time.
-func (in *Ingester) flushAll(tables []*pending) {
-	multi, ok := in.sink.(MultiSink)
-	if !ok {
-		for _, p := range tables {
-			in.flush(p)
+// store writes batches to the sink (in one synced write when it can take
+// several tables at once) and settles their rows as stored or dropped.
+func (in *Ingester) store(batches []sealed) {
+	if len(batches) == 0 {
+		return
+	}
+	// Rows were appended with their text as received: repair it here,
+	// once per batch (rows.go).
+	for _, s := range batches {
+		if n := RepairText(s.b, 0); n > 0 {
+			s.buf.ep.repaired.Add(int64(n))
+		}
+	}
+	if multi, ok := in.sink.(MultiSink); ok {
+		ts := make([]*schema.Table, len(batches))
+		bs := make([]*coldata.Batch, len(batches))
+		for i, s := range batches {
+			ts[i], bs[i] = s.buf.table, s.b
+		}
+		err := multi.AppendAll(ts, bs)
+		for _, s := range batches {
+			in.settle(s, err)
 		}
 		return
 	}
-	var ts []*schema.Table
-	var bs []*coldata.Batch
-	var flushed []*pending
-	for _, p := range tables {
-		if p.b != nil && p.b.Len > 0 {
-			ts, bs, flushed = append(ts, p.t), append(bs, p.b), append(flushed, p)
-		}
-	}
-	if len(flushed) == 0 {
-		return
-	}
-	err := multi.AppendAll(ts, bs)
-	for _, p := range flushed {
-		in.settle(p, err)
+	for _, s := range batches {
+		in.settle(s, in.sink.Append(s.buf.table, s.b))
 	}
 }
 
-// settle credits a flushed table's rows as stored, or dropped when err is
-// set, and resets it.
-func (in *Ingester) settle(p *pending, err error) {
-	rows, n := p.rows, p.b.Len
-	p.b, p.rows = nil, nil
+// settle credits a stored batch's rows as stored, or dropped when err is
+// set.
+func (in *Ingester) settle(s sealed, err error) {
+	n := int64(s.b.Len)
+	in.recycle(s)
+	in.inflight.Add(-n)
 	if err != nil {
-		in.log.Error("kubearmor rows lost: sink append failed", "table", p.t.Name, "rows", n, "err", err)
-		for st, k := range rows {
-			st.dropped.Add(k)
-		}
+		in.log.Error("kubearmor rows lost: sink append failed", "table", s.buf.table.Name, "rows", n, "err", err)
+		s.buf.ep.dropped.Add(n)
 		return
 	}
-	for st, k := range rows {
-		st.stored.Add(k)
-	}
-}
-
-func (in *Ingester) flush(p *pending) {
-	if p.b == nil || p.b.Len == 0 {
-		return
-	}
-	in.settle(p, in.sink.Append(p.t, p.b))
+	s.buf.ep.stored.Add(n)
 }

@@ -14,8 +14,12 @@ import (
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/ingest"
+	"github.com/armorlake/armorlake/kawire"
 	"github.com/armorlake/armorlake/schema"
 	"github.com/armorlake/armorlake/sim"
+	pb "github.com/kubearmor/KubeArmor/protobuf"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/mem"
 )
 
 // memSink keeps every batch in memory.
@@ -45,9 +49,18 @@ func (s *memSink) Append(t *schema.Table, b *coldata.Batch) error {
 			return errors.New("malformed batch")
 		}
 	}
-	s.batches[t.Name] = append(s.batches[t.Name], b)
+	// The ingester reuses b once Append returns: keep a copy.
+	s.batches[t.Name] = append(s.batches[t.Name], b.Slice(0, b.Len).Gather(identity(b.Len)))
 	s.rows[t.Name] += b.Len
 	return nil
+}
+
+func identity(n int) []int {
+	sel := make([]int, n)
+	for i := range sel {
+		sel[i] = i
+	}
+	return sel
 }
 
 func (s *memSink) count(table string) int {
@@ -527,5 +540,166 @@ func TestIntervalFlushIsOneWrite(t *testing.T) {
 	}
 	if got := in.Stats()[0].Stored; got != int64(cfg.Count) {
 		t.Errorf("stored %d, want %d", got, cfg.Count)
+	}
+}
+
+// freezer is a TCP proxy whose link can go silent: frozen, it keeps every
+// connection open and forwards nothing, as a cut cable or a dropped route
+// looks to both ends.
+type freezer struct {
+	ln     net.Listener
+	target string
+	frozen atomic.Bool
+}
+
+func startFreezer(t *testing.T, target string) *freezer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &freezer{ln: ln, target: target}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go f.serve(t, c)
+		}
+	}()
+	return f
+}
+
+func (f *freezer) serve(t *testing.T, c net.Conn) {
+	up, err := net.Dial("tcp", f.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	t.Cleanup(func() { c.Close(); up.Close() })
+	pipe := func(dst, src net.Conn) {
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := src.Read(buf)
+			if err != nil {
+				// Frozen, not even a close gets through: the server
+				// giving up on the link must not tell the client.
+				if !f.frozen.Load() {
+					dst.Close()
+				}
+				return
+			}
+			// Frozen: swallow the bytes, as a black hole would.
+			if !f.frozen.Load() {
+				if _, err := dst.Write(buf[:n]); err != nil {
+					src.Close()
+					return
+				}
+			}
+		}
+	}
+	go pipe(up, c)
+	go pipe(c, up)
+}
+
+// A link that goes silent without closing is noticed by the keepalive
+// (KeepaliveTime of silence, then an unanswered ping), not after the
+// kernel's TCP timeouts, and the streams reconnect once it is back.
+func TestSilentLinkIsDetected(t *testing.T) {
+	_, addr, _ := startSim(t, sim.Config{Seed: 6, Rate: 2000}, "127.0.0.1:0")
+	proxy := startFreezer(t, addr)
+	in := newIngester(t, ingest.Config{Endpoints: []ingest.Endpoint{{Addr: proxy.ln.Addr().String()}},
+		KeepaliveTime: 10 * time.Second, KeepaliveTimeout: time.Second}, newMemSink())
+	runIngester(t, in)
+	waitFor(t, 30*time.Second, "events", func() bool { s := stats(in); return s.Connected && s.Received > 100 })
+	proxy.frozen.Store(true)
+	frozeAt := time.Now()
+	// gRPC's keepalive checks run at KeepaliveTime granularity: allow two
+	// periods plus the ping timeout.
+	waitFor(t, 25*time.Second, "the silent link to be noticed", func() bool { return !stats(in).Connected })
+	t.Logf("silent link noticed after %s", time.Since(frozeAt).Round(100*time.Millisecond))
+	if s := stats(in); s.LastError == "" {
+		t.Errorf("no LastError for a dead link: %+v", s)
+	}
+	proxy.frozen.Store(false)
+	before := stats(in).Received
+	waitFor(t, 30*time.Second, "events after the link is back", func() bool {
+		s := stats(in)
+		return s.Connected && s.Received > before+100
+	})
+}
+
+// rawServer is a LogService that sends fixed wire messages on WatchLogs,
+// including ones the real protobuf runtime would refuse to build.
+type rawServer struct {
+	pb.UnimplementedLogServiceServer
+	logs [][]byte
+}
+
+func (s *rawServer) HealthCheck(_ context.Context, req *pb.NonceMessage) (*pb.ReplyMessage, error) {
+	return &pb.ReplyMessage{Retval: req.GetNonce()}, nil
+}
+
+func (s *rawServer) WatchLogs(_ *pb.RequestMessage, stream grpc.ServerStreamingServer[pb.Log]) error {
+	for _, b := range s.logs {
+		if err := stream.SendMsg(kawire.Encoded{Buf: mem.SliceBuffer(b)}); err != nil {
+			return err
+		}
+	}
+	<-stream.Context().Done()
+	return nil
+}
+
+func (s *rawServer) WatchAlerts(_ *pb.RequestMessage, stream grpc.ServerStreamingServer[pb.Alert]) error {
+	<-stream.Context().Done()
+	return nil
+}
+
+// Events with invalid UTF-8 are stored repaired, and a message that is not
+// protobuf at all is counted and dropped; the stream goes on either way.
+func TestBadEventsOverTheWire(t *testing.T) {
+	enc := func(l *pb.Log) []byte { return kawire.AppendLog(nil, l) }
+	garbage := []byte{0x0a, 0xff, 0xff, 0xff} // field 1 as bytes with a length past the end
+	srv := &rawServer{logs: [][]byte{
+		enc(&pb.Log{HostName: "node-1", UpdatedTime: "2026-11-01T00:00:00.000001Z"}),
+		enc(&pb.Log{HostName: "node-\xff", Resource: "/tmp/\xc3(", UpdatedTime: "2026-11-01T00:00:00.000002Z"}),
+		garbage,
+		enc(&pb.Log{HostName: "node-3", UpdatedTime: "not a time", Timestamp: 1793491200}),
+	}}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := grpc.NewServer(grpc.ForceServerCodecV2(kawire.Codec{}))
+	pb.RegisterLogServiceServer(gs, srv)
+	go gs.Serve(lis)
+	t.Cleanup(gs.Stop)
+
+	sink := newMemSink()
+	var logs syncBuffer
+	in := newIngester(t, ingest.Config{Endpoints: []ingest.Endpoint{{Addr: lis.Addr().String()}},
+		FlushInterval: 20 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))}, sink)
+	runIngester(t, in)
+	waitFor(t, 30*time.Second, "the good events to be stored", func() bool { return sink.count("logs") == 3 })
+	s := stats(in)
+	if s.Received != 4 || s.Stored != 3 || s.Dropped != 1 || s.Invalid != 1 || s.Repaired != 2 {
+		t.Errorf("stats %+v, want 4 received, 3 stored, 1 dropped, 1 invalid, 2 repaired", s)
+	}
+	if !strings.Contains(logs.String(), "not a valid protobuf message") {
+		t.Errorf("no log of the malformed event: %s", logs.String())
+	}
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	var got []string
+	for _, b := range sink.batches["logs"] {
+		v := b.Vecs[schema.Logs.ColumnIndex("host_name")]
+		for i := range b.Len {
+			got = append(got, string(v.Bytes.Get(i)))
+		}
+	}
+	if want := []string{"node-1", "node-\uFFFD", "node-3"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("host_name %q, want %q", got, want)
 	}
 }

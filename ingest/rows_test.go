@@ -433,3 +433,37 @@ func BenchmarkAppend(b *testing.B) {
 		i++
 	}
 }
+
+// TestRepairTextBatch repairs a batch at once, as the ingester does before
+// storing it, including values that are invalid on their own but valid
+// once concatenated (a character split across two values).
+func TestRepairTextBatch(t *testing.T) {
+	b := coldata.NewBatch(schema.Logs.Types(), 4)
+	rows := []*pb.Log{
+		{HostName: "node-1", Resource: "a\xe2"},          // "€" is e2 82 ac: cut after its first byte
+		{HostName: "node-2", Resource: "\x82\xacb"},      // ... and its rest
+		{HostName: "ünï", Resource: "/etc/passwd"},       // valid, not ASCII
+		{HostName: "node-3\xff", Resource: "/tmp/\xc3("}, // two invalid values
+	}
+	for _, l := range rows {
+		appendLog(b, l, testOperator, testEndpoint)
+	}
+	if n := RepairText(b, 0); n != 4 {
+		t.Errorf("repaired %d values, want 4", n)
+	}
+	col := func(name string) *coldata.Vec { return b.Vecs[schema.Logs.ColumnIndex(name)] }
+	want := map[string][]string{
+		"host_name": {"node-1", "node-2", "ünï", "node-3\uFFFD"},
+		"resource":  {"a\uFFFD", "\uFFFD\uFFFDb", "/etc/passwd", "/tmp/\uFFFD("},
+	}
+	for name, vals := range want {
+		for i, w := range vals {
+			if got := string(col(name).Bytes.Get(i)); got != w {
+				t.Errorf("%s row %d = %q, want %q", name, i, got, w)
+			}
+		}
+	}
+	if n := RepairText(b, 0); n != 0 {
+		t.Errorf("second repair changed %d values", n)
+	}
+}

@@ -10,6 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/kawire"
+	"github.com/armorlake/armorlake/schema"
 	pb "github.com/kubearmor/KubeArmor/protobuf"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
@@ -24,6 +27,37 @@ const (
 	logStream
 	messageStream
 )
+
+// table is where the stream's events go.
+func (k streamKind) table() *schema.Table {
+	switch k {
+	case alertStream:
+		return schema.Alerts
+	case logStream:
+		return schema.Logs
+	}
+	return schema.Messages
+}
+
+// method is the stream's gRPC method.
+func (k streamKind) method() (string, *grpc.StreamDesc) {
+	var name string
+	switch k {
+	case alertStream:
+		name = pb.LogService_WatchAlerts_FullMethodName
+	case logStream:
+		name = pb.LogService_WatchLogs_FullMethodName
+	default:
+		name = pb.LogService_WatchMessages_FullMethodName
+	}
+	for i := range pb.LogService_ServiceDesc.Streams {
+		d := &pb.LogService_ServiceDesc.Streams[i]
+		if "/"+pb.LogService_ServiceDesc.ServiceName+"/"+d.StreamName == name {
+			return name, d
+		}
+	}
+	panic("ingest: no stream " + name + " in feeder.LogService")
+}
 
 func (k streamKind) String() string {
 	switch k {
@@ -42,17 +76,21 @@ const (
 	// opening, without one event, was rejected by the server (KubeArmor's
 	// answer to an unknown filter).
 	badFilterWindow = 2 * time.Second
-	// keepaliveTime is the client ping interval. KubeArmor closes
-	// connections that ping more often than every 5 minutes, and its own
-	// pings every second keep the connection alive anyway; ours only
-	// detect a silent peer.
-	keepaliveTime = 6 * time.Minute
 )
 
 func (in *Ingester) dialOptions(creds credentials.TransportCredentials) []grpc.DialOption {
 	return []grpc.DialOption{
 		grpc.WithTransportCredentials(creds),
-		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: keepaliveTime, Timeout: 20 * time.Second}),
+		// Windows large enough that flow control never waits for a
+		// WINDOW_UPDATE round trip at full rate (a 1 MiB window holds
+		// about 2,000 events per stream), and a larger read buffer: fewer
+		// system calls per event.
+		grpc.WithInitialWindowSize(1 << 20),
+		grpc.WithInitialConnWindowSize(4 << 20),
+		grpc.WithReadBufferSize(256 << 10),
+		// Pings only after KeepaliveTime of silence (Config): KubeArmor's
+		// own pings every second mean that never happens on a live link.
+		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: in.cfg.KeepaliveTime, Timeout: in.cfg.KeepaliveTimeout}),
 		// The channel's own reconnect backoff must not outgrow ours, or a
 		// long outage would delay recovery past BackoffMax.
 		grpc.WithConnectParams(grpc.ConnectParams{
@@ -69,7 +107,7 @@ func (in *Ingester) dialOptions(creds credentials.TransportCredentials) []grpc.D
 
 // watch keeps one stream of one endpoint open until ctx ends: HealthCheck,
 // open, read until the stream ends, wait, again.
-func (in *Ingester) watch(ctx context.Context, st *endpointState, client pb.LogServiceClient, kind streamKind) {
+func (in *Ingester) watch(ctx context.Context, st *endpointState, cc *grpc.ClientConn, buf *rowBuf, kind streamKind) {
 	bo := retryBackoff{min: in.cfg.BackoffMin, max: in.cfg.BackoffMax}
 	failing := false
 	var timer *time.Timer
@@ -83,7 +121,7 @@ func (in *Ingester) watch(ctx context.Context, st *endpointState, client pb.LogS
 				in.log.Info("kubearmor stream up", "endpoint", st.ep.Addr, "stream", kind.String())
 			}
 		}
-		got, err := in.session(ctx, st, client, kind, up)
+		got, err := in.session(ctx, st, cc, buf, kind, up)
 		if ctx.Err() != nil {
 			return
 		}
@@ -145,10 +183,10 @@ func (in *Ingester) filter(st *endpointState, kind streamKind) string {
 // session runs one HealthCheck and one stream until it ends. It returns
 // the number of events read and nil when the server ended the stream.
 // up is called when the first event arrives.
-func (in *Ingester) session(ctx context.Context, st *endpointState, client pb.LogServiceClient, kind streamKind, up func()) (int64, error) {
+func (in *Ingester) session(ctx context.Context, st *endpointState, cc *grpc.ClientConn, buf *rowBuf, kind streamKind, up func()) (int64, error) {
 	hctx, cancel := context.WithTimeout(ctx, healthTimeout)
 	nonce := rand.Int32()
-	reply, err := client.HealthCheck(hctx, &pb.NonceMessage{Nonce: nonce})
+	reply, err := pb.NewLogServiceClient(cc).HealthCheck(hctx, &pb.NonceMessage{Nonce: nonce})
 	cancel()
 	if err != nil {
 		return 0, fmt.Errorf("health check: %w", err)
@@ -159,37 +197,31 @@ func (in *Ingester) session(ctx context.Context, st *endpointState, client pb.Lo
 
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	req := &pb.RequestMessage{Filter: in.filter(st, kind)}
-	switch kind {
-	case alertStream:
-		s, err := client.WatchAlerts(sctx, req)
-		if err != nil {
-			return 0, err
-		}
-		return read(in, st, s, up, func(a *pb.Alert) item { return item{ep: st, alert: a} })
-	case logStream:
-		s, err := client.WatchLogs(sctx, req)
-		if err != nil {
-			return 0, err
-		}
-		return read(in, st, s, up, func(l *pb.Log) item { return item{ep: st, log: l} })
-	default:
-		s, err := client.WatchMessages(sctx, req)
-		if err != nil {
-			return 0, err
-		}
-		return read(in, st, s, up, func(m *pb.Message) item { return item{ep: st, msg: m} })
+	// The stream's events arrive undecoded (kawire.Frame) and are decoded
+	// straight into the batch: no message or string is allocated per
+	// event, and invalid UTF-8 is repaired instead of failing the stream.
+	method, desc := kind.method()
+	s, err := cc.NewStream(sctx, desc, method, grpc.ForceCodecV2(kawire.Codec{}))
+	if err != nil {
+		return 0, err
 	}
+	if err := s.SendMsg(&pb.RequestMessage{Filter: in.filter(st, kind)}); err != nil {
+		return 0, err
+	}
+	if err := s.CloseSend(); err != nil {
+		return 0, err
+	}
+	return in.read(st, s, buf, kind, up)
 }
 
-// read drains a stream into the buffer without ever blocking on it: a
-// full buffer drops the event, as KubeArmor itself would for a slow
-// subscriber.
+// read drains a stream into buf without ever blocking on storage: past
+// the memory bound an event is dropped, as KubeArmor itself would drop
+// for a slow subscriber.
 //
 // The stream counts as open (EndpointStats.Connected) once it has
 // delivered an event or outlived badFilterWindow: a stream the server is
 // about to reject must not look connected.
-func read[T any](in *Ingester, st *endpointState, s grpc.ServerStreamingClient[T], up func(), wrap func(*T) item) (int64, error) {
+func (in *Ingester) read(st *endpointState, s grpc.ClientStream, buf *rowBuf, kind streamKind, up func()) (int64, error) {
 	var opened atomic.Bool
 	markOpen := func() {
 		if opened.CompareAndSwap(false, true) {
@@ -204,10 +236,15 @@ func read[T any](in *Ingester, st *endpointState, s grpc.ServerStreamingClient[T
 			st.open.Add(-1)
 		}
 	}()
-	var got int64
+	var (
+		frame   kawire.Frame
+		dec     kawire.Decoder
+		got     int64
+		invalid int64
+	)
+	op, addr := in.cfg.OperatorID, st.ep.Addr
 	for {
-		m, err := s.Recv()
-		if err != nil {
+		if err := s.RecvMsg(&frame); err != nil {
 			if errors.Is(err, io.EOF) {
 				return got, nil
 			}
@@ -219,14 +256,35 @@ func read[T any](in *Ingester, st *endpointState, s grpc.ServerStreamingClient[T
 		}
 		got++
 		st.received.Add(1)
-		now := time.Now().UnixNano()
-		it := wrap(m)
-		st.lastEvent.Store(now)
-		st.lag.Store(now - it.eventTime()*1000)
-		select {
-		case in.buf <- it:
+		if !in.admit(st) {
+			continue
+		}
+		var err error
+		switch kind {
+		case alertStream:
+			var a *pb.Alert
+			if a, err = dec.Alert(frame.B); err == nil {
+				in.add(buf, func(b *coldata.Batch) int { return appendAlert(b, a, op, addr) })
+			}
+		case logStream:
+			var l *pb.Log
+			if l, err = dec.Log(frame.B); err == nil {
+				in.add(buf, func(b *coldata.Batch) int { return appendLog(b, l, op, addr) })
+			}
 		default:
+			var m *pb.Message
+			if m, err = dec.Message(frame.B); err == nil {
+				in.add(buf, func(b *coldata.Batch) int { return appendMessage(b, m, op, addr) })
+			}
+		}
+		if err != nil {
+			st.invalid.Add(1)
 			st.dropped.Add(1)
+			// Say it once per stream; the count is in the metrics.
+			if invalid++; invalid == 1 {
+				in.log.Warn("kubearmor event dropped: not a valid protobuf message", "endpoint", addr,
+					"stream", kind.String(), "bytes", len(frame.B), "err", err)
+			}
 		}
 	}
 }
