@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/armorlake/armorlake/ingest"
 	"github.com/armorlake/armorlake/schema"
+	"github.com/armorlake/armorlake/sim"
 	"github.com/armorlake/armorlake/storage"
 )
 
@@ -42,6 +44,30 @@ var (
 	descIngestLag        = prometheus.NewDesc("armorlake_ingest_lag_seconds", "Receive time minus event time of the last event received from the endpoint (0 if none).", ingestLabels, nil)
 	descIngestEmpty      = prometheus.NewDesc("armorlake_ingest_empty_streams_total", "Streams that ended at once without an event: KubeArmor rejecting the filter.", ingestLabels, nil)
 )
+
+var (
+	descSimSent        = prometheus.NewDesc("armorlake_sim_events_generated_total", "Events the simulator generated and offered to its subscribers.", nil, nil)
+	descSimDropped     = prometheus.NewDesc("armorlake_sim_deliveries_dropped_total", "Deliveries of an event to a subscriber lost to that subscriber's full queue.", nil, nil)
+	descSimSubscribers = prometheus.NewDesc("armorlake_sim_subscribers", "Open Watch streams, by stream.", []string{"stream"}, nil)
+)
+
+// simMetrics exports a simulator's counters.
+type simMetrics struct{ srv *sim.Server }
+
+func (m simMetrics) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descSimSent
+	ch <- descSimDropped
+	ch <- descSimSubscribers
+}
+
+func (m simMetrics) Collect(ch chan<- prometheus.Metric) {
+	ch <- prometheus.MustNewConstMetric(descSimSent, prometheus.CounterValue, float64(m.srv.Sent()))
+	ch <- prometheus.MustNewConstMetric(descSimDropped, prometheus.CounterValue, float64(m.srv.Dropped()))
+	alerts, logs, msgs := m.srv.Subscribers()
+	ch <- prometheus.MustNewConstMetric(descSimSubscribers, prometheus.GaugeValue, float64(alerts), "WatchAlerts")
+	ch <- prometheus.MustNewConstMetric(descSimSubscribers, prometheus.GaugeValue, float64(logs), "WatchLogs")
+	ch <- prometheus.MustNewConstMetric(descSimSubscribers, prometheus.GaugeValue, float64(msgs), "WatchMessages")
+}
 
 // operatorMetrics exports the ingest counters and storage statistics of
 // the operators running in this process (three in dev, one otherwise).
@@ -146,6 +172,13 @@ func startHTTP(addr string, reg *prometheus.Registry, logger *slog.Logger) (*htt
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	// Go's profiler, for `go tool pprof http://ADDR/debug/pprof/profile`.
+	// The port is loopback-only by default.
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	h := &httpServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, addr: ln.Addr().String()}
 	go func() {
 		if err := h.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -94,6 +94,10 @@ type operatorConfig struct {
 	// FlushInterval bounds how long a received event waits before it is
 	// stored (and so what a crash can lose).
 	FlushInterval time.Duration
+	// FlushRows flushes a stream's rows once this many have arrived, and
+	// BufferEvents bounds the events received but not yet stored (more
+	// are dropped and counted); 0 takes ingest's defaults.
+	FlushRows, BufferEvents int
 	// PublishInterval is how often the operator refreshes its placement
 	// (time range, rows, bytes per table) in the catalog.
 	PublishInterval time.Duration
@@ -140,7 +144,8 @@ func startOperator(ctx context.Context, cfg operatorConfig) (_ *operatorNode, er
 		ep.Addr = a
 		eps = append(eps, ep)
 	}
-	n.ing, err = ingest.New(ingest.Config{OperatorID: cfg.ID, Endpoints: eps, FlushInterval: cfg.FlushInterval, Logger: cfg.Logger}, n.store)
+	n.ing, err = ingest.New(ingest.Config{OperatorID: cfg.ID, Endpoints: eps, FlushInterval: cfg.FlushInterval,
+		FlushRows: cfg.FlushRows, BufferEvents: cfg.BufferEvents, Logger: cfg.Logger}, n.store)
 	if err != nil {
 		return nil, err
 	}

@@ -61,6 +61,8 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	o.fs.Var(&etcd, "etcd-endpoints", "comma-separated etcd client URLs of the catalog")
 	o.fs.Var(&ka, "kubearmor", "comma-separated KubeArmor gRPC endpoints (host:port) to pull events from")
 	o.fs.DurationVar(&cfg.FlushInterval, "flush-interval", time.Second, "longest time a received event waits before the flush that stores it begins; a crash loses at most this plus one synced write")
+	o.fs.IntVar(&cfg.FlushRows, "flush-rows", ingest.DefaultFlushRows, "rows of one stream that trigger a flush before --flush-interval")
+	o.fs.IntVar(&cfg.BufferEvents, "ingest-buffer", ingest.DefaultBufferEvents, "most events received and not yet stored; beyond it events are dropped and counted, never blocking KubeArmor")
 	o.fs.DurationVar(&cfg.PublishInterval, "publish-interval", time.Second, "how often this operator's placements are refreshed in the catalog")
 	o.fs.DurationVar(&cfg.LeaseTTL, "lease-ttl", 10*time.Second, "how long this operator stays registered after it stops renewing (e.g. dies)")
 	var ep ingest.Endpoint
@@ -168,6 +170,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	o.fs.StringVar(&tlsCert, "tls-cert", "", "PEM server certificate: serve TLS, as KubeArmor with TLS on (with --tls-key)")
 	o.fs.StringVar(&tlsKey, "tls-key", "", "PEM private key of --tls-cert")
 	o.fs.StringVar(&tlsClientCA, "tls-client-ca", "", "PEM bundle of CAs: require client certificates signed by one of them (mutual TLS)")
+	httpAddr := addHTTPFlag(o, "")
 	var exportFormat, exportFile string
 	o.fs.StringVar(&exportFormat, "export", "", "instead of serving, write the --count events to --export-file and exit: csv (PostgreSQL COPY CSV, one file per table) or jsonl (karmor logs --json lines with a \"table\" key)")
 	o.fs.StringVar(&exportFile, "export-file", "", "with --export: the directory that receives alerts.csv, logs.csv and messages.csv (csv), or the file (jsonl)")
@@ -200,7 +203,15 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	logger.Info("kubearmor simulator ready", "listen", s.Addr(), "seed", sf.seed, "count", sf.count)
+	reg := newRegistry()
+	reg.MustRegister(simMetrics{s.srv})
+	h, err := startHTTP(*httpAddr, reg, logger)
+	if err != nil {
+		s.Close()
+		return err
+	}
+	defer h.Close()
+	logger.Info("kubearmor simulator ready", "listen", s.Addr(), "http", h.Addr(), "seed", sf.seed, "count", sf.count)
 	<-ctx.Done()
 	return s.Close()
 }
@@ -305,6 +316,6 @@ Press Ctrl-C to stop.
 // /healthz.
 func addHTTPFlag(o *options, def string) *string {
 	var addr string
-	o.fs.StringVar(&addr, "http-listen", def, "address to serve Prometheus /metrics and /healthz on (empty: off)")
+	o.fs.StringVar(&addr, "http-listen", def, "address to serve Prometheus /metrics, /healthz and /debug/pprof on (empty: off)")
 	return &addr
 }

@@ -58,6 +58,7 @@ func run() error {
 	binary := flag.String("armorlake", "bin/armorlake", "the armorlake binary that runs the simulator")
 	dataDir := flag.String("data-dir", "", "store directory (default: a temporary one, removed after)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the operator side to this file")
+	simProfile := flag.String("sim-cpuprofile", "", "write a CPU profile of the simulator process to this file")
 	slow := flag.Duration("slow-storage", 0, "delay added to every store append")
 	flushRows := flag.Int("flush-rows", ingest.DefaultFlushRows, "rows per table before a flush")
 	timeout := flag.Duration("timeout", 10*time.Minute, "give up after this long")
@@ -83,6 +84,9 @@ func run() error {
 		"--seed", "1", "--start", "2026-11-01T00:00:00Z", "--span", "24h",
 		"--wait-subscribers", "--lossless", "--log-level", "warn")
 	sim.Stderr = os.Stderr
+	if *simProfile != "" {
+		sim.Env = append(os.Environ(), "ARMORLAKE_CPUPROFILE="+*simProfile)
+	}
 	if err := sim.Start(); err != nil {
 		return fmt.Errorf("start simulator (build it with 'make build'): %w", err)
 	}
@@ -92,6 +96,20 @@ func run() error {
 		sim.Process.Signal(os.Interrupt)
 		<-simDone
 	}()
+
+	// Wait until the simulator listens, so that the ingester's first
+	// dial does not fail and back off.
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("simulator did not listen on %s: %v", addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 
 	store, err := storage.Open(storage.Options{Dir: filepath.Join(dir, "store")})
 	if err != nil {
@@ -128,12 +146,14 @@ func run() error {
 	go func() { done <- in.Run(runCtx) }()
 
 	var first time.Time
+	var opCPU0, simCPU0 time.Duration
 	lastReport := time.Now()
 	total := int64(*events)
 	for {
 		st := in.Stats()[0]
 		if first.IsZero() && st.Received > 0 {
 			first = time.Now()
+			opCPU0, simCPU0 = cpuTime(os.Getpid()), cpuTime(sim.Process.Pid)
 		}
 		if st.Stored+st.Dropped >= total {
 			break
@@ -156,6 +176,7 @@ func run() error {
 		time.Sleep(5 * time.Millisecond)
 	}
 	elapsed := time.Since(first)
+	opCPU, simCPU := cpuTime(os.Getpid())-opCPU0, cpuTime(sim.Process.Pid)-simCPU0
 	stop()
 	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
 		return err
@@ -171,9 +192,36 @@ func run() error {
 	fmt.Printf("elapsed:         %s (first event received to last stored)\n", elapsed.Round(time.Millisecond))
 	fmt.Printf("ingest rate:     %.0f events/s\n", float64(st.Stored)/elapsed.Seconds())
 	fmt.Printf("encoded size:    %.1f bytes/event (before Pebble's own compression)\n", float64(bytes)/float64(max(rows, 1)))
+	perEvent := func(d time.Duration) string {
+		return fmt.Sprintf("%.2f µs/event (%.2f cores)", float64(d.Microseconds())/float64(max(st.Stored, 1)), d.Seconds()/elapsed.Seconds())
+	}
+	fmt.Printf("CPU, operator:   %s\n", perEvent(opCPU))
+	fmt.Printf("CPU, simulator:  %s\n", perEvent(simCPU))
 	fmt.Printf("peak RSS:        %s (operator process)\n", peakRSS())
 	fmt.Printf("machine:         %d cores, %s\n", runtime.NumCPU(), cpuModel())
 	return nil
+}
+
+// cpuTime is the user plus system CPU time pid has used, from
+// /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux).
+func cpuTime(pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces: split after its ')'.
+	s := string(data)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 {
+		s = s[i+1:]
+	}
+	f := strings.Fields(s)
+	if len(f) < 13 {
+		return 0
+	}
+	var utime, stime int64
+	fmt.Sscan(f[11], &utime)
+	fmt.Sscan(f[12], &stime)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // peakRSS reads the process's high-water resident set size.
