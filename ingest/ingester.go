@@ -63,6 +63,28 @@ type Ingester struct {
 	// run. Both hold one pending signal.
 	sealedCh chan struct{}
 	wake     chan struct{}
+	// clock is the wall clock in Unix ns, advanced every clockTick while
+	// Run runs: reading the system clock per event cost more than
+	// decoding the event's timestamp.
+	clock atomic.Int64
+}
+
+// clockTick is the resolution of the receive times in the endpoint stats
+// (LastEvent, Lag).
+const clockTick = 5 * time.Millisecond
+
+// tick advances in.clock until done is closed.
+func (in *Ingester) tick(done <-chan struct{}) {
+	t := time.NewTicker(clockTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case now := <-t.C:
+			in.clock.Store(now.UnixNano())
+		}
+	}
 }
 
 // rowBuf collects the rows of one stream of one endpoint until the flusher
@@ -226,6 +248,10 @@ func (in *Ingester) Run(ctx context.Context) error {
 
 	flushed := make(chan struct{})
 	readersDone := make(chan struct{})
+	in.clock.Store(time.Now().UnixNano())
+	clockDone := make(chan struct{})
+	defer close(clockDone)
+	go in.tick(clockDone)
 	go func() {
 		defer close(flushed)
 		in.flushLoop(readersDone)
@@ -299,7 +325,7 @@ func (in *Ingester) add(buf *rowBuf, fill func(*coldata.Batch) int) {
 	}
 	b := buf.b
 	repaired := fill(b)
-	now := time.Now().UnixNano()
+	now := in.clock.Load()
 	ts := b.Vecs[buf.table.TimeColumn].Int64[b.Len-1]
 	full := b.Len >= in.cfg.FlushRows
 	if full {

@@ -81,12 +81,11 @@ const (
 func (in *Ingester) dialOptions(creds credentials.TransportCredentials) []grpc.DialOption {
 	return []grpc.DialOption{
 		grpc.WithTransportCredentials(creds),
-		// Windows large enough that flow control never waits for a
-		// WINDOW_UPDATE round trip at full rate (a 1 MiB window holds
-		// about 2,000 events per stream), and a larger read buffer: fewer
-		// system calls per event.
-		grpc.WithInitialWindowSize(1 << 20),
-		grpc.WithInitialConnWindowSize(4 << 20),
+		// Flow-control windows large enough that the server never waits
+		// for a WINDOW_UPDATE at full rate (Config.StreamWindow), and a
+		// larger read buffer: fewer system calls per event.
+		grpc.WithInitialWindowSize(in.cfg.StreamWindow),
+		grpc.WithInitialConnWindowSize(4 * in.cfg.StreamWindow),
 		grpc.WithReadBufferSize(256 << 10),
 		// Pings only after KeepaliveTime of silence (Config): KubeArmor's
 		// own pings every second mean that never happens on a live link.

@@ -349,7 +349,7 @@ func (d *dictBuilder) build(v *coldata.Vec, lo, hi, nulls int) bool {
 			c, ok := d.codes[key]
 			if !ok {
 				c = uint32(len(d.vals))
-				if int(c) >= limit || (len(d.rows) < dictProbe && int(c) > len(d.rows)/2+8) {
+				if int(c) >= limit || (len(d.rows) < dictProbe && int(c) > len(d.rows)*7/8+8) {
 					return false
 				}
 				d.codes[key] = c
