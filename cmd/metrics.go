@@ -38,6 +38,7 @@ var (
 	descIngestStored     = prometheus.NewDesc("armorlake_ingest_events_stored_total", "Events the store accepted.", ingestLabels, nil)
 	descIngestDropped    = prometheus.NewDesc("armorlake_ingest_events_dropped_total", "Events lost to a full ingest buffer or a failed flush.", ingestLabels, nil)
 	descIngestReconnects = prometheus.NewDesc("armorlake_ingest_reconnects_total", "Streams reopened after they ended or failed.", ingestLabels, nil)
+	descIngestInvalid    = prometheus.NewDesc("armorlake_ingest_events_invalid_total", "Messages that were not valid protobuf (also counted as dropped).", ingestLabels, nil)
 	descIngestRepaired   = prometheus.NewDesc("armorlake_ingest_strings_repaired_total", "Strings whose invalid UTF-8 was replaced.", ingestLabels, nil)
 	descIngestLast       = prometheus.NewDesc("armorlake_ingest_last_event_timestamp_seconds", "When the last event was received (Unix seconds, 0 if none).", ingestLabels, nil)
 	descIngestConnected  = prometheus.NewDesc("armorlake_ingest_connected", "1 while every stream of the endpoint is open.", ingestLabels, nil)
@@ -94,7 +95,7 @@ func (m *operatorMetrics) add(id string, n *operatorNode) {
 
 func (m *operatorMetrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descIngestReceived, descIngestStored, descIngestDropped, descIngestReconnects,
-		descIngestRepaired, descIngestLast, descIngestConnected, descIngestLag, descIngestEmpty, descStorageRows, descStorageBytes, descStorageBlocks} {
+		descIngestInvalid, descIngestRepaired, descIngestLast, descIngestConnected, descIngestLag, descIngestEmpty, descStorageRows, descStorageBytes, descStorageBlocks} {
 		ch <- d
 	}
 }
@@ -122,6 +123,7 @@ func collectIngest(ch chan<- prometheus.Metric, operator string, in *ingest.Inge
 		counter(descIngestStored, s.Stored)
 		counter(descIngestDropped, s.Dropped)
 		counter(descIngestReconnects, s.Reconnects)
+		counter(descIngestInvalid, s.Invalid)
 		counter(descIngestRepaired, s.Repaired)
 		counter(descIngestEmpty, s.EmptyStreams)
 		ch <- prometheus.MustNewConstMetric(descIngestLag, prometheus.GaugeValue, s.Lag.Seconds(), operator, s.Endpoint)

@@ -254,20 +254,22 @@ func (n *operatorNode) virtualRows(t *schema.Table) (*coldata.Batch, error) {
 		v[0].Bytes.AppendString(n.cfg.ID)
 		v[1].Bytes.AppendString(s.Endpoint)
 		v[2].Bool = append(v[2].Bool, s.Connected)
-		for i, x := range []int64{s.Received, s.Stored, s.Dropped, s.Reconnects, s.Repaired, s.EmptyStreams} {
+		counts := []int64{s.Received, s.Stored, s.Dropped, s.Invalid, s.Reconnects, s.Repaired, s.EmptyStreams}
+		for i, x := range counts {
 			v[3+i].Int64 = append(v[3+i].Int64, x)
 		}
+		last, lag, lastErr := v[3+len(counts)], v[4+len(counts)], v[5+len(counts)]
 		if s.LastEvent.IsZero() {
-			v[9].AppendNull()
-			v[10].AppendNull()
+			last.AppendNull()
+			lag.AppendNull()
 		} else {
-			v[9].Int64 = append(v[9].Int64, s.LastEvent.UnixMicro())
-			v[10].Float64 = append(v[10].Float64, s.Lag.Seconds())
+			last.Int64 = append(last.Int64, s.LastEvent.UnixMicro())
+			lag.Float64 = append(lag.Float64, s.Lag.Seconds())
 		}
 		if s.LastError == "" {
-			v[11].AppendNull()
+			lastErr.AppendNull()
 		} else {
-			v[11].Bytes.AppendString(s.LastError)
+			lastErr.Bytes.AppendString(s.LastError)
 		}
 		b.Len++
 	}

@@ -2,26 +2,34 @@
 // logs and messages from KubeArmor LogService endpoints over gRPC and
 // turns them into columnar batches for storage (design §3).
 //
-//	endpoint ──WatchAlerts──▶ reader ─┐
-//	         ──WatchLogs────▶ reader ─┼─▶ buffer (BufferEvents) ─▶ batcher ─▶ Sink.Append
-//	         ──WatchMessages▶ reader ─┘    full: count, drop        one batch per table,
-//	endpoint ──…                                                    flushed at FlushRows
-//	                                                                or FlushInterval
+//	endpoint ──WatchAlerts──▶ reader: decode ─▶ alerts batch  ─┐ sealed at FlushRows,
+//	         ──WatchLogs────▶ reader: decode ─▶ logs batch    ─┼─▶ flusher ─▶ Sink.AppendAll
+//	         ──WatchMessages▶ reader: decode ─▶ messages batch ─┘ all taken at FlushInterval
+//	endpoint ──…                       past BufferEvents in flight: count, drop
 //
 // KubeArmor never replays and drops events for a subscriber that falls
-// behind, so the readers never block: they drain their streams into a
-// bounded buffer and count what does not fit. Each stream is opened after
-// a HealthCheck with a random nonce and reopened with exponential backoff
-// and jitter whenever it ends or fails, independently of the others. A
-// stream that ends at once without an event is KubeArmor rejecting the
-// filter: it is reported and retried slowly, never in a tight loop.
+// behind, so the readers never wait for storage: each drains its stream,
+// and once BufferEvents rows are received but not yet stored, it counts
+// new events as dropped instead of growing memory. Each stream is opened
+// after a HealthCheck with a random nonce and reopened with exponential
+// backoff and jitter whenever it ends or fails, independently of the
+// others. A stream that ends at once without an event is KubeArmor
+// rejecting the filter: it is reported and retried slowly, never in a
+// tight loop. A link that goes silent is noticed by the keepalive after
+// KeepaliveTime plus KeepaliveTimeout.
 //
-// One batcher goroutine maps events to rows (rows.go: AppendAlert,
-// AppendLog, AppendMessage fill schema.Alerts, schema.Logs and
-// schema.Messages column by column) and flushes a table's batch when it
-// holds FlushRows rows, and all tables when the oldest unflushed row is
-// FlushInterval old. A crash therefore loses at most FlushInterval of
-// rows plus the buffer; on a clean stop Run flushes everything.
+// Each reader receives its stream's messages undecoded (kawire.Frame),
+// decodes them into a reused message whose strings alias the frame, and
+// appends the row straight to its stream's batch (rows.go maps every field
+// to schema.Alerts, schema.Logs and schema.Messages). A message that is
+// not valid protobuf is counted (Invalid) and dropped; the stream goes on.
+// Text is repaired to valid UTF-8 once per batch, before it is stored.
+//
+// The flusher stores a batch as soon as it holds FlushRows rows, and every
+// batch, partial ones included, when the oldest unflushed row is
+// FlushInterval old, in one synced write. A crash therefore loses the rows
+// received in the last FlushInterval plus those of a flush in progress; on
+// a clean stop Run flushes everything. Stored batches are reused.
 //
 // Endpoints speak plaintext by default, or TLS and mutual TLS
 // (Endpoint.TLS, like karmor --secure); certificate files are read once,
@@ -31,7 +39,8 @@
 // asked for during the handshake and explains the failure in
 // EndpointStats.LastError.
 //
-// Per endpoint, Stats reports events received, stored and dropped,
-// reconnects, streams that ended at once (EmptyStreams), strings repaired,
-// the last event's receipt time and its lag (receipt minus event time).
+// Per endpoint, Stats reports events received, stored, dropped and
+// invalid, reconnects, streams that ended at once (EmptyStreams), strings
+// repaired, the last event's receipt time and its lag (receipt minus
+// event time, to 5 ms).
 package ingest

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/armorlake/armorlake/sim"
 	pb "github.com/kubearmor/KubeArmor/protobuf"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/mem"
 )
 
@@ -702,4 +704,80 @@ func TestBadEventsOverTheWire(t *testing.T) {
 	if want := []string{"node-1", "node-\uFFFD", "node-3"}; strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("host_name %q, want %q", got, want)
 	}
+}
+
+// floorServer streams one pre-encoded Log over and over: the cost of gRPC
+// alone, with nothing generated, decoded or stored.
+type floorServer struct {
+	pb.UnimplementedLogServiceServer
+	msg []byte
+	n   int
+}
+
+func (s *floorServer) WatchLogs(_ *pb.RequestMessage, stream grpc.ServerStreamingServer[pb.Log]) error {
+	buf := mem.SliceBuffer(s.msg)
+	for range s.n {
+		if err := stream.SendMsg(kawire.Encoded{Buf: buf}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cpuTime is the process's user plus system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkStreamFloor measures what one KubeArmor event costs gRPC alone
+// on this machine, server and client together, over loopback with the
+// ingester's and simulator's transport settings: the floor under the
+// ingest benchmark, since KubeArmor sends one message per event.
+func BenchmarkStreamFloor(b *testing.B) {
+	l := &pb.Log{Timestamp: 1793491201, UpdatedTime: "2026-11-01T00:00:01.123456Z", ClusterName: "default",
+		HostName: "worker-node-01", NamespaceName: "payments", PodName: "payments-api-7d9f8c6b5d-x2k4p",
+		Labels: "app=payments-api,tier=backend", ContainerID: strings.Repeat("3f2a9c1e", 8), ContainerName: "api",
+		ContainerImage: "registry.example.com/payments/api:v2.14.3", HostPID: 5678, PID: 42, ProcessName: "/usr/bin/curl",
+		ParentProcessName: "/bin/bash", Source: "/bin/bash", Resource: "/usr/bin/curl -s http://inventory:8080/health",
+		Operation: "Process", Data: "syscall=SYS_EXECVE", Result: "Passed", Type: "ContainerLog"}
+	msg := kawire.AppendLog(nil, l)
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	gs := grpc.NewServer(sim.GRPCServerOptions()...)
+	pb.RegisterLogServiceServer(gs, &floorServer{msg: msg, n: b.N})
+	go gs.Serve(lis)
+	defer gs.Stop()
+	cc, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithInitialWindowSize(ingest.DefaultStreamWindow), grpc.WithInitialConnWindowSize(4*ingest.DefaultStreamWindow),
+		grpc.WithReadBufferSize(256<<10))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cc.Close()
+	b.SetBytes(int64(len(msg)))
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	s, err := cc.NewStream(context.Background(), &pb.LogService_ServiceDesc.Streams[2], pb.LogService_WatchLogs_FullMethodName,
+		grpc.ForceCodecV2(kawire.Codec{}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.SendMsg(&pb.RequestMessage{Filter: "all"}); err != nil {
+		b.Fatal(err)
+	}
+	s.CloseSend()
+	var f kawire.Frame
+	got := 0
+	for s.RecvMsg(&f) == nil {
+		got++
+	}
+	b.StopTimer()
+	if got != b.N {
+		b.Fatalf("received %d of %d", got, b.N)
+	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 }
