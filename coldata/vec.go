@@ -135,6 +135,14 @@ func (v *Vec) Reset() {
 // Gather returns a new Vec holding rows sel of v, in that order.
 func (v *Vec) Gather(sel []int) *Vec {
 	out := NewVec(v.Type, len(sel))
+	v.GatherInto(out, sel)
+	return out
+}
+
+// GatherInto replaces out's rows with rows sel of v, in that order,
+// reusing out's memory. out must have v's type and must not be v.
+func (v *Vec) GatherInto(out *Vec, sel []int) {
+	out.Reset()
 	hasNulls := v.Nulls.Any()
 	switch {
 	case !hasNulls && v.Type == Bool:
@@ -158,7 +166,6 @@ func (v *Vec) Gather(sel []int) *Vec {
 			out.AppendFrom(v, i)
 		}
 	}
-	return out
 }
 
 // Slice returns a new Vec holding rows [from, to) of v.
@@ -210,6 +217,15 @@ func (b *Batch) Gather(sel []int) *Batch {
 		out.Vecs[i] = v.Gather(sel)
 	}
 	return out
+}
+
+// GatherInto replaces out's rows with rows sel of b, reusing out's memory;
+// out must have b's types.
+func (b *Batch) GatherInto(out *Batch, sel []int) {
+	for i, v := range b.Vecs {
+		v.GatherInto(out.Vecs[i], sel)
+	}
+	out.Len = len(sel)
 }
 
 // Slice returns a new batch holding rows [from, to) of b.

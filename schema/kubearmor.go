@@ -115,12 +115,19 @@ func columns(groups ...[]Column) []Column {
 // Alerts, Logs and Messages are the tables fed by KubeArmor's
 // WatchAlerts, WatchLogs and WatchMessages streams.
 var (
-	Alerts = &Table{Name: AlertsTable, TimeColumn: 0,
+	Alerts = &Table{Name: AlertsTable, TimeColumn: 0, StreamColumns: workloadStream,
 		Columns: columns(eventHead, alertPolicy, activity, alertVerdict, hashes, ingestMeta)}
-	Logs = &Table{Name: LogsTable, TimeColumn: 0,
+	Logs = &Table{Name: LogsTable, TimeColumn: 0, StreamColumns: workloadStream,
 		Columns: columns(eventHead, activity, logVerdict, hashes, ingestMeta)}
-	Messages = &Table{Name: MessagesTable, TimeColumn: 0,
+	Messages = &Table{Name: MessagesTable, TimeColumn: 0, StreamColumns: []string{"host_name"},
 		Columns: columns(messageBody, ingestMeta)}
+)
+
+// workloadStream is the source of an alert or log (design §4): its host,
+// namespace, pod and container.
+var workloadStream = []string{"host_name", "namespace_name", "pod_name", "container_id"}
+
+var (
 )
 
 // KubeArmor returns the KubeArmor tables.

@@ -21,6 +21,12 @@ type Table struct {
 	// TimeColumn is the index in Columns of the timestamptz column that
 	// partitioning and time pruning use; -1 for a table without one.
 	TimeColumn int `json:"time_column"`
+	// StreamColumns name the text columns that identify the source of a
+	// row (host, namespace, pod, container). Storage keeps a source's rows
+	// together within a time partition, so that those columns, and the
+	// ones that follow from them, are constant or tiny dictionaries per
+	// block. Empty: rows stay in arrival order.
+	StreamColumns []string `json:"stream_columns,omitempty"`
 	// Virtual tables are not stored: every operator computes its rows
 	// when asked (its ingest status, say), so a query over one goes to
 	// every live operator rather than to the holders of placements.

@@ -68,8 +68,9 @@ func parseChunkHeader(body []byte) (chunkHeader, []byte, error) {
 // chunkDecoder decodes column chunks into Vecs. It keeps a scratch buffer
 // for zstd between calls; it is not safe for concurrent use.
 type chunkDecoder struct {
-	z    []byte
-	offs []int32 // a dictionary's value offsets
+	z       []byte
+	offs    []int32 // a dictionary's value offsets
+	runLens []int   // a dictionary's run lengths
 }
 
 // decode decodes a chunk body (the value without its checksum) into v,
@@ -440,14 +441,14 @@ func (d *chunkDecoder) decodeDict(v *coldata.Vec, h *chunkHeader, p []byte, pres
 		return errors.New("bad dictionary size")
 	}
 	p = p[n:]
-	if len(p) < 2 {
+	if len(p) < 3 {
 		return errShort
 	}
-	width, dictEnc := int(p[0]), encoding(p[1])
+	width, layout, dictEnc := int(p[0]), p[1], encoding(p[2])
 	if width != bits.Len64(ndict-1) {
 		return errors.New("bad dictionary code width")
 	}
-	p = p[2:]
+	p = p[3:]
 	dictLen, n := binary.Uvarint(p)
 	if n <= 0 || dictLen > uint64(len(p)-n) {
 		return errShort
@@ -463,7 +464,35 @@ func (d *chunkDecoder) decodeDict(v *coldata.Vec, h *chunkHeader, p []byte, pres
 	default:
 		return fmt.Errorf("bad dictionary encoding %d", dictEnc)
 	}
-	if len(codes) != (present*width+7)/8 {
+	// Runs: their lengths, then one packed code per run.
+	ncodes := present
+	d.runLens = d.runLens[:0]
+	switch layout {
+	case codesPacked:
+	case codesRuns:
+		nruns, n := binary.Uvarint(codes)
+		if n <= 0 || nruns == 0 || nruns > uint64(present) {
+			return errors.New("bad dictionary run count")
+		}
+		codes = codes[n:]
+		total := 0
+		for range nruns {
+			l, n := binary.Uvarint(codes)
+			if n <= 0 || l == 0 || l > uint64(present-total) {
+				return errors.New("bad dictionary run length")
+			}
+			codes = codes[n:]
+			total += int(l)
+			d.runLens = append(d.runLens, int(l))
+		}
+		if total != present {
+			return errors.New("dictionary runs disagree with the row count")
+		}
+		ncodes = int(nruns)
+	default:
+		return fmt.Errorf("bad dictionary code layout %d", layout)
+	}
+	if len(codes) != (ncodes*width+7)/8 {
 		return errors.New("dictionary codes disagree with the row count")
 	}
 	// The dictionary's offsets, then its bytes.
@@ -479,19 +508,30 @@ func (d *chunkDecoder) decodeDict(v *coldata.Vec, h *chunkHeader, p []byte, pres
 	var acc uint64
 	have, k := 0, 0
 	mask := uint64(1)<<width - 1
+	run, left := 0, 0 // the current run and the rows it still covers
+	var c uint64
 	for i := 0; i < h.rows; i++ {
 		if h.bitmap == nil || !bitSet(h.bitmap, i) {
-			for have < width {
-				acc |= uint64(codes[k]) << have
-				k++
-				have += 8
+			if left == 0 {
+				// The next code: of this row, or of the next run.
+				for have < width {
+					acc |= uint64(codes[k]) << have
+					k++
+					have += 8
+				}
+				c = acc & mask
+				acc >>= width
+				have -= width
+				if c >= ndict {
+					return errors.New("dictionary code out of range")
+				}
+				left = 1
+				if layout == codesRuns {
+					left = d.runLens[run]
+					run++
+				}
 			}
-			c := acc & mask
-			acc >>= width
-			have -= width
-			if c >= ndict {
-				return errors.New("dictionary code out of range")
-			}
+			left--
 			val := data[d.offs[c]:d.offs[c+1]]
 			if len(b.Data)+len(val) > maxChunkData {
 				return errors.New("string chunk too large")

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"slices"
 	"unsafe"
 
 	"github.com/armorlake/armorlake/coldata"
@@ -30,33 +31,62 @@ type chunkInfo struct {
 	crc      uint32 // the value's trailing CRC32C
 }
 
+// rowSet is the rows of a Vec that a chunk holds, in chunk order: rows
+// [lo, hi), or, when sel is set, rows sel[lo:hi]. Encoding through sel
+// stores rows in another order than they were appended (grouped by
+// stream) without first copying them into that order.
+type rowSet struct {
+	lo, hi int
+	sel    []int
+	// asc is sel[lo:hi] in ascending order, when sel is set: a dictionary
+	// is built reading the rows in the order they lie in memory, which
+	// costs a third of reading them scattered.
+	asc []int
+}
+
+func (r rowSet) n() int { return r.hi - r.lo }
+
+// at returns the Vec row of the chunk's k-th row.
+func (r rowSet) at(k int) int {
+	if r.sel != nil {
+		return r.sel[r.lo+k]
+	}
+	return r.lo + k
+}
+
 // appendChunk appends the chunk of rows [lo, hi) of v, checksum included,
-// to dst. It picks the encoding from the data: const when the non-NULL
-// values are all equal, delta or plain for integers (whichever is smaller),
-// zstd or plain for strings (zstd when it saves an eighth).
+// to dst.
 func (e *chunkEncoder) appendChunk(dst []byte, v *coldata.Vec, lo, hi int) ([]byte, chunkInfo) {
+	return e.appendRows(dst, v, rowSet{lo: lo, hi: hi})
+}
+
+// appendRows appends the chunk of rows rs of v, checksum included, to dst.
+// It picks the encoding from the data: const when the non-NULL values are
+// all equal, delta or plain for integers (whichever is smaller), a
+// dictionary, zstd or plain for strings.
+func (e *chunkEncoder) appendRows(dst []byte, v *coldata.Vec, rs rowSet) ([]byte, chunkInfo) {
 	start := len(dst)
-	n := hi - lo
-	info := chunkInfo{nulls: countNulls(v.Nulls, lo, hi)}
+	n := rs.n()
+	info := chunkInfo{nulls: countNullRows(v.Nulls, rs)}
 	dst = append(dst, byte(v.Type), 0) // the encoding byte is set below
 	dst = binary.AppendUvarint(dst, uint64(n))
 	dst = binary.AppendUvarint(dst, uint64(info.nulls))
 	if info.nulls > 0 && info.nulls < n {
-		dst = appendBitmap(dst, v.Nulls, lo, hi)
+		dst = appendBitmap(dst, v.Nulls, rs)
 	}
 	switch t := v.Type; {
 	case info.nulls == n:
 		info.enc = encConst
 	case t == coldata.Bool:
-		dst, info.enc = e.appendBools(dst, v, lo, hi, info.nulls)
+		dst, info.enc = e.appendBools(dst, v, rs, info.nulls)
 	case isIntType(t):
-		dst, info.enc, info.min, info.max = e.appendInts(dst, v, lo, hi, info.nulls)
+		dst, info.enc, info.min, info.max = e.appendInts(dst, v, rs, info.nulls)
 	case t.IsFloat():
-		dst, info.enc = e.appendFloats(dst, v, lo, hi, info.nulls)
+		dst, info.enc = e.appendFloats(dst, v, rs, info.nulls)
 	case t.IsBytes():
-		dst, info.enc = e.appendBytes(dst, v, lo, hi, info.nulls)
+		dst, info.enc = e.appendBytes(dst, v, rs, info.nulls)
 	case t == coldata.TextArray:
-		dst, info.enc = e.appendArrays(dst, v, lo, hi, info.nulls)
+		dst, info.enc = e.appendArrays(dst, v, rs, info.nulls)
 	}
 	dst[start+1] = byte(info.enc)
 	dst, info.crc = appendChecksum(dst, start)
@@ -80,39 +110,55 @@ func countNulls(n coldata.Nulls, lo, hi int) int {
 	return c
 }
 
-// appendBitmap appends the null bitmap of rows [lo, hi): bit i%8 of byte
-// i/8 is set when row lo+i is NULL.
-func appendBitmap(dst []byte, n coldata.Nulls, lo, hi int) []byte {
-	start := len(dst)
-	dst = append(dst, make([]byte, (hi-lo+7)/8)...)
-	bm := dst[start:]
-	for i := lo; i < hi; i++ {
+// countNullRows counts the NULL rows of rs.
+func countNullRows(n coldata.Nulls, rs rowSet) int {
+	if rs.sel == nil {
+		return countNulls(n, rs.lo, rs.hi)
+	}
+	if len(n) == 0 {
+		return 0
+	}
+	c := 0
+	for _, i := range rs.sel[rs.lo:rs.hi] {
 		if n.Get(i) {
-			j := i - lo
-			bm[j>>3] |= 1 << (j & 7)
+			c++
+		}
+	}
+	return c
+}
+
+// appendBitmap appends the null bitmap of rs: bit k%8 of byte k/8 is set
+// when the chunk's row k is NULL.
+func appendBitmap(dst []byte, n coldata.Nulls, rs rowSet) []byte {
+	start := len(dst)
+	dst = append(dst, make([]byte, (rs.n()+7)/8)...)
+	bm := dst[start:]
+	for k := range rs.n() {
+		if n.Get(rs.at(k)) {
+			bm[k>>3] |= 1 << (k & 7)
 		}
 	}
 	return dst
 }
 
-// nonNull returns the values of rows [lo, hi) that are not NULL, gathered
-// into scratch when some are.
-func nonNull[T any](scratch []T, vals []T, n coldata.Nulls, lo, hi, nulls int) ([]T, []T) {
-	if nulls == 0 {
-		return scratch, vals[lo:hi]
+// nonNull returns the values of rs that are not NULL, gathered into
+// scratch unless they are a contiguous run of vals.
+func nonNull[T any](scratch []T, vals []T, n coldata.Nulls, rs rowSet, nulls int) ([]T, []T) {
+	if nulls == 0 && rs.sel == nil {
+		return scratch, vals[rs.lo:rs.hi]
 	}
 	scratch = scratch[:0]
-	for i := lo; i < hi; i++ {
-		if !n.Get(i) {
+	for k := range rs.n() {
+		if i := rs.at(k); nulls == 0 || !n.Get(i) {
 			scratch = append(scratch, vals[i])
 		}
 	}
 	return scratch, scratch
 }
 
-func (e *chunkEncoder) appendInts(dst []byte, v *coldata.Vec, lo, hi, nulls int) ([]byte, encoding, int64, int64) {
+func (e *chunkEncoder) appendInts(dst []byte, v *coldata.Vec, rs rowSet, nulls int) ([]byte, encoding, int64, int64) {
 	var vals []int64
-	e.ints, vals = nonNull(e.ints, v.Int64, v.Nulls, lo, hi, nulls)
+	e.ints, vals = nonNull(e.ints, v.Int64, v.Nulls, rs, nulls)
 	mn, mx, prev := vals[0], vals[0], int64(0)
 	deltaSize := 0
 	for _, x := range vals {
@@ -137,9 +183,9 @@ func (e *chunkEncoder) appendInts(dst []byte, v *coldata.Vec, lo, hi, nulls int)
 	return dst, encPlain, mn, mx
 }
 
-func (e *chunkEncoder) appendFloats(dst []byte, v *coldata.Vec, lo, hi, nulls int) ([]byte, encoding) {
+func (e *chunkEncoder) appendFloats(dst []byte, v *coldata.Vec, rs rowSet, nulls int) ([]byte, encoding) {
 	var vals []float64
-	e.floats, vals = nonNull(e.floats, v.Float64, v.Nulls, lo, hi, nulls)
+	e.floats, vals = nonNull(e.floats, v.Float64, v.Nulls, rs, nulls)
 	// Compare bits, not values: -0 and 0 differ, and NaN equals itself.
 	first := math.Float64bits(vals[0])
 	same := true
@@ -158,9 +204,9 @@ func (e *chunkEncoder) appendFloats(dst []byte, v *coldata.Vec, lo, hi, nulls in
 	return dst, encPlain
 }
 
-func (e *chunkEncoder) appendBools(dst []byte, v *coldata.Vec, lo, hi, nulls int) ([]byte, encoding) {
+func (e *chunkEncoder) appendBools(dst []byte, v *coldata.Vec, rs rowSet, nulls int) ([]byte, encoding) {
 	var vals []bool
-	e.bools, vals = nonNull(e.bools, v.Bool, v.Nulls, lo, hi, nulls)
+	e.bools, vals = nonNull(e.bools, v.Bool, v.Nulls, rs, nulls)
 	same := true
 	for _, x := range vals[1:] {
 		if x != vals[0] {
@@ -185,12 +231,12 @@ func (e *chunkEncoder) appendBools(dst []byte, v *coldata.Vec, lo, hi, nulls int
 	return dst, encPlain
 }
 
-func (e *chunkEncoder) appendBytes(dst []byte, v *coldata.Vec, lo, hi, nulls int) ([]byte, encoding) {
+func (e *chunkEncoder) appendBytes(dst []byte, v *coldata.Vec, rs rowSet, nulls int) ([]byte, encoding) {
 	b := &v.Bytes
 	first := -1
 	same := true
-	for i := lo; i < hi && same; i++ {
-		switch {
+	for k := 0; k < rs.n() && same; k++ {
+		switch i := rs.at(k); {
 		case nulls > 0 && v.Nulls.Get(i):
 		case first < 0:
 			first = i
@@ -203,20 +249,20 @@ func (e *chunkEncoder) appendBytes(dst []byte, v *coldata.Vec, lo, hi, nulls int
 		dst = binary.AppendUvarint(dst, uint64(len(val)))
 		return append(dst, val...), encConst
 	}
-	if e.dict.build(v, lo, hi, nulls) {
+	if e.dict.build(v, rs, nulls) {
 		return e.dict.append(dst, &e.plain), encDict
 	}
 	p := e.plain[:0]
-	for i := lo; i < hi; i++ {
-		if nulls == 0 || !v.Nulls.Get(i) {
+	for k := range rs.n() {
+		if i := rs.at(k); nulls == 0 || !v.Nulls.Get(i) {
 			p = binary.AppendUvarint(p, uint64(b.Offs[i+1]-b.Offs[i]))
 		}
 	}
-	if nulls == 0 {
-		p = append(p, b.Data[b.Offs[lo]:b.Offs[hi]]...)
+	if nulls == 0 && rs.sel == nil {
+		p = append(p, b.Data[b.Offs[rs.lo]:b.Offs[rs.hi]]...)
 	} else {
-		for i := lo; i < hi; i++ {
-			if !v.Nulls.Get(i) {
+		for k := range rs.n() {
+			if i := rs.at(k); nulls == 0 || !v.Nulls.Get(i) {
 				p = append(p, b.Get(i)...)
 			}
 		}
@@ -225,11 +271,11 @@ func (e *chunkEncoder) appendBytes(dst []byte, v *coldata.Vec, lo, hi, nulls int
 	return appendMaybeZstd(dst, p)
 }
 
-func (e *chunkEncoder) appendArrays(dst []byte, v *coldata.Vec, lo, hi, nulls int) ([]byte, encoding) {
+func (e *chunkEncoder) appendArrays(dst []byte, v *coldata.Vec, rs rowSet, nulls int) ([]byte, encoding) {
 	first := -1
 	same := true
-	for i := lo; i < hi && same; i++ {
-		switch {
+	for k := 0; k < rs.n() && same; k++ {
+		switch i := rs.at(k); {
 		case nulls > 0 && v.Nulls.Get(i):
 		case first < 0:
 			first = i
@@ -238,33 +284,33 @@ func (e *chunkEncoder) appendArrays(dst []byte, v *coldata.Vec, lo, hi, nulls in
 		}
 	}
 	if same {
-		return appendArrayRows(dst, v, first, first+1, 0), encConst
+		return appendArrayRows(dst, v, rowSet{lo: first, hi: first + 1}, 0), encConst
 	}
-	e.plain = appendArrayRows(e.plain[:0], v, lo, hi, nulls)
+	e.plain = appendArrayRows(e.plain[:0], v, rs, nulls)
 	return appendMaybeZstd(dst, e.plain)
 }
 
-// appendArrayRows appends the plain payload of the non-NULL text[] rows in
-// [lo, hi): element counts, element lengths, element bytes.
-func appendArrayRows(dst []byte, v *coldata.Vec, lo, hi, nulls int) []byte {
+// appendArrayRows appends the plain payload of the non-NULL text[] rows of
+// rs: element counts, element lengths, element bytes.
+func appendArrayRows(dst []byte, v *coldata.Vec, rs rowSet, nulls int) []byte {
 	b, arr := &v.Bytes, v.Arr
-	for i := lo; i < hi; i++ {
-		if nulls == 0 || !v.Nulls.Get(i) {
+	for k := range rs.n() {
+		if i := rs.at(k); nulls == 0 || !v.Nulls.Get(i) {
 			dst = binary.AppendUvarint(dst, uint64(arr[i+1]-arr[i]))
 		}
 	}
-	for i := lo; i < hi; i++ {
-		if nulls == 0 || !v.Nulls.Get(i) {
+	for k := range rs.n() {
+		if i := rs.at(k); nulls == 0 || !v.Nulls.Get(i) {
 			for j := arr[i]; j < arr[i+1]; j++ {
 				dst = binary.AppendUvarint(dst, uint64(b.Offs[j+1]-b.Offs[j]))
 			}
 		}
 	}
-	if nulls == 0 {
-		return append(dst, b.Data[b.Offs[arr[lo]]:b.Offs[arr[hi]]]...)
+	if nulls == 0 && rs.sel == nil {
+		return append(dst, b.Data[b.Offs[arr[rs.lo]]:b.Offs[arr[rs.hi]]]...)
 	}
-	for i := lo; i < hi; i++ {
-		if !v.Nulls.Get(i) {
+	for k := range rs.n() {
+		if i := rs.at(k); nulls == 0 || !v.Nulls.Get(i) {
 			dst = append(dst, b.Data[b.Offs[arr[i]]:b.Offs[arr[i+1]]]...)
 		}
 	}
@@ -304,10 +350,18 @@ func appendMaybeZstd(dst, p []byte) ([]byte, encoding) {
 // the Vec being encoded, so it must be reset (build does) before that Vec
 // changes; it keeps its memory between chunks.
 type dictBuilder struct {
-	codes map[string]uint32
-	vals  [][]byte // the distinct values in order of first appearance
-	rows  []uint32 // the code of each non-NULL row
-	z     []byte   // the encoded dictionary
+	codes  map[string]uint32
+	vals   [][]byte   // the distinct values
+	recent [256]int32 // code+1 of a value by quickHash; 0: empty
+	rows   []uint32   // the code of each non-NULL row
+	codeOf []uint32   // by Vec row, when the chunk's rows are a permutation
+	asc    []int      // the permutation's rows, ascending, when not given
+	z      []byte     // the encoded dictionary
+
+	runs       []uint32 // the code of each run of equal codes
+	runLens    []uint64
+	runStart   int
+	layoutUsed byte // the code layout of the last chunk, for tests
 }
 
 // Dictionary thresholds: a chunk is dictionary-encoded when it has at
@@ -322,8 +376,8 @@ const (
 
 // build tries to dictionary-encode the non-NULL values of rows [lo, hi)
 // of v and reports whether it pays.
-func (d *dictBuilder) build(v *coldata.Vec, lo, hi, nulls int) bool {
-	present := hi - lo - nulls
+func (d *dictBuilder) build(v *coldata.Vec, rs rowSet, nulls int) bool {
+	present := rs.n() - nulls
 	if present < dictMinRows {
 		return false
 	}
@@ -331,44 +385,108 @@ func (d *dictBuilder) build(v *coldata.Vec, lo, hi, nulls int) bool {
 		d.codes = make(map[string]uint32, 256)
 	}
 	clear(d.codes)
+	clear(d.recent[:])
 	clear(d.vals) // drop references to the previous Vec
 	d.vals, d.rows = d.vals[:0], d.rows[:0]
+	// Rows in memory order: rs itself, or rs.asc when rs is a
+	// permutation; then the codes are put in rs's order.
+	order := rowSet{lo: rs.lo, hi: rs.hi}
+	if rs.sel != nil {
+		asc := rs.asc
+		if asc == nil {
+			d.asc = append(d.asc[:0], rs.sel[rs.lo:rs.hi]...)
+			slices.Sort(d.asc)
+			asc = d.asc
+		}
+		order = rowSet{lo: 0, hi: len(asc), sel: asc}
+		d.codeOf = resize(d.codeOf, len(v.Bytes.Offs))
+	}
 	limit := present / dictMaxRatio
 	b := &v.Bytes
 	var prev []byte
 	prevCode := uint32(0)
-	for i := lo; i < hi; i++ {
+	seen := 0
+	for k := range order.n() {
+		i := order.at(k)
 		if nulls > 0 && v.Nulls.Get(i) {
 			continue
 		}
 		val := b.Data[b.Offs[i]:b.Offs[i+1]]
 		code := prevCode
 		if prev == nil || !bytes.Equal(val, prev) {
-			// The key aliases v's arena: no copy, valid while v is.
-			key := unsafe.String(unsafe.SliceData(val), len(val))
-			c, ok := d.codes[key]
-			if !ok {
-				c = uint32(len(d.vals))
-				if int(c) >= limit || (len(d.rows) < dictProbe && int(c) > len(d.rows)*7/8+8) {
-					return false
+			// A direct-mapped cache of recent values answers most rows of
+			// a low-cardinality column without hashing the whole value.
+			slot := &d.recent[quickHash(val)]
+			if c := *slot - 1; c >= 0 && bytes.Equal(d.vals[c], val) {
+				code = uint32(c)
+			} else {
+				// The key aliases v's arena: no copy, valid while v is.
+				key := unsafe.String(unsafe.SliceData(val), len(val))
+				c, ok := d.codes[key]
+				if !ok {
+					c = uint32(len(d.vals))
+					if int(c) >= limit || (seen < dictProbe && int(c) > seen*7/8+8) {
+						return false
+					}
+					d.codes[key] = c
+					d.vals = append(d.vals, val)
 				}
-				d.codes[key] = c
-				d.vals = append(d.vals, val)
+				code = c
+				*slot = int32(c) + 1
 			}
-			code, prev, prevCode = c, val, c
+			prev, prevCode = val, code
 		}
-		d.rows = append(d.rows, code)
+		seen++
+		if rs.sel != nil {
+			d.codeOf[i] = code
+		} else {
+			d.rows = append(d.rows, code)
+		}
+	}
+	if rs.sel != nil {
+		for k := range rs.n() {
+			if i := rs.at(k); nulls == 0 || !v.Nulls.Get(i) {
+				d.rows = append(d.rows, d.codeOf[i])
+			}
+		}
 	}
 	return len(d.vals) >= 2
 }
 
+// quickHash maps a value to one of 256 slots from its length and its
+// first and last eight bytes: enough to tell apart the values of one
+// column of one block, and far cheaper than hashing every byte. A
+// collision only costs a map lookup.
+func quickHash(v []byte) uint8 {
+	var x uint64
+	if n := len(v); n >= 8 {
+		x = binary.LittleEndian.Uint64(v) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(v[n-8:]), 29) ^ uint64(n)
+	} else {
+		for _, c := range v {
+			x = x<<8 | uint64(c)
+		}
+		x ^= uint64(n) << 59
+	}
+	return uint8((x * 0x9e3779b97f4a7c15) >> 56)
+}
+
+// Layouts of a dictionary chunk's codes.
+const (
+	codesPacked = 0 // one code per non-NULL row
+	codesRuns   = 1 // runs of equal codes: their lengths, then one code each
+)
+
 // append appends the encDict payload of the chunk build accepted:
 //
-//	ndict:uvarint width:u8 dictEnc:u8 dictLen:uvarint dict[dictLen] codes
+//	ndict:uvarint width:u8 layout:u8 dictEnc:u8 dictLen:uvarint dict[dictLen] codes
+//	codes := packed(n codes)                               layout 0
+//	       | nruns:uvarint runLen:uvarint{nruns} packed(nruns codes)   layout 1
 //
 // dict is the values in the plain layout (lengths, then bytes), zstd
-// compressed as appendMaybeZstd decides (dictEnc says which); codes are
-// width bits per non-NULL row, least significant bit first.
+// compressed as appendMaybeZstd decides (dictEnc says which); packed codes
+// are width bits each, least significant bit first. Runs pay when rows
+// come grouped by stream: a block's host or pod column is then a handful
+// of runs.
 func (d *dictBuilder) append(dst []byte, scratch *[]byte) []byte {
 	p := (*scratch)[:0]
 	for _, val := range d.vals {
@@ -379,8 +497,30 @@ func (d *dictBuilder) append(dst []byte, scratch *[]byte) []byte {
 	}
 	*scratch = p
 	width := bits.Len32(uint32(len(d.vals) - 1))
+	// Runs: their count, and what their lengths take.
+	d.runs, d.runLens = d.runs[:0], d.runLens[:0]
+	lensSize := 0
+	for i, c := range d.rows {
+		if i == 0 || c != d.rows[i-1] {
+			if i > 0 {
+				l := uint64(i - d.runStart)
+				d.runLens = append(d.runLens, l)
+				lensSize += uvarintLen(l)
+			}
+			d.runs = append(d.runs, c)
+			d.runStart = i
+		}
+	}
+	last := uint64(len(d.rows) - d.runStart)
+	d.runLens = append(d.runLens, last)
+	lensSize += uvarintLen(last)
+	layout := codesPacked
+	if uvarintLen(uint64(len(d.runs)))+lensSize+(len(d.runs)*width+7)/8 < (len(d.rows)*width+7)/8 {
+		layout = codesRuns
+	}
+	d.layoutUsed = byte(layout)
 	dst = binary.AppendUvarint(dst, uint64(len(d.vals)))
-	dst = append(dst, byte(width))
+	dst = append(dst, byte(width), byte(layout))
 	// The dictionary's encoding byte, then its length, which the zstd
 	// form only knows once written: encode after a placeholder.
 	encAt := len(dst)
@@ -390,7 +530,14 @@ func (d *dictBuilder) append(dst []byte, scratch *[]byte) []byte {
 	dst[encAt] = byte(enc)
 	dst = binary.AppendUvarint(dst, uint64(len(dict)))
 	dst = append(dst, dict...)
-	return appendPacked(dst, d.rows, width)
+	if layout == codesPacked {
+		return appendPacked(dst, d.rows, width)
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(d.runs)))
+	for _, l := range d.runLens {
+		dst = binary.AppendUvarint(dst, l)
+	}
+	return appendPacked(dst, d.runs, width)
 }
 
 // appendPacked appends codes, width bits each, least significant first.

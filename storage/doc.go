@@ -22,8 +22,10 @@
 //
 // partition is the start of the block's time partition: its rows' times
 // rounded down to a multiple of the partition width (µs since the epoch).
-// stream groups a partition's blocks by event source; it is 0 until stream
-// grouping is written, and readers accept any value. seq is a store-wide
+// stream groups a partition's blocks by event source: Append orders its
+// rows by partition, stream (an xxhash of the table's StreamColumns) and
+// time, and a block's stream is its first row's; readers accept any value.
+// seq is a store-wide
 // block sequence number, unique per block, so a block is named by table,
 // partition and seq ("block 42 of alerts partition 2026-05-19T10:00:00Z").
 // column is the index of the column in the table. The metadata key of a
@@ -79,10 +81,12 @@
 //	4 zstd   text, numeric, jsonb, text[]: len:uvarint then one zstd frame that
 //	         decompresses to the plain payload of len bytes.
 //	5 dict   text, numeric, jsonb (version 2): ndict:uvarint width:u8
-//	         dictEnc:u8 dictLen:uvarint dict codes. dict holds the ndict (≥ 2)
-//	         distinct values in order of first appearance, in the plain layout
-//	         (dictEnc 2) or as a zstd payload of it (dictEnc 4); codes holds n
-//	         codes of width = bitlen(ndict-1) bits, least significant first.
+//	         layout:u8 dictEnc:u8 dictLen:uvarint dict codes. dict holds the
+//	         ndict (≥ 2) distinct values in the plain layout (dictEnc 2) or as
+//	         a zstd payload of it (dictEnc 4). Codes are width = bitlen(ndict-1)
+//	         bits, packed least significant first: layout 0, one per row;
+//	         layout 1, nruns:uvarint, the runs' lengths as uvarints, then one
+//	         code per run.
 //
 // The writer picks the encoding per chunk from the data: const when it can,
 // else for integers the smaller of delta and plain; for strings dict when at

@@ -34,7 +34,7 @@ const maxColumns = math.MaxUint16 + 1
 // blockID identifies one block of one table.
 type blockID struct {
 	partition int64  // start of the time partition, µs since the epoch
-	stream    uint64 // stream the rows belong to; 0 until stream grouping
+	stream    uint64 // stream (hash of the stream columns) of the block's first row
 	seq       uint64 // store-wide sequence number, unique per block
 }
 
@@ -153,10 +153,9 @@ func partitionName(partition int64) string {
 
 // String names the block for error messages, as "block 42 of alerts
 // partition 2026-05-19T10:00:00Z" once given its table (blockName).
+// String names the block by its sequence number, which is unique in the
+// store; the stream, a hash, would only make messages longer.
 func (id blockID) String() string {
-	if id.stream != 0 {
-		return fmt.Sprintf("block %d (stream %d)", id.seq, id.stream)
-	}
 	return fmt.Sprintf("block %d", id.seq)
 }
 

@@ -1,8 +1,10 @@
 package storage
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/cockroachdb/pebble/v2"
 
 	"github.com/armorlake/armorlake/coldata"
@@ -262,11 +265,18 @@ func (s *Store) AppendAll(ts []*schema.Table, bs []*coldata.Batch) error {
 			continue
 		}
 		w.prefix = tablePrefix(w.prefix[:0], t.Name)
-		for _, part := range s.splitPartitions(tc, b) {
-			for lo := 0; lo < part.b.Len; lo += s.opts.MaxBlockRows {
-				hi := min(lo+s.opts.MaxBlockRows, part.b.Len)
-				id := blockID{partition: part.start, seq: s.seq.Add(1)}
-				if err := w.write(batch, id, tc, part.b, lo, hi, &deltas[i]); err != nil {
+		sel, parts := w.arrange(t, b, s.width)
+		for _, part := range parts {
+			for lo := part.lo; lo < part.hi; lo += s.opts.MaxBlockRows {
+				hi := min(lo+s.opts.MaxBlockRows, part.hi)
+				id := blockID{partition: part.start, stream: w.rows[lo].stream, seq: s.seq.Add(1)}
+				rs := rowSet{lo: lo, hi: hi, sel: sel}
+				if sel != nil {
+					w.asc = append(w.asc[:0], sel[lo:hi]...)
+					slices.Sort(w.asc)
+					rs.asc = w.asc
+				}
+				if err := w.write(batch, id, tc, b, rs, &deltas[i]); err != nil {
 					return fmt.Errorf("append to %s: %w", t.Name, err)
 				}
 			}
@@ -329,35 +339,118 @@ func checkTable(t *schema.Table) error {
 	return nil
 }
 
-// partitionRows are the rows of an Append that fall in one partition.
-type partitionRows struct {
-	start int64
-	b     *coldata.Batch
+// partitionRange is the rows [lo, hi) of an arranged batch that fall in
+// the time partition starting at start.
+type partitionRange struct {
+	start  int64
+	lo, hi int
 }
 
-// splitPartitions splits b by time partition. The usual batch lies in one
-// partition and is returned as is; only a batch that crosses a partition
-// boundary is copied.
-func (s *Store) splitPartitions(tc int, b *coldata.Batch) []partitionRows {
-	ts := b.Vecs[tc].Int64[:b.Len]
-	mn, mx := ts[0], ts[0]
-	for _, x := range ts {
-		mn, mx = min(mn, x), max(mx, x)
+// rowKey orders a row for storage: time partition, stream, time, then
+// arrival.
+type rowKey struct {
+	partition int64
+	stream    uint64
+	ts        int64
+	row       int
+}
+
+func compareRowKeys(a, b rowKey) int {
+	if c := cmp.Compare(a.partition, b.partition); c != 0 {
+		return c
 	}
-	if first := partitionStart(mn, s.width); first == partitionStart(mx, s.width) {
-		return []partitionRows{{first, b}}
+	if c := cmp.Compare(a.stream, b.stream); c != 0 {
+		return c
 	}
-	rows := make(map[int64][]int)
-	for i, x := range ts {
-		p := partitionStart(x, s.width)
-		rows[p] = append(rows[p], i)
+	if c := cmp.Compare(a.ts, b.ts); c != 0 {
+		return c
 	}
-	parts := make([]partitionRows, 0, len(rows))
-	for p, sel := range rows {
-		parts = append(parts, partitionRows{p, b.Gather(sel)})
+	return cmp.Compare(a.row, b.row)
+}
+
+// arrange orders b's rows by time partition, then by stream (a hash of
+// the table's StreamColumns), then by time. It returns the order, as the
+// rows of b to store one after the other (nil when b is already in
+// order), and the partitions as ranges of that order. Afterwards
+// w.rows[k] is the key of the k-th row in order. The rows are not copied:
+// the chunk encoders read them through the order.
+//
+// Grouping a source's rows makes its host, namespace, pod and container
+// columns, and most that follow from them, runs of one value within a
+// block: smaller dictionaries, cheaper encoding and, per the key's stream
+// field, blocks of one source next to each other.
+func (w *blockWriter) arrange(t *schema.Table, b *coldata.Batch, width int64) ([]int, []partitionRange) {
+	n := b.Len
+	ts := b.Vecs[t.TimeColumn].Int64[:n]
+	w.streamCols = w.streamCols[:0]
+	for _, name := range t.StreamColumns {
+		if c := t.ColumnIndex(name); c >= 0 && b.Vecs[c].Type.IsBytes() {
+			w.streamCols = append(w.streamCols, b.Vecs[c])
+		}
 	}
-	slices.SortFunc(parts, func(a, b partitionRows) int { return cmp.Compare(a.start, b.start) })
-	return parts
+	w.rows = resize(w.rows, n)
+	var prev uint64
+	for i := range n {
+		h := prev
+		if i == 0 || !sameStream(w.streamCols, i, i-1) {
+			h = streamHash(w.streamCols, i)
+		}
+		prev = h
+		w.rows[i] = rowKey{partition: partitionStart(ts[i], width), stream: h, ts: ts[i], row: i}
+	}
+	var sel []int
+	if !slices.IsSortedFunc(w.rows, compareRowKeys) {
+		slices.SortFunc(w.rows, compareRowKeys)
+		w.sel = resize(w.sel, n)
+		for i, k := range w.rows {
+			w.sel[i] = k.row
+		}
+		sel = w.sel
+	}
+	w.parts = w.parts[:0]
+	for lo := 0; lo < n; {
+		p := w.rows[lo].partition
+		hi := lo + 1
+		for hi < n && w.rows[hi].partition == p {
+			hi++
+		}
+		w.parts = append(w.parts, partitionRange{start: p, lo: lo, hi: hi})
+		lo = hi
+	}
+	return sel, w.parts
+}
+
+// sameStream reports whether rows i and j have equal stream columns.
+func sameStream(cols []*coldata.Vec, i, j int) bool {
+	for _, v := range cols {
+		if v.Nulls.Get(i) != v.Nulls.Get(j) || !bytes.Equal(v.Bytes.Get(i), v.Bytes.Get(j)) {
+			return false
+		}
+	}
+	return true
+}
+
+// streamHash is the stream of row i: an xxhash of its stream columns, each
+// length-prefixed so that ("ab", "c") and ("a", "bc") differ; NULL hashes
+// like "" with a distinct length. 0 for a table without stream columns.
+func streamHash(cols []*coldata.Vec, i int) uint64 {
+	if len(cols) == 0 {
+		return 0
+	}
+	var d xxhash.Digest
+	d.Reset()
+	var n [4]byte
+	for _, v := range cols {
+		val := v.Bytes.Get(i)
+		l := uint32(len(val))
+		if v.Nulls.Get(i) {
+			l, val = math.MaxUint32, nil
+		}
+		binary.LittleEndian.PutUint32(n[:], l)
+		d.Write(n[:])
+		d.Write(val)
+	}
+	return d.Sum64()
 }
 
 // blockWriter encodes blocks into a Pebble batch, reusing its buffers from
@@ -368,6 +461,13 @@ type blockWriter struct {
 	prefix []byte
 	key    []byte
 	val    []byte
+
+	// arrange's scratch: row keys, the row order and partitions.
+	rows       []rowKey
+	sel        []int
+	asc        []int // a block's rows of sel, ascending
+	parts      []partitionRange
+	streamCols []*coldata.Vec
 }
 
 // kvSetter receives a blockWriter's keys and values: a Pebble batch, which
@@ -378,16 +478,16 @@ type kvSetter interface {
 
 var _ kvSetter = (*pebble.Batch)(nil)
 
-// write adds the block of rows [lo, hi) of b to batch: one value per
-// column chunk, then the metadata.
-func (w *blockWriter) write(batch kvSetter, id blockID, tc int, b *coldata.Batch, lo, hi int, st *TableStats) error {
+// write adds the block of rows rs of b to batch: one value per column
+// chunk, then the metadata.
+func (w *blockWriter) write(batch kvSetter, id blockID, tc int, b *coldata.Batch, rs rowSet, st *TableStats) error {
 	m := &w.meta
-	m.rows = hi - lo
+	m.rows = rs.n()
 	m.cols = resize(m.cols, len(b.Vecs))
 	size := 0
 	for c, v := range b.Vecs {
 		var info chunkInfo
-		w.val, info = w.enc.appendChunk(w.val[:0], v, lo, hi)
+		w.val, info = w.enc.appendRows(w.val[:0], v, rs)
 		w.key = chunkKey(w.key[:0], w.prefix, id, c)
 		if err := batch.Set(w.key, w.val, nil); err != nil {
 			return err
