@@ -7,9 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/armorlake/armorlake/schema"
 )
 
 // options parses one subcommand's settings from, in order of precedence,
@@ -143,4 +147,88 @@ func (f timeFlag) Set(s string) error {
 	}
 	*f.t = t
 	return nil
+}
+
+// retentionFlag is --retention: a comma-separated list of TABLE=AGE, and
+// optionally a bare AGE for every KubeArmor table not listed. AGE is a Go
+// duration, or a whole number of days with a "d" suffix ("14d").
+type retentionFlag struct{ m *map[string]time.Duration }
+
+func (f retentionFlag) String() string {
+	if f.m == nil || len(*f.m) == 0 {
+		return ""
+	}
+	var parts []string
+	for t, d := range *f.m {
+		parts = append(parts, t+"="+d.String())
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ",")
+}
+
+func (f retentionFlag) Set(s string) error {
+	m, err := parseRetention(s)
+	if err != nil {
+		return err
+	}
+	*f.m = m
+	return nil
+}
+
+func parseRetention(s string) (map[string]time.Duration, error) {
+	known := map[string]bool{}
+	for _, t := range schema.KubeArmor() {
+		known[t.Name] = true
+	}
+	m := map[string]time.Duration{}
+	var all time.Duration
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		table, age, hasTable := strings.Cut(p, "=")
+		if !hasTable {
+			table, age = "", p
+		}
+		d, err := parseAge(age)
+		if err != nil {
+			return nil, fmt.Errorf("retention %q: %w", p, err)
+		}
+		switch {
+		case !hasTable:
+			all = d
+		case !known[table]:
+			return nil, fmt.Errorf("retention %q: no table %q (tables: alerts, logs, messages)", p, table)
+		default:
+			m[table] = d
+		}
+	}
+	if all > 0 {
+		for t := range known {
+			if _, ok := m[t]; !ok {
+				m[t] = all
+			}
+		}
+	}
+	return m, nil
+}
+
+func parseAge(s string) (time.Duration, error) {
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a number of days", s)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, err
+		}
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("age %s is not positive", s)
+	}
+	return d, nil
 }

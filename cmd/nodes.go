@@ -98,6 +98,11 @@ type operatorConfig struct {
 	// BufferEvents bounds the events received but not yet stored (more
 	// are dropped and counted); 0 takes ingest's defaults.
 	FlushRows, BufferEvents int
+	// Retention is how long each table keeps its rows (by their ts): older
+	// partitions are dropped every RetentionCheck. A table without an
+	// entry keeps everything.
+	Retention      map[string]time.Duration
+	RetentionCheck time.Duration
 	// PublishInterval is how often the operator refreshes its placement
 	// (time range, rows, bytes per table) in the catalog.
 	PublishInterval time.Duration
@@ -184,7 +189,7 @@ func startOperator(ctx context.Context, cfg operatorConfig) (_ *operatorNode, er
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.cancel = cancel
-	n.wg.Add(2)
+	n.wg.Add(3)
 	go func() {
 		defer n.wg.Done()
 		if err := n.ing.Run(runCtx); err != nil && !errors.Is(err, context.Canceled) {
@@ -193,9 +198,53 @@ func startOperator(ctx context.Context, cfg operatorConfig) (_ *operatorNode, er
 	}()
 	go func() {
 		defer n.wg.Done()
+		n.retentionLoop(runCtx)
+	}()
+	go func() {
+		defer n.wg.Done()
 		n.publishLoop(runCtx)
 	}()
 	return n, nil
+}
+
+// retentionLoop drops partitions older than each table's retention, at
+// start and every RetentionCheck.
+func (n *operatorNode) retentionLoop(ctx context.Context) {
+	if len(n.cfg.Retention) == 0 {
+		return
+	}
+	every := n.cfg.RetentionCheck
+	if every <= 0 {
+		every = time.Minute
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		n.applyRetention(time.Now())
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (n *operatorNode) applyRetention(now time.Time) {
+	for _, tbl := range schema.KubeArmor() {
+		age, ok := n.cfg.Retention[tbl.Name]
+		if !ok {
+			continue
+		}
+		cutoff := now.Add(-age)
+		dropped, err := n.store.DropBefore(tbl.Name, cutoff.UnixMicro())
+		switch {
+		case err != nil:
+			n.cfg.Logger.Error("retention: drop old partitions", "table", tbl.Name, "err", err)
+		case dropped.Rows > 0:
+			n.cfg.Logger.Info("retention: dropped partitions", "table", tbl.Name, "rows", dropped.Rows,
+				"blocks", dropped.Blocks, "older_than", cutoff.UTC().Format(time.RFC3339))
+		}
+	}
 }
 
 // publishLoop keeps the operator's placements current in the catalog.
@@ -219,8 +268,10 @@ func (n *operatorNode) publishLoop(ctx context.Context) {
 
 func (n *operatorNode) publish(ctx context.Context, last map[string]storage.TableStats) {
 	for _, tbl := range schema.KubeArmor() {
+		// Unchanged, including never written: nothing to say. A table
+		// that retention emptied is published with zero rows.
 		st := n.store.Stats(tbl.Name)
-		if st.Rows == 0 || st == last[tbl.Name] {
+		if st == last[tbl.Name] {
 			continue
 		}
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -241,9 +292,34 @@ func (n *operatorNode) Addr() string { return n.addr }
 
 // virtualRows computes this operator's rows of a virtual table.
 func (n *operatorNode) virtualRows(t *schema.Table) (*coldata.Batch, error) {
-	if t.Name != schema.IngestStatusTable {
-		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q is not computed by operators", t.Name)
+	switch t.Name {
+	case schema.IngestStatusTable:
+		return n.ingestStatusRows(t), nil
+	case schema.StoragePartitionsTable:
+		return n.partitionRows(t), nil
 	}
+	return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q is not computed by operators", t.Name)
+}
+
+// partitionRows lists the store's partitions of every stored table.
+func (n *operatorNode) partitionRows(t *schema.Table) *coldata.Batch {
+	b := coldata.NewBatch(t.Types(), 0)
+	v := b.Vecs
+	for _, tbl := range schema.KubeArmor() {
+		for _, p := range n.store.Partitions(tbl.Name) {
+			v[0].Bytes.AppendString(n.cfg.ID)
+			v[1].Bytes.AppendString(tbl.Name)
+			for i, x := range []int64{p.Start, p.End, p.MinTs, p.MaxTs, p.Rows, p.Blocks, p.Bytes} {
+				v[2+i].Int64 = append(v[2+i].Int64, x)
+			}
+			b.Len++
+		}
+	}
+	return b
+}
+
+// ingestStatusRows lists the ingester's endpoints.
+func (n *operatorNode) ingestStatusRows(t *schema.Table) *coldata.Batch {
 	var stats []ingest.EndpointStats
 	if n.ing != nil {
 		stats = n.ing.Stats()
@@ -273,7 +349,7 @@ func (n *operatorNode) virtualRows(t *schema.Table) (*coldata.Batch, error) {
 		}
 		b.Len++
 	}
-	return b, nil
+	return b
 }
 
 // Close stops ingest (flushing what it holds), publishes the final

@@ -24,8 +24,26 @@ var IngestStatus = &Table{Name: IngestStatusTable, TimeColumn: -1, Virtual: true
 	{"last_error", text, "the last stream failure (NULL if none)"},
 }}
 
+// StoragePartitionsTable is the name of the storage partitions table.
+const StoragePartitionsTable = "storage_partitions"
+
+// StoragePartitions lists, per operator, the time partitions its store
+// holds of each table: what retention drops and what a time range prunes.
+// Virtual: each operator answers from its in-memory counters.
+var StoragePartitions = &Table{Name: StoragePartitionsTable, TimeColumn: -1, Virtual: true, Columns: []Column{
+	{"operator", text, "operator ID"},
+	{"table_name", text, "the stored table"},
+	{"partition_start", tstz, "start of the partition (inclusive)"},
+	{"partition_end", tstz, "end of the partition (exclusive)"},
+	{"min_ts", tstz, "smallest ts stored in the partition"},
+	{"max_ts", tstz, "largest ts stored in the partition"},
+	{"rows", int8, "rows stored"},
+	{"blocks", int8, "blocks stored"},
+	{"bytes", int8, "encoded bytes of its keys and values, before Pebble's own compression"},
+}}
+
 // System returns the tables armorlake computes rather than stores.
-func System() []*Table { return []*Table{IngestStatus} }
+func System() []*Table { return []*Table{IngestStatus, StoragePartitions} }
 
 // All returns every table: the KubeArmor tables, then the system ones.
 func All() []*Table { return append(KubeArmor(), System()...) }

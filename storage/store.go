@@ -44,7 +44,7 @@ type Store struct {
 	iters   map[*Iterator]struct{} // open iterators, closed by Close
 
 	statsMu sync.Mutex
-	stats   map[string]TableStats
+	stats   map[string]map[int64]TableStats // table → partition start → stats
 
 	writers sync.Pool // *blockWriter
 }
@@ -99,7 +99,7 @@ func Open(opts Options) (*Store, error) {
 		width:  opts.PartitionWidth.Microseconds(),
 		logger: opts.Logger,
 		iters:  make(map[*Iterator]struct{}),
-		stats:  make(map[string]TableStats),
+		stats:  make(map[string]map[int64]TableStats),
 	}
 	if err := checkFormat(db, s.width); err != nil {
 		_ = db.Close()
@@ -161,9 +161,7 @@ func (s *Store) loadStats() error {
 		for _, c := range m.cols {
 			size += int64(plen + blockIDLen + 3 + c.size)
 		}
-		st := s.stats[table]
-		st.add(TableStats{Rows: int64(m.rows), MinTs: m.minTs, MaxTs: m.maxTs, Bytes: size, Blocks: 1})
-		s.stats[table] = st
+		s.addStats(table, id.partition, TableStats{Rows: int64(m.rows), MinTs: m.minTs, MaxTs: m.maxTs, Bytes: size, Blocks: 1})
 	}
 	err = iter.Error()
 	if cerr := iter.Close(); err == nil {
@@ -207,7 +205,100 @@ func (s *Store) Close() error {
 func (s *Store) Stats(table string) TableStats {
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
-	return s.stats[table]
+	var st TableStats
+	for _, p := range s.stats[table] {
+		st.add(p)
+	}
+	return st
+}
+
+// PartitionStats summarizes one time partition of a table: rows with
+// Start <= ts < End.
+type PartitionStats struct {
+	Start, End int64
+	TableStats
+}
+
+// Partitions returns the partitions the store holds of table, oldest
+// first, from the counters kept in memory.
+func (s *Store) Partitions(table string) []PartitionStats {
+	s.statsMu.Lock()
+	out := make([]PartitionStats, 0, len(s.stats[table]))
+	for start, st := range s.stats[table] {
+		out = append(out, PartitionStats{Start: start, End: partitionEnd(start, s.width), TableStats: st})
+	}
+	s.statsMu.Unlock()
+	slices.SortFunc(out, func(a, b PartitionStats) int { return cmp.Compare(a.Start, b.Start) })
+	return out
+}
+
+// partitionEnd is the first time after the partition starting at start,
+// capped at math.MaxInt64.
+func partitionEnd(start, width int64) int64 {
+	if start > math.MaxInt64-width {
+		return math.MaxInt64
+	}
+	if start == math.MinInt64 {
+		// The first partition starts at MinInt64 rather than at a
+		// multiple of the width (partitionStart): it ends at the first
+		// multiple above (Go's division truncates toward zero).
+		if e := math.MinInt64 / width * width; e != math.MinInt64 {
+			return e
+		}
+	}
+	return start + width
+}
+
+// addStats adds d to a partition's counters. The caller holds statsMu or
+// is Open.
+func (s *Store) addStats(table string, partition int64, d TableStats) {
+	parts := s.stats[table]
+	if parts == nil {
+		parts = make(map[int64]TableStats)
+		s.stats[table] = parts
+	}
+	st := parts[partition]
+	st.add(d)
+	parts[partition] = st
+}
+
+// DropBefore deletes the partitions of table that end at or before cutoff
+// (µs since the epoch): every row older than cutoff except those sharing
+// a partition with younger rows. Younger partitions are not rewritten: one
+// range deletion, written with sync, removes the old ones, and Pebble
+// reclaims their space in the background. Iterators opened before keep
+// their view. It returns what was dropped.
+func (s *Store) DropBefore(table string, cutoff int64) (TableStats, error) {
+	keep := partitionStart(cutoff, s.width) // the first partition kept
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return TableStats{}, fmt.Errorf("drop from %s: %w", table, errClosed)
+	}
+	var dropped TableStats
+	var parts []int64
+	s.statsMu.Lock()
+	for start, st := range s.stats[table] {
+		if start < keep {
+			dropped.add(st)
+			parts = append(parts, start)
+		}
+	}
+	s.statsMu.Unlock()
+	if len(parts) == 0 {
+		return dropped, nil
+	}
+	prefix := tablePrefix(nil, table)
+	end := appendPartition(slices.Clone(prefix), keep)
+	if err := s.db.DeleteRange(prefix, end, pebble.Sync); err != nil {
+		return TableStats{}, fmt.Errorf("drop from %s before %s: %w", table, partitionName(keep), err)
+	}
+	s.statsMu.Lock()
+	for _, start := range parts {
+		delete(s.stats[table], start)
+	}
+	s.statsMu.Unlock()
+	return dropped, nil
 }
 
 // Append stores the b.Len rows of b for table t atomically, in one Pebble
@@ -258,7 +349,7 @@ func (s *Store) AppendAll(ts []*schema.Table, bs []*coldata.Batch) error {
 	}
 	batch := s.db.NewBatch()
 	defer func() { _ = batch.Close() }()
-	deltas := make([]TableStats, len(ts))
+	var deltas []partitionDelta
 	for i, t := range ts {
 		b, tc := bs[i], t.TimeColumn
 		if b.Len == 0 {
@@ -276,7 +367,8 @@ func (s *Store) AppendAll(ts []*schema.Table, bs []*coldata.Batch) error {
 					slices.Sort(w.asc)
 					rs.asc = w.asc
 				}
-				if err := w.write(batch, id, tc, b, rs, &deltas[i]); err != nil {
+				deltas = append(deltas, partitionDelta{table: t.Name, partition: part.start})
+				if err := w.write(batch, id, tc, b, rs, &deltas[len(deltas)-1].stats); err != nil {
 					return fmt.Errorf("append to %s: %w", t.Name, err)
 				}
 			}
@@ -286,13 +378,18 @@ func (s *Store) AppendAll(ts []*schema.Table, bs []*coldata.Batch) error {
 		return fmt.Errorf("append to %s: %w", ts[0].Name, err)
 	}
 	s.statsMu.Lock()
-	for i, t := range ts {
-		st := s.stats[t.Name]
-		st.add(deltas[i])
-		s.stats[t.Name] = st
+	for _, d := range deltas {
+		s.addStats(d.table, d.partition, d.stats)
 	}
 	s.statsMu.Unlock()
 	return nil
+}
+
+// partitionDelta is what one block adds to its partition's stats.
+type partitionDelta struct {
+	table     string
+	partition int64
+	stats     TableStats
 }
 
 // checkBatch checks that b fits t, so that encoding cannot index past the

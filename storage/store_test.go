@@ -682,3 +682,82 @@ func TestRowsGroupedByStream(t *testing.T) {
 		t.Errorf("hosts in %d runs (%v), want 6: rows not grouped by stream", changes, hosts)
 	}
 }
+
+// TestRetention drops whole partitions older than a cutoff with one range
+// deletion: younger partitions keep every row, an iterator opened before
+// the drop still sees the old rows, and the partition listing and table
+// stats follow.
+func TestRetention(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, Options{Dir: dir})
+	rng := rand.New(rand.NewPCG(4, 4))
+	hour := int64(3600e6)
+	t0 := int64(1779184800000000) // an hour boundary
+	for h := range 4 {
+		if err := s.Append(schema.Alerts, alertsBatch(rng, 100, t0+int64(h)*hour+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	parts := s.Partitions(schema.AlertsTable)
+	if len(parts) != 4 || parts[0].Start != t0 || parts[3].End != t0+4*hour || parts[1].Rows != 100 {
+		t.Fatalf("partitions before: %+v", parts)
+	}
+	ctx := context.Background()
+	count := func(it *Iterator) int {
+		n := 0
+		for {
+			b, err := it.Next(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b == nil {
+				return n
+			}
+			n += b.Len
+		}
+	}
+	all := ScanRequest{Table: schema.Alerts, Columns: []int{0}, MinTs: math.MinInt64, MaxTs: math.MaxInt64}
+	before, err := s.Scan(ctx, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A cutoff inside the third hour keeps it: only the first two go.
+	dropped, err := s.DropBefore(schema.AlertsTable, t0+2*hour+30*60e6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dropped.Rows != 200 || dropped.Blocks != 2 {
+		t.Errorf("dropped %+v, want 200 rows in 2 blocks", dropped)
+	}
+	if n := count(before); n != 400 {
+		t.Errorf("iterator opened before the drop saw %d rows, want 400", n)
+	}
+	before.Close()
+	check := func(s *Store, when string) {
+		it, err := s.Scan(ctx, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer it.Close()
+		if n := count(it); n != 200 {
+			t.Errorf("%s: %d rows, want 200", when, n)
+		}
+		st := s.Stats(schema.AlertsTable)
+		if st.Rows != 200 || st.MinTs < t0+2*hour {
+			t.Errorf("%s: stats %+v", when, st)
+		}
+		if parts := s.Partitions(schema.AlertsTable); len(parts) != 2 || parts[0].Start != t0+2*hour {
+			t.Errorf("%s: partitions %+v", when, parts)
+		}
+	}
+	check(s, "after the drop")
+	if dropped, err := s.DropBefore(schema.AlertsTable, t0); err != nil || dropped.Rows != 0 {
+		t.Errorf("second drop: %+v, %v", dropped, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openTest(t, Options{Dir: dir})
+	defer s.Close()
+	check(s, "after reopening")
+}

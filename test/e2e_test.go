@@ -161,6 +161,20 @@ func TestSeedTopology(t *testing.T) {
 		}
 	})
 
+	t.Run("storage_partitions", func(t *testing.T) {
+		// The partitions every operator lists add up to what count(*)
+		// sees: a day of events in hour partitions, on three operators.
+		out, err := c.psql(ctx, "SELECT table_name, sum(rows), count(*), min(partition_start) FROM storage_partitions GROUP BY 1 ORDER BY 1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		exp := fmt.Sprintf("alerts|%d|72|2026-11-01 00:00:00+00\nlogs|%d|72|2026-11-01 00:00:00+00\nmessages|%d|",
+			want.alerts, want.logs, want.messages)
+		if got := strings.TrimSpace(out); !strings.HasPrefix(got, exp) {
+			t.Errorf("storage_partitions:\n got %s\nwant %s…", got, exp)
+		}
+	})
+
 	t.Run("pgx", func(t *testing.T) {
 		rows, err := conn.Query(ctx, "SELECT namespace_name, count(*) FROM alerts GROUP BY 1 ORDER BY 2 DESC, 1")
 		if err != nil {
