@@ -127,8 +127,5 @@ var (
 // namespace, pod and container.
 var workloadStream = []string{"host_name", "namespace_name", "pod_name", "container_id"}
 
-var (
-)
-
 // KubeArmor returns the KubeArmor tables.
 func KubeArmor() []*Table { return []*Table{Alerts, Logs, Messages} }
