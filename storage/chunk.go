@@ -34,10 +34,22 @@ const (
 	// once (a dictionary, in order of first appearance) and one bit-packed
 	// code per non-NULL row.
 	encDict encoding = 5
+	// encFOR: integers and timestamps as their difference to the
+	// smallest, bit-packed (frame of reference).
+	encFOR encoding = 6
+	// encDeltaFOR: integers and timestamps as the first value, then each
+	// difference to the previous one minus the smallest difference,
+	// bit-packed: rising timestamps and counters in a few bits each.
+	encDeltaFOR encoding = 7
 )
 
 // maxEncoding is the largest encoding a reader of this version knows.
-const maxEncoding = encDict
+const maxEncoding = encDeltaFOR
+
+// maxPackWidth bounds the bit width of packed integers, so that packing
+// and unpacking fit in one 64-bit accumulator; wider values are stored
+// plain or as varint deltas.
+const maxPackWidth = 56
 
 func (e encoding) String() string {
 	switch e {
@@ -51,6 +63,10 @@ func (e encoding) String() string {
 		return "zstd"
 	case encDict:
 		return "dict"
+	case encFOR:
+		return "for"
+	case encDeltaFOR:
+		return "delta-for"
 	}
 	return fmt.Sprintf("encoding(%d)", uint8(e))
 }

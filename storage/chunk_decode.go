@@ -208,6 +208,45 @@ func decodeInts(v *coldata.Vec, h *chunkHeader, p []byte, present int) error {
 		if len(p) != 0 {
 			return errTrailing
 		}
+	case h.enc == encFOR:
+		z, n := binary.Uvarint(p)
+		if n <= 0 || len(p) < n+1 {
+			return errShort
+		}
+		ref, width := uint64(unzigzag(z)), int(p[n])
+		u, err := newUnpacker(p[n+1:], width, present)
+		if err != nil {
+			return err
+		}
+		for i := range vals {
+			vals[i] = int64(ref + u.next())
+		}
+		if err := u.end(); err != nil {
+			return err
+		}
+	case h.enc == encDeltaFOR:
+		z1, n1 := binary.Uvarint(p)
+		if n1 <= 0 {
+			return errShort
+		}
+		z2, n2 := binary.Uvarint(p[n1:])
+		if n2 <= 0 || len(p) < n1+n2+1 {
+			return errShort
+		}
+		first, ref, width := uint64(unzigzag(z1)), uint64(unzigzag(z2)), int(p[n1+n2])
+		u, err := newUnpacker(p[n1+n2+1:], width, present-1)
+		if err != nil {
+			return err
+		}
+		prev := first
+		vals[0] = int64(first)
+		for i := 1; i < present; i++ {
+			prev += u.next() + ref // wraps like the int64 differences did
+			vals[i] = int64(prev)
+		}
+		if err := u.end(); err != nil {
+			return err
+		}
 	default:
 		return badEncoding(h)
 	}
@@ -542,6 +581,47 @@ func (d *chunkDecoder) decodeDict(v *coldata.Vec, h *chunkHeader, p []byte, pres
 	}
 	if acc != 0 {
 		return errors.New("dictionary codes have trailing bits")
+	}
+	return nil
+}
+
+// unpacker reads n values of width bits packed least significant bit
+// first (chunk_encode.go, packer).
+type unpacker struct {
+	p     []byte
+	acc   uint64
+	have  int
+	width int
+	mask  uint64
+}
+
+// newUnpacker checks that p holds exactly n values of width bits.
+func newUnpacker(p []byte, width, n int) (unpacker, error) {
+	if width > maxPackWidth {
+		return unpacker{}, fmt.Errorf("bit width %d", width)
+	}
+	if len(p) != (n*width+7)/8 {
+		return unpacker{}, errLengths
+	}
+	return unpacker{p: p, width: width, mask: 1<<uint(width) - 1}, nil
+}
+
+func (u *unpacker) next() uint64 {
+	for u.have < u.width {
+		u.acc |= uint64(u.p[0]) << u.have
+		u.p = u.p[1:]
+		u.have += 8
+	}
+	x := u.acc & u.mask
+	u.acc >>= u.width
+	u.have -= u.width
+	return x
+}
+
+// end checks that the padding after the last value is 0.
+func (u *unpacker) end() error {
+	if u.acc != 0 || len(u.p) != 0 {
+		return errors.New("packed values have trailing bits")
 	}
 	return nil
 }

@@ -161,26 +161,96 @@ func (e *chunkEncoder) appendInts(dst []byte, v *coldata.Vec, rs rowSet, nulls i
 	e.ints, vals = nonNull(e.ints, v.Int64, v.Nulls, rs, nulls)
 	mn, mx, prev := vals[0], vals[0], int64(0)
 	deltaSize := 0
-	for _, x := range vals {
+	dmin, dmax := int64(0), int64(0) // of the differences after the first
+	for i, x := range vals {
 		mn, mx = min(mn, x), max(mx, x)
-		deltaSize += uvarintLen(zigzag(x - prev))
+		d := x - prev // wraps like int64 arithmetic
+		deltaSize += uvarintLen(zigzag(d))
+		if i == 1 {
+			dmin, dmax = d, d
+		} else if i > 1 {
+			dmin, dmax = min(dmin, d), max(dmax, d)
+		}
 		prev = x
 	}
-	switch {
-	case mn == mx:
+	if mn == mx {
 		return binary.LittleEndian.AppendUint64(dst, uint64(mn)), encConst, mn, mx
-	case deltaSize < 8*len(vals):
+	}
+	n := len(vals)
+	// The candidates' sizes; packed ones only up to maxPackWidth bits.
+	forWidth := bits.Len64(uint64(mx) - uint64(mn))
+	dforWidth := bits.Len64(uint64(dmax) - uint64(dmin))
+	best, size := encPlain, 8*n
+	if deltaSize < size {
+		best, size = encDelta, deltaSize
+	}
+	if s := uvarintLen(zigzag(mn)) + 1 + (n*forWidth+7)/8; forWidth <= maxPackWidth && s < size {
+		best, size = encFOR, s
+	}
+	if s := uvarintLen(zigzag(vals[0])) + uvarintLen(zigzag(dmin)) + 1 + ((n-1)*dforWidth+7)/8; dforWidth <= maxPackWidth && s < size {
+		best = encDeltaFOR
+	}
+	switch best {
+	case encDelta:
 		prev = 0
 		for _, x := range vals {
 			dst = binary.AppendUvarint(dst, zigzag(x-prev))
 			prev = x
 		}
-		return dst, encDelta, mn, mx
+	case encFOR:
+		// ref:zigzag-uvarint width:u8 packed(value - ref)
+		dst = binary.AppendUvarint(dst, zigzag(mn))
+		dst = append(dst, byte(forWidth))
+		p := newPacker(dst, forWidth)
+		for _, x := range vals {
+			p.add(uint64(x) - uint64(mn))
+		}
+		dst = p.done()
+	case encDeltaFOR:
+		// first, ref: zigzag-uvarint; width:u8; packed(difference - ref),
+		// n-1 of them
+		dst = binary.AppendUvarint(dst, zigzag(vals[0]))
+		dst = binary.AppendUvarint(dst, zigzag(dmin))
+		dst = append(dst, byte(dforWidth))
+		p := newPacker(dst, dforWidth)
+		for i := 1; i < n; i++ {
+			p.add(uint64(vals[i]-vals[i-1]) - uint64(dmin))
+		}
+		dst = p.done()
+	default:
+		for _, x := range vals {
+			dst = binary.LittleEndian.AppendUint64(dst, uint64(x))
+		}
 	}
-	for _, x := range vals {
-		dst = binary.LittleEndian.AppendUint64(dst, uint64(x))
+	return dst, best, mn, mx
+}
+
+// packer appends values of width bits (at most maxPackWidth), least
+// significant bit first, with 0 bits after the last.
+type packer struct {
+	dst   []byte
+	acc   uint64
+	n     int // bits in acc
+	width int
+}
+
+func newPacker(dst []byte, width int) packer { return packer{dst: dst, width: width} }
+
+func (p *packer) add(x uint64) {
+	p.acc |= x << p.n
+	p.n += p.width
+	for p.n >= 8 {
+		p.dst = append(p.dst, byte(p.acc))
+		p.acc >>= 8
+		p.n -= 8
 	}
-	return dst, encPlain, mn, mx
+}
+
+func (p *packer) done() []byte {
+	if p.n > 0 {
+		p.dst = append(p.dst, byte(p.acc))
+	}
+	return p.dst
 }
 
 func (e *chunkEncoder) appendFloats(dst []byte, v *coldata.Vec, rs rowSet, nulls int) ([]byte, encoding) {

@@ -87,12 +87,18 @@
 //	         bits, packed least significant first: layout 0, one per row;
 //	         layout 1, nruns:uvarint, the runs' lengths as uvarints, then one
 //	         code per run.
+//	6 for    integers and timestamps (version 2): ref:zigzag-uvarint width:u8
+//	         then n values of value-ref in width (≤ 56) bits, packed least
+//	         significant first.
+//	7 delta-for  integers and timestamps (version 2): first:zigzag-uvarint
+//	         ref:zigzag-uvarint width:u8 then the n-1 differences to the
+//	         previous value minus ref (the smallest), packed as for.
 //
 // The writer picks the encoding per chunk from the data: const when it can,
-// else for integers the smaller of delta and plain; for strings dict when at
-// most one value in four of at least 16 is distinct, else zstd when the
-// plain payload is at least 128 bytes and zstd saves an eighth of it, else
-// plain. Floats and bools are const or plain.
+// else for integers the smallest of plain, delta, for and delta-for; for
+// strings dict when at most one value in four of at least 16 is distinct,
+// else zstd when the plain payload is at least 128 bytes and zstd saves an
+// eighth of it, else plain. Floats and bools are const or plain.
 //
 // # Errors and limits
 //
