@@ -43,7 +43,19 @@ func (s storageSource) Scan(ctx context.Context, spec exec.ScanSpec) (exec.Opera
 		src.Append(t, b)
 		return src.Scan(ctx, spec)
 	}
-	it, err := s.store.Scan(ctx, storage.ScanRequest{Table: t, Columns: cols, MinTs: spec.MinTs, MaxTs: spec.MaxTs})
+	var match []storage.Match
+	for _, m := range spec.Match {
+		c := t.ColumnIndex(m.Column)
+		if c < 0 || !t.Columns[c].Type.IsBytes() {
+			continue // only a hint: nothing is lost by not using it
+		}
+		vals := make([][]byte, len(m.Values))
+		for i, v := range m.Values {
+			vals[i] = []byte(v)
+		}
+		match = append(match, storage.Match{Col: c, Values: vals})
+	}
+	it, err := s.store.Scan(ctx, storage.ScanRequest{Table: t, Columns: cols, MinTs: spec.MinTs, MaxTs: spec.MaxTs, Match: match})
 	if err != nil {
 		return nil, err
 	}

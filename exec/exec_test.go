@@ -388,3 +388,35 @@ func TestGatherFailsFastAndCancelsTheRest(t *testing.T) {
 		t.Errorf("closed %s", id)
 	}
 }
+
+func textConst(s string) *rpcpb.Expr {
+	return &rpcpb.Expr{Type: uint32(coldata.Text), Kind: &rpcpb.Expr_Const{Const: &rpcpb.Datum{Type: uint32(coldata.Text), Value: &rpcpb.Datum_S{S: s}}}}
+}
+
+// TestTextMatches finds the conjuncts a scan can skip blocks with, and
+// only those.
+func TestTextMatches(t *testing.T) {
+	types := []coldata.Type{coldata.Text, coldata.Text, coldata.Int64}
+	cols := []string{"namespace_name", "operation", "pid"}
+	b := coldata.Bool
+	filter := call("and", b,
+		call("=", b, col(0, coldata.Text), textConst("payments")),
+		call("and", b,
+			call("or", b, call("=", b, textConst("File"), col(1, coldata.Text)), call("=", b, col(1, coldata.Text), textConst("Process"))),
+			call(">", b, col(2, coldata.Int64), intConst(5, coldata.Int64))),
+		// Mixed columns in one OR: no block can be ruled out.
+		call("or", b, call("=", b, col(0, coldata.Text), textConst("a")), call("=", b, col(1, coldata.Text), textConst("b"))),
+		// Not an equality: left to the filter.
+		call("not", b, call("=", b, col(0, coldata.Text), textConst("kube-system"))))
+	got := fmt.Sprint(TextMatches(filter, cols, types))
+	if want := "[{namespace_name [payments]} {operation [File Process]}]"; got != want {
+		t.Errorf("TextMatches = %s, want %s", got, want)
+	}
+	// A top-level OR across columns, or no filter: nothing.
+	if m := TextMatches(filter.GetCall().Args[2], cols, types); len(m) != 0 {
+		t.Errorf("mixed OR gave %v", m)
+	}
+	if m := TextMatches(nil, cols, types); len(m) != 0 {
+		t.Errorf("no filter gave %v", m)
+	}
+}

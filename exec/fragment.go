@@ -56,7 +56,8 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 		}
 	}
 	lo, hi := TimeBounds(frag.TimeRange)
-	scan, err := src.Scan(ctx, ScanSpec{Table: frag.Table, Columns: frag.Columns, MinTs: lo, MaxTs: hi})
+	scan, err := src.Scan(ctx, ScanSpec{Table: frag.Table, Columns: frag.Columns, MinTs: lo, MaxTs: hi,
+		Match: TextMatches(frag.Filter, frag.Columns, types)})
 	if err != nil {
 		return nil, err
 	}
@@ -112,4 +113,69 @@ func compileAgg(a *rpcpb.Aggregate, types []coldata.Type) (AggSpec, error) {
 		return AggSpec{}, err
 	}
 	return AggSpec{Def: def, Arg: arg}, nil
+}
+
+// TextMatches finds, among the conjuncts of filter, those a scan can use to
+// skip blocks: a text column equal to a string constant, or a disjunction
+// of such equalities on one column (how IN lists arrive). Other conjuncts
+// are left to the filter, which runs on whatever the scan returns anyway.
+func TextMatches(filter *rpcpb.Expr, cols []string, types []coldata.Type) []TextMatch {
+	var out []TextMatch
+	var conjuncts func(e *rpcpb.Expr)
+	conjuncts = func(e *rpcpb.Expr) {
+		if c := e.GetCall(); c != nil && c.Op == "and" {
+			for _, a := range c.Args {
+				conjuncts(a)
+			}
+			return
+		}
+		col, vals, ok := textEquality(e, types)
+		if !ok {
+			return
+		}
+		out = append(out, TextMatch{Column: cols[col], Values: vals})
+	}
+	if filter != nil {
+		conjuncts(filter)
+	}
+	return out
+}
+
+// textEquality recognizes column = 'constant' (either way round) on a text
+// column, and an OR of those on one column.
+func textEquality(e *rpcpb.Expr, types []coldata.Type) (col int, vals []string, ok bool) {
+	c := e.GetCall()
+	if c == nil {
+		return 0, nil, false
+	}
+	switch c.Op {
+	case "or":
+		col = -1
+		for _, a := range c.Args {
+			ac, av, aok := textEquality(a, types)
+			if !aok || (col >= 0 && ac != col) {
+				return 0, nil, false
+			}
+			col, vals = ac, append(vals, av...)
+		}
+		return col, vals, col >= 0
+	case "=":
+		if len(c.Args) != 2 {
+			return 0, nil, false
+		}
+		for _, pair := range [2][2]*rpcpb.Expr{{c.Args[0], c.Args[1]}, {c.Args[1], c.Args[0]}} {
+			ref, lit := pair[0].GetKind(), pair[1].GetConst()
+			colRef, isCol := ref.(*rpcpb.Expr_Column)
+			if !isCol || lit == nil || lit.Null {
+				continue
+			}
+			i := int(colRef.Column)
+			s, isStr := lit.Value.(*rpcpb.Datum_S)
+			if i < 0 || i >= len(types) || types[i] != coldata.Text || !isStr || coldata.Type(lit.Type) != coldata.Text {
+				continue
+			}
+			return i, []string{s.S}, true
+		}
+	}
+	return 0, nil, false
 }

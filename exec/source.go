@@ -14,6 +14,17 @@ type ScanSpec struct {
 	Columns []string
 	MinTs   int64
 	MaxTs   int64
+	// Match lets the source skip stored blocks: the caller only wants
+	// rows whose column equals one of the values, for every Match. A
+	// source may ignore it or return rows that do not match: the caller
+	// filters again.
+	Match []TextMatch
+}
+
+// TextMatch asks for rows whose text column Column equals one of Values.
+type TextMatch struct {
+	Column string
+	Values []string
 }
 
 // ScanSource yields stored rows. An operator node's storage implements it

@@ -473,36 +473,59 @@ func fillConstArrays(v *coldata.Vec, h *chunkHeader, present, elems int, data []
 	return nil
 }
 
-// decodeDict decodes an encDict payload (chunk_encode.go, dictBuilder.append).
-func (d *chunkDecoder) decodeDict(v *coldata.Vec, h *chunkHeader, p []byte, present int) error {
+// dictValues parses the dictionary of an encDict payload of present
+// non-NULL rows and returns its values' bytes, with their offsets in
+// *offs. The bytes may live in d's zstd scratch until the next call.
+func (d *chunkDecoder) dictValues(p []byte, present int, offs *[]int32) ([]byte, error) {
+	dict, _, _, _, err := d.parseDict(p, present, offs)
+	return dict, err
+}
+
+// parseDict splits an encDict payload: the dictionary's values (bytes and
+// *offs), the code width, the code layout, and the bytes of the codes.
+func (d *chunkDecoder) parseDict(p []byte, present int, offs *[]int32) (data []byte, width int, layout byte, codes []byte, err error) {
 	ndict, n := binary.Uvarint(p)
 	if n <= 0 || ndict < 2 || ndict > uint64(present) {
-		return errors.New("bad dictionary size")
+		return nil, 0, 0, nil, errors.New("bad dictionary size")
 	}
 	p = p[n:]
 	if len(p) < 3 {
-		return errShort
+		return nil, 0, 0, nil, errShort
 	}
-	width, layout, dictEnc := int(p[0]), p[1], encoding(p[2])
+	width, layout = int(p[0]), p[1]
+	dictEnc := encoding(p[2])
 	if width != bits.Len64(ndict-1) {
-		return errors.New("bad dictionary code width")
+		return nil, 0, 0, nil, errors.New("bad dictionary code width")
 	}
 	p = p[3:]
 	dictLen, n := binary.Uvarint(p)
 	if n <= 0 || dictLen > uint64(len(p)-n) {
-		return errShort
+		return nil, 0, 0, nil, errShort
 	}
 	dict, codes := p[n:n+int(dictLen)], p[n+int(dictLen):]
 	switch dictEnc {
 	case encPlain:
 	case encZstd:
-		var err error
 		if dict, err = d.unzstd(dict); err != nil {
-			return err
+			return nil, 0, 0, nil, err
 		}
 	default:
-		return fmt.Errorf("bad dictionary encoding %d", dictEnc)
+		return nil, 0, 0, nil, fmt.Errorf("bad dictionary encoding %d", dictEnc)
 	}
+	*offs = resize(*offs, int(ndict)+1)
+	if data, err = readLens(*offs, nil, dict); err != nil {
+		return nil, 0, 0, nil, err
+	}
+	return data, width, layout, codes, nil
+}
+
+// decodeDict decodes an encDict payload (chunk_encode.go, dictBuilder.append).
+func (d *chunkDecoder) decodeDict(v *coldata.Vec, h *chunkHeader, p []byte, present int) error {
+	data, width, layout, codes, err := d.parseDict(p, present, &d.offs)
+	if err != nil {
+		return err
+	}
+	ndict := uint64(len(d.offs) - 1)
 	// Runs: their lengths, then one packed code per run.
 	ncodes := present
 	d.runLens = d.runLens[:0]
@@ -533,12 +556,6 @@ func (d *chunkDecoder) decodeDict(v *coldata.Vec, h *chunkHeader, p []byte, pres
 	}
 	if len(codes) != (ncodes*width+7)/8 {
 		return errors.New("dictionary codes disagree with the row count")
-	}
-	// The dictionary's offsets, then its bytes.
-	d.offs = resize(d.offs, int(ndict)+1)
-	data, err := readLens(d.offs, nil, dict)
-	if err != nil {
-		return err
 	}
 	b := &v.Bytes
 	b.Offs = resize(b.Offs, h.rows+1)

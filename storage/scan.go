@@ -28,6 +28,19 @@ type ScanRequest struct {
 	// math.MaxInt64 mean unbounded; MaxTs = math.MaxInt64 also returns
 	// rows at math.MaxInt64 (PostgreSQL's 'infinity').
 	MinTs, MaxTs int64
+	// Match lets the scan skip blocks: every row returned has, for each
+	// Match, its column equal to one of Values. Only text-like columns
+	// (text, numeric, jsonb) can be matched. The scan decides per block,
+	// from a constant or dictionary chunk without decoding the rows; it may
+	// still return rows that do not match (from blocks it cannot rule
+	// out), so the caller filters again.
+	Match []Match
+}
+
+// Match asks for rows whose column Col equals one of Values.
+type Match struct {
+	Col    int
+	Values [][]byte
 }
 
 // Iterator returns the rows of a Scan batch by batch. It reads from a
@@ -51,6 +64,10 @@ type Iterator struct {
 	meta  blockMeta
 	key   []byte // scratch for chunk keys
 	end   []byte // scratch for the end of the current block
+	match []Match
+	offs  []int32 // scratch for a dictionary's offsets
+	// skipped counts blocks ruled out by Match, for tests.
+	skipped int
 	sel   []int32
 	err   error
 	done  bool
@@ -89,6 +106,12 @@ func (s *Store) Scan(ctx context.Context, req ScanRequest) (*Iterator, error) {
 	if it.hi != math.MaxInt64 {
 		it.hi--
 	}
+	for _, m := range req.Match {
+		if m.Col < 0 || m.Col >= len(t.Columns) || !t.Columns[m.Col].Type.IsBytes() {
+			return nil, fmt.Errorf("scan %s: cannot match column %d", t.Name, m.Col)
+		}
+	}
+	it.match = req.Match
 	for k, c := range req.Columns {
 		if c < 0 || c >= len(t.Columns) {
 			return nil, fmt.Errorf("scan %s: no column %d", t.Name, c)
@@ -202,6 +225,17 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			it.valid = it.iter.SeekGE(it.end)
 			continue
 		}
+		if len(it.match) > 0 {
+			may, err := it.mayMatch(id)
+			if err != nil {
+				return nil, err
+			}
+			if !may {
+				it.skipped++
+				it.valid = it.iter.SeekGE(it.end)
+				continue
+			}
+		}
 		whole := m.minTs >= it.lo && m.maxTs <= it.hi
 		for i := range it.reads {
 			r := &it.reads[i]
@@ -225,6 +259,101 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 	}
 }
 
+// mayMatch reports whether the current block can hold a row that every
+// Match accepts. It looks only at matched columns stored as one constant
+// or as a dictionary: the values the block holds are then known without
+// decoding its rows. An all-NULL column never matches.
+func (it *Iterator) mayMatch(id blockID) (bool, error) {
+	m := &it.meta
+	for _, mt := range it.match {
+		if mt.Col >= len(m.cols) || m.cols[mt.Col].nulls == m.rows {
+			return false, nil // the column is NULL in every row
+		}
+		cm := &m.cols[mt.Col]
+		if cm.enc != encConst && cm.enc != encDict {
+			continue
+		}
+		name := "column " + it.table.Columns[mt.Col].Name
+		body, err := it.chunkBody(id, mt.Col, name)
+		if err != nil {
+			return false, err
+		}
+		found, err := it.holdsAny(body, mt.Values)
+		if err != nil {
+			return false, corrupt(err, name, it.table.Name, id)
+		}
+		if !found {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// holdsAny reports whether a constant or dictionary chunk holds one of
+// values.
+func (it *Iterator) holdsAny(body []byte, values [][]byte) (bool, error) {
+	h, p, err := parseChunkHeader(body)
+	if err != nil {
+		return false, err
+	}
+	has := func(v []byte) bool {
+		for _, x := range values {
+			if bytes.Equal(x, v) {
+				return true
+			}
+		}
+		return false
+	}
+	switch h.enc {
+	case encConst:
+		l, n := binary.Uvarint(p)
+		if n <= 0 || l != uint64(len(p)-n) {
+			return false, errLengths
+		}
+		return has(p[n:]), nil
+	case encDict:
+		vals, err := it.dec.dictValues(p, h.rows-h.nulls, &it.offs)
+		if err != nil {
+			return false, err
+		}
+		for i := range len(it.offs) - 1 {
+			if has(vals[it.offs[i]:it.offs[i+1]]) {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	return true, nil
+}
+
+// chunkBody reads and verifies a chunk of the current block and returns
+// its body (the value without its checksum).
+func (it *Iterator) chunkBody(id blockID, col int, what string) ([]byte, error) {
+	cm := &it.meta.cols[col]
+	it.key = chunkKey(it.key[:0], it.prefix, id, col)
+	if !it.iter.SeekGE(it.key) || !bytes.Equal(it.iter.Key(), it.key) {
+		if err := it.iter.Error(); err != nil {
+			return nil, fmt.Errorf("read %s of %s: %w", what, blockName(it.table.Name, id), err)
+		}
+		return nil, corrupt(errors.New("chunk missing"), what, it.table.Name, id)
+	}
+	value, err := it.iter.ValueAndErr()
+	if err != nil {
+		return nil, fmt.Errorf("read %s of %s: %w", what, blockName(it.table.Name, id), err)
+	}
+	if len(value) != cm.size {
+		return nil, corrupt(fmt.Errorf("chunk is %d bytes, metadata says %d", len(value), cm.size), what, it.table.Name, id)
+	}
+	body, crc, err := splitChecksum(value)
+	if err == nil && crc != cm.crc {
+		err = errors.New("chunk checksum differs from block metadata")
+	}
+	if err != nil {
+		return nil, corrupt(err, what, it.table.Name, id)
+	}
+	return body, nil
+}
+
 // readChunk reads, verifies and decodes one column chunk of the current
 // block into r.vec.
 func (it *Iterator) readChunk(id blockID, r *colRead) error {
@@ -242,27 +371,11 @@ func (it *Iterator) readChunk(id blockID, r *colRead) error {
 	if cm.typ != r.vec.Type {
 		return corrupt(fmt.Errorf("stored as %s, table says %s", cm.typ, r.vec.Type), what, it.table.Name, id)
 	}
-	it.key = chunkKey(it.key[:0], it.prefix, id, r.col)
-	if !it.iter.SeekGE(it.key) || !bytes.Equal(it.iter.Key(), it.key) {
-		if err := it.iter.Error(); err != nil {
-			return fmt.Errorf("read %s of %s: %w", what, blockName(it.table.Name, id), err)
-		}
-		return corrupt(errors.New("chunk missing"), what, it.table.Name, id)
-	}
-	value, err := it.iter.ValueAndErr()
+	body, err := it.chunkBody(id, r.col, what)
 	if err != nil {
-		return fmt.Errorf("read %s of %s: %w", what, blockName(it.table.Name, id), err)
+		return err
 	}
-	if len(value) != cm.size {
-		return corrupt(fmt.Errorf("chunk is %d bytes, metadata says %d", len(value), cm.size), what, it.table.Name, id)
-	}
-	body, crc, err := splitChecksum(value)
-	if err == nil && crc != cm.crc {
-		err = errors.New("chunk checksum differs from block metadata")
-	}
-	if err == nil {
-		err = it.dec.decode(r.vec, body)
-	}
+	err = it.dec.decode(r.vec, body)
 	if err == nil && r.vec.Len() != m.rows {
 		err = fmt.Errorf("chunk has %d rows, metadata says %d", r.vec.Len(), m.rows)
 	}

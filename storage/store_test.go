@@ -761,3 +761,75 @@ func TestRetention(t *testing.T) {
 	defer s.Close()
 	check(s, "after reopening")
 }
+
+// TestScanMatchSkipsBlocks: a scan asking for host_name = 'node-2' skips
+// the blocks whose dictionary or constant rules it out, and still returns
+// every matching row.
+func TestScanMatchSkipsBlocks(t *testing.T) {
+	s := openTest(t, Options{Dir: t.TempDir(), MaxBlockRows: 50})
+	defer s.Close()
+	tbl := schema.Messages
+	host := tbl.ColumnIndex("host_name")
+	b := coldata.NewBatch(tbl.Types(), 0)
+	const n = 400
+	for i := range n {
+		for c, v := range b.Vecs {
+			switch {
+			case c == tbl.TimeColumn:
+				v.Int64 = append(v.Int64, 1779184800000000+int64(i))
+			case c == host:
+				v.Bytes.AppendString(fmt.Sprintf("node-%d", i%4))
+			case v.Type.IsBytes():
+				v.Bytes.AppendString(fmt.Sprint(i % 7))
+			default:
+				v.Int64 = append(v.Int64, int64(i))
+			}
+		}
+		b.Len++
+	}
+	if err := s.Append(tbl, b); err != nil {
+		t.Fatal(err)
+	}
+	scan := func(match []Match) (rows, wanted, skipped int) {
+		it, err := s.Scan(context.Background(), ScanRequest{Table: tbl, Columns: []int{host},
+			MinTs: math.MinInt64, MaxTs: math.MaxInt64, Match: match})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer it.Close()
+		for {
+			out, err := it.Next(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out == nil {
+				return rows, wanted, it.skipped
+			}
+			rows += out.Len
+			for i := range out.Len {
+				if string(out.Vecs[0].Bytes.Get(i)) == "node-2" {
+					wanted++
+				}
+			}
+		}
+	}
+	if rows, _, skipped := scan(nil); rows != n || skipped != 0 {
+		t.Fatalf("unmatched scan: %d rows, %d blocks skipped", rows, skipped)
+	}
+	rows, wanted, skipped := scan([]Match{{Col: host, Values: [][]byte{[]byte("node-2")}}})
+	if wanted != n/4 {
+		t.Errorf("matched scan returned %d of the %d node-2 rows", wanted, n/4)
+	}
+	// Rows are grouped by stream, so each 50-row block holds one host:
+	// the other hosts' six blocks are skipped.
+	if skipped != 6 || rows != n/4 {
+		t.Errorf("matched scan: %d rows, %d blocks skipped; want %d rows, 6 skipped", rows, skipped, n/4)
+	}
+	rows, _, _ = scan([]Match{{Col: host, Values: [][]byte{[]byte("node-9")}}})
+	if rows != 0 {
+		t.Errorf("scan for an absent host returned %d rows", rows)
+	}
+	if _, err := s.Scan(context.Background(), ScanRequest{Table: tbl, Match: []Match{{Col: tbl.TimeColumn}}}); err == nil {
+		t.Error("a match on a timestamptz column was accepted")
+	}
+}

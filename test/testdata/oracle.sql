@@ -45,3 +45,9 @@ SELECT severity * 10 + 1 AS s, count(*) * 2 FROM alerts WHERE severity >= 5 GROU
 SET TimeZone = 'Asia/Kolkata'; SELECT min(ts), max(ts), count(*) FROM alerts WHERE ts < '2026-11-01 12:00:00'
 
 SET TimeZone = 'America/New_York'; SELECT ts, host_name FROM logs WHERE ts >= '2026-11-01 01:00:00' ORDER BY ts, host_name, pid LIMIT 5
+
+SELECT namespace_name, count(*) FROM logs WHERE namespace_name IN ('payments', 'kube-system', 'no-such-namespace') AND operation = 'Process' GROUP BY 1 ORDER BY 1
+
+SELECT count(*) FROM alerts WHERE namespace_name = 'no-such-namespace'
+
+SELECT count(*), min(ts) FROM logs WHERE host_name = 'no-such-host' OR host_name = 'no-such-host-either'
