@@ -68,9 +68,9 @@ type Iterator struct {
 	offs  []int32 // scratch for a dictionary's offsets
 	// skipped counts blocks ruled out by Match, for tests.
 	skipped int
-	sel   []int32
-	err   error
-	done  bool
+	sel     []int32
+	err     error
+	done    bool
 }
 
 // colRead is one column chunk an Iterator reads from each block.
