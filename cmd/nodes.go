@@ -103,6 +103,9 @@ type operatorConfig struct {
 	// entry keeps everything.
 	Retention      map[string]time.Duration
 	RetentionCheck time.Duration
+	// MergeInterval is how often small blocks (frequent flushes of few
+	// rows) are merged into full ones; 0 means every 30 s, negative never.
+	MergeInterval time.Duration
 	// PublishInterval is how often the operator refreshes its placement
 	// (time range, rows, bytes per table) in the catalog.
 	PublishInterval time.Duration
@@ -189,7 +192,7 @@ func startOperator(ctx context.Context, cfg operatorConfig) (_ *operatorNode, er
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.cancel = cancel
-	n.wg.Add(3)
+	n.wg.Add(4)
 	go func() {
 		defer n.wg.Done()
 		if err := n.ing.Run(runCtx); err != nil && !errors.Is(err, context.Canceled) {
@@ -202,9 +205,43 @@ func startOperator(ctx context.Context, cfg operatorConfig) (_ *operatorNode, er
 	}()
 	go func() {
 		defer n.wg.Done()
+		n.mergeLoop(runCtx)
+	}()
+	go func() {
+		defer n.wg.Done()
 		n.publishLoop(runCtx)
 	}()
 	return n, nil
+}
+
+// mergeLoop merges small blocks into full ones every MergeInterval.
+func (n *operatorNode) mergeLoop(ctx context.Context) {
+	every := n.cfg.MergeInterval
+	switch {
+	case every < 0:
+		return
+	case every == 0:
+		every = 30 * time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for _, tbl := range schema.KubeArmor() {
+			ms, err := n.store.MergeSmall(ctx, tbl)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				n.cfg.Logger.Error("merge small blocks", "table", tbl.Name, "err", err)
+			case ms.BlocksIn > 0:
+				n.cfg.Logger.Debug("merged small blocks", "table", tbl.Name, "blocks_in", ms.BlocksIn,
+					"blocks_out", ms.BlocksOut, "rows", ms.Rows, "bytes_in", ms.BytesIn, "bytes_out", ms.BytesOut)
+			}
+		}
+	}
 }
 
 // retentionLoop drops partitions older than each table's retention, at

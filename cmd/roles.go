@@ -64,6 +64,7 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	o.fs.IntVar(&cfg.FlushRows, "flush-rows", ingest.DefaultFlushRows, "rows of one stream that trigger a flush before --flush-interval")
 	o.fs.IntVar(&cfg.BufferEvents, "ingest-buffer", ingest.DefaultBufferEvents, "most events received and not yet stored; beyond it events are dropped and counted, never blocking KubeArmor")
 	o.fs.Var(retentionFlag{&cfg.Retention}, "retention", `how long to keep events, by their time: "14d", or per table "logs=72h,alerts=30d" (a bare age covers the tables not named; default: forever)`)
+	o.fs.DurationVar(&cfg.MergeInterval, "merge-interval", 30*time.Second, "how often blocks of small flushes are merged into full ones (negative: never)")
 	o.fs.DurationVar(&cfg.RetentionCheck, "retention-check", time.Minute, "how often partitions past --retention are looked for and dropped")
 	o.fs.DurationVar(&cfg.PublishInterval, "publish-interval", time.Second, "how often this operator's placements are refreshed in the catalog")
 	o.fs.DurationVar(&cfg.LeaseTTL, "lease-ttl", 10*time.Second, "how long this operator stays registered after it stops renewing (e.g. dies)")

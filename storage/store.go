@@ -157,10 +157,7 @@ func (s *Store) loadStats() error {
 			s.logger.Warn("unreadable block metadata", "block", blockName(table, id), "err", err)
 			continue
 		}
-		size := int64(len(key) + len(value))
-		for _, c := range m.cols {
-			size += int64(plen + blockIDLen + 3 + c.size)
-		}
+		size := blockSize(plen, len(key), len(value), &m)
 		s.addStats(table, id.partition, TableStats{Rows: int64(m.rows), MinTs: m.minTs, MaxTs: m.maxTs, Bytes: size, Blocks: 1})
 	}
 	err = iter.Error()

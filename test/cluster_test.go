@@ -140,6 +140,8 @@ func startCluster(t *testing.T, count int) *cluster {
 		op := start(t, fmt.Sprintf("operator-%d", i), "operator", "--id", fmt.Sprintf("operator-%d", i),
 			"--listen", freeAddr(t), "--data-dir", filepath.Join(dir, fmt.Sprintf("operator-%d", i)),
 			"--etcd-endpoints", etcd, "--kubearmor", simAddr, "--lease-ttl", "2s",
+			// Merge small blocks often, so that queries run during merges.
+			"--merge-interval", "200ms",
 			"--http-listen", httpAddr, "--log-level", "warn")
 		c.operators = append(c.operators, op)
 		c.metrics = append(c.metrics, httpAddr)

@@ -31,7 +31,7 @@ func TestRetention(t *testing.T) {
 		"--start", simStart.Format(time.RFC3339), "--span", "48h", "--wait-subscribers", "--lossless", "--log-level", "warn")
 	start(t, "operator", "operator", "--id", "operator-r", "--listen", freeAddr(t),
 		"--data-dir", filepath.Join(dir, "operator"), "--etcd-endpoints", etcd, "--kubearmor", simAddr,
-		"--retention", "24h", "--retention-check", "100ms", "--lease-ttl", "2s", "--http-listen", "", "--log-level", "warn")
+		"--retention", "24h", "--retention-check", "100ms", "--merge-interval", "150ms", "--lease-ttl", "2s", "--http-listen", "", "--log-level", "warn")
 	pgAddr := freeAddr(t)
 	start(t, "query", "query", "--listen", pgAddr, "--etcd-endpoints", etcd, "--http-listen", "", "--log-level", "warn")
 
