@@ -21,6 +21,9 @@ test: ## install what the tests need when missing, then run every test
 bench-ingest: build ## measure sustained ingest from a simulator process (EVENTS, default 1000000)
 	$(GO) run ./test/bench/ingest --events $(or $(EVENTS),1000000) --cpuprofile bin/ingest.prof
 
+bench-storage: ## bytes per event and scan speed of the store vs JSON and PostgreSQL (EVENTS, default 10000000)
+	$(GO) run ./test/bench/storage --events $(or $(EVENTS),10000000)
+
 generate: ## regenerate the protobuf code in rpcpb/ and the KubeArmor wire code in kawire/
 	@command -v protoc >/dev/null || (apt-get update -qq && apt-get install -y -qq protobuf-compiler)
 	GOBIN=$(CURDIR)/bin $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
@@ -36,4 +39,4 @@ lint: ## gofmt and go vet
 fuzz: ## run each fuzz test for FUZZTIME (default 1m)
 	./scripts/fuzz.sh $(or $(FUZZTIME),1m)
 
-.PHONY: help build run test bench-ingest generate lint fuzz
+.PHONY: help build run test bench-ingest bench-storage generate lint fuzz

@@ -622,3 +622,25 @@ func (p pebbleLogger) Fatalf(format string, args ...any) {
 	p.l.Error("pebble fatal", "msg", msg)
 	panic("pebble: " + msg)
 }
+
+// Flush writes the memtable out to sorted files, so that DiskUsage counts
+// the data in its final form rather than in the write-ahead log.
+func (s *Store) Flush() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return errClosed
+	}
+	return s.db.Flush()
+}
+
+// DiskUsage is the bytes the store's files take on disk: Pebble's sorted
+// files (after its own block compression), logs and manifests.
+func (s *Store) DiskUsage() uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return 0
+	}
+	return s.db.Metrics().DiskSpaceUsage()
+}

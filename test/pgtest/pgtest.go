@@ -40,44 +40,70 @@ func Installed() bool { return binDir() != "" }
 // runs as the postgres user the Debian package creates.
 func Start(t *testing.T) *Server {
 	t.Helper()
-	bin := binDir()
-	if bin == "" {
-		t.Fatal("PostgreSQL server is not installed: run the tests with 'make test', which installs it")
-	}
-	dir, err := os.MkdirTemp("", "armorlake-pg")
+	s, stop, err := Launch(false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(stop)
+	return s
+}
+
+// Launch is Start for programs: it returns the server and a function that
+// stops it and removes its files. durable keeps fsync on, as a production
+// server would run (benchmarks); tests turn it off.
+func Launch(durable bool) (*Server, func(), error) {
+	bin := binDir()
+	if bin == "" {
+		return nil, nil, fmt.Errorf("PostgreSQL server is not installed: 'make test' installs it")
+	}
+	dir, err := os.MkdirTemp("", "armorlake-pg")
+	if err != nil {
+		return nil, nil, err
+	}
 	var prefix []string
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
-			t.Fatalf("running as root needs the postgres user: %v", err)
+			os.RemoveAll(dir)
+			return nil, nil, fmt.Errorf("running as root needs the postgres user: %v", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		if err := os.Chown(dir, uid, gid); err != nil {
-			t.Fatal(err)
+			os.RemoveAll(dir)
+			return nil, nil, err
 		}
 		prefix = []string{"runuser", "-u", "postgres", "--"}
 	}
-	run := func(args ...string) {
-		t.Helper()
+	run := func(args ...string) error {
 		full := append(append([]string(nil), prefix...), args...)
 		if out, err := exec.Command(full[0], full[1:]...).CombinedOutput(); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
+			return fmt.Errorf("%v: %v\n%s", args, err, out)
 		}
+		return nil
 	}
 	// The server listens only on a socket in its own directory, so the
 	// port number just names the socket and cannot collide.
 	s := &Server{Dir: dir, Port: 5432}
 	data := filepath.Join(dir, "data")
-	run(filepath.Join(bin, "initdb"), "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale", "C")
-	run(filepath.Join(bin, "pg_ctl"), "-D", data, "-w", "-l", filepath.Join(dir, "log"),
-		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses= -c fsync=off -c timezone=UTC", s.Port, dir), "start")
-	t.Cleanup(func() { run(filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop") })
-	return s
+	fsync := "off"
+	if durable {
+		fsync = "on"
+	}
+	if err := run(filepath.Join(bin, "initdb"), "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale", "C"); err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	if err := run(filepath.Join(bin, "pg_ctl"), "-D", data, "-w", "-l", filepath.Join(dir, "log"),
+		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses= -c fsync=%s -c timezone=UTC", s.Port, dir, fsync), "start"); err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	stop := func() {
+		_ = run(filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop")
+		os.RemoveAll(dir)
+	}
+	return s, stop, nil
 }
 
 // DSN is a libpq connection string for the server.
