@@ -519,6 +519,53 @@ func (d *chunkDecoder) parseDict(p []byte, present int, offs *[]int32) (data []b
 	return data, width, layout, codes, nil
 }
 
+// forEachRun calls fn for each run of equal codes of a dictionary chunk's
+// codes (parseDict), in row order, skipping nothing: n is the run's count
+// of non-NULL rows. It checks the codes as decodeDict does.
+func forEachRun(codes []byte, width int, layout byte, present int, ndict uint64, fn func(c uint64, n int)) error {
+	var lens []int
+	ncodes := present
+	if layout == codesRuns {
+		nruns, n := binary.Uvarint(codes)
+		if n <= 0 || nruns == 0 || nruns > uint64(present) {
+			return errors.New("bad dictionary run count")
+		}
+		codes = codes[n:]
+		total := 0
+		for range nruns {
+			l, n := binary.Uvarint(codes)
+			if n <= 0 || l == 0 || l > uint64(present-total) {
+				return errors.New("bad dictionary run length")
+			}
+			codes = codes[n:]
+			total += int(l)
+			lens = append(lens, int(l))
+		}
+		if total != present {
+			return errors.New("dictionary runs disagree with the row count")
+		}
+		ncodes = int(nruns)
+	} else if layout != codesPacked {
+		return fmt.Errorf("bad dictionary code layout %d", layout)
+	}
+	u, err := newUnpacker(codes, width, ncodes)
+	if err != nil {
+		return err
+	}
+	for k := range ncodes {
+		c := u.next()
+		if c >= ndict {
+			return errors.New("dictionary code out of range")
+		}
+		n := 1
+		if lens != nil {
+			n = lens[k]
+		}
+		fn(c, n)
+	}
+	return u.end()
+}
+
 // decodeDict decodes an encDict payload (chunk_encode.go, dictBuilder.append).
 func (d *chunkDecoder) decodeDict(v *coldata.Vec, h *chunkHeader, p []byte, present int) error {
 	data, width, layout, codes, err := d.parseDict(p, present, &d.offs)

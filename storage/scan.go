@@ -33,8 +33,12 @@ type ScanRequest struct {
 	// (text, numeric, jsonb) can be matched. The scan decides per block,
 	// from a constant or dictionary chunk without decoding the rows; it may
 	// still return rows that do not match (from blocks it cannot rule
-	// out), so the caller filters again.
+	// out), so the caller filters again, unless MatchExact is set.
 	Match []Match
+	// MatchExact makes the scan return exactly the rows every Match
+	// accepts. It decides on dictionary codes without decoding strings, so
+	// that count(*) WHERE namespace_name = '…' reads no string at all.
+	MatchExact bool
 }
 
 // Match asks for rows whose column Col equals one of Values.
@@ -65,7 +69,10 @@ type Iterator struct {
 	key   []byte // scratch for chunk keys
 	end   []byte // scratch for the end of the current block
 	match []Match
-	offs  []int32 // scratch for a dictionary's offsets
+	exact bool
+	keep  []bool       // MatchExact: the rows of the block every Match accepts
+	mvec  *coldata.Vec // MatchExact: a matched column decoded, when its chunk is not a dictionary
+	offs  []int32      // scratch for a dictionary's offsets
 	// skipped counts blocks ruled out by Match, for tests.
 	skipped int
 	sel     []int32
@@ -112,6 +119,7 @@ func (s *Store) Scan(ctx context.Context, req ScanRequest) (*Iterator, error) {
 		}
 	}
 	it.match = req.Match
+	it.exact = req.MatchExact && len(req.Match) > 0
 	for k, c := range req.Columns {
 		if c < 0 || c >= len(t.Columns) {
 			return nil, fmt.Errorf("scan %s: no column %d", t.Name, c)
@@ -236,6 +244,17 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 				continue
 			}
 		}
+		kept := m.rows
+		if it.exact {
+			if kept, err = it.matchRows(id); err != nil {
+				return nil, err
+			}
+			if kept == 0 {
+				it.skipped++
+				it.valid = it.iter.SeekGE(it.end)
+				continue
+			}
+		}
 		whole := m.minTs >= it.lo && m.maxTs <= it.hi
 		for i := range it.reads {
 			r := &it.reads[i]
@@ -247,8 +266,8 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			}
 		}
 		rows := m.rows
-		if !whole {
-			rows = it.filter(m.rows)
+		if !whole || kept < m.rows {
+			rows = it.filter(m.rows, whole, kept < m.rows)
 		}
 		it.valid = it.iter.SeekGE(it.end)
 		if rows == 0 {
@@ -287,6 +306,121 @@ func (it *Iterator) mayMatch(id blockID) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// matchRows sets it.keep to the rows of the current block that every
+// Match accepts and returns how many there are. Dictionary chunks are
+// decided on their codes; constant chunks on their one value (mayMatch
+// has checked it) and their NULLs; others by decoding the column.
+func (it *Iterator) matchRows(id blockID) (int, error) {
+	m := &it.meta
+	it.keep = resize(it.keep, m.rows)
+	for i := range it.keep {
+		it.keep[i] = true
+	}
+	for _, mt := range it.match {
+		name := "column " + it.table.Columns[mt.Col].Name
+		body, err := it.chunkBody(id, mt.Col, name)
+		if err != nil {
+			return 0, err
+		}
+		if err := it.matchChunk(body, mt.Values); err != nil {
+			return 0, corrupt(err, name, it.table.Name, id)
+		}
+	}
+	n := 0
+	for _, k := range it.keep {
+		if k {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// matchChunk clears it.keep for the rows of a chunk whose value is none of
+// values.
+func (it *Iterator) matchChunk(body []byte, values [][]byte) error {
+	h, p, err := parseChunkHeader(body)
+	if err != nil {
+		return err
+	}
+	if h.rows != len(it.keep) {
+		return fmt.Errorf("chunk has %d rows, metadata says %d", h.rows, len(it.keep))
+	}
+	null := func(i int) bool {
+		return h.nulls == h.rows || (h.bitmap != nil && bitSet(h.bitmap, i))
+	}
+	switch {
+	case h.enc == encConst:
+		for i := range it.keep {
+			if null(i) {
+				it.keep[i] = false
+			}
+		}
+		return nil
+	case h.enc == encDict:
+		data, width, layout, codes, err := it.dec.parseDict(p, h.rows-h.nulls, &it.offs)
+		if err != nil {
+			return err
+		}
+		ndict := len(it.offs) - 1
+		hit := make([]bool, ndict)
+		for c := range ndict {
+			v := data[it.offs[c]:it.offs[c+1]]
+			for _, x := range values {
+				if bytes.Equal(x, v) {
+					hit[c] = true
+					break
+				}
+			}
+		}
+		row := 0 // the next row to decide
+		err = forEachRun(codes, width, layout, h.rows-h.nulls, uint64(ndict), func(c uint64, n int) {
+			// n consecutive non-NULL rows of code c, NULL rows between.
+			for ; n > 0; n-- {
+				for null(row) {
+					it.keep[row] = false
+					row++
+				}
+				if !hit[c] {
+					it.keep[row] = false
+				}
+				row++
+			}
+		})
+		for ; row < h.rows; row++ {
+			it.keep[row] = false // trailing NULLs
+		}
+		return err
+	}
+	if it.mvec == nil {
+		it.mvec = coldata.NewVec(h.typ, 0)
+	}
+	if it.mvec.Type != h.typ {
+		it.mvec = coldata.NewVec(h.typ, 0)
+	}
+	if err := it.dec.decode(it.mvec, body); err != nil {
+		return err
+	}
+	for i := range it.keep {
+		if !it.keep[i] {
+			continue
+		}
+		if it.mvec.Nulls.Get(i) {
+			it.keep[i] = false
+			continue
+		}
+		v := it.mvec.Bytes.Get(i)
+		found := false
+		for _, x := range values {
+			if bytes.Equal(x, v) {
+				found = true
+				break
+			}
+		}
+		it.keep[i] = found
+	}
+	return nil
 }
 
 // holdsAny reports whether a constant or dictionary chunk holds one of
@@ -385,12 +519,18 @@ func (it *Iterator) readChunk(id blockID, r *colRead) error {
 	return nil
 }
 
-// filter keeps the rows of the current block whose time lies in range and
-// returns how many there are.
-func (it *Iterator) filter(rows int) int {
+// filter keeps the rows of the current block that are in the time range
+// (all when whole) and, when matched, that MatchExact kept, compacting the
+// batch's Vecs, and returns how many there are.
+func (it *Iterator) filter(rows int, whole, matched bool) int {
 	sel := it.sel[:0]
-	for i, x := range it.tsVec.Int64[:rows] {
-		if x >= it.lo && x <= it.hi {
+	for i := range rows {
+		if matched && !it.keep[i] {
+			continue
+		}
+		if whole {
+			sel = append(sel, int32(i))
+		} else if x := it.tsVec.Int64[i]; x >= it.lo && x <= it.hi {
 			sel = append(sel, int32(i))
 		}
 	}

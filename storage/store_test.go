@@ -941,3 +941,124 @@ func TestMergeSmall(t *testing.T) {
 		t.Fatal("rows differ after reopening")
 	}
 }
+
+// TestScanMatchExact: with MatchExact a scan returns exactly the rows
+// every Match accepts, whatever encodes the matched columns (constant,
+// dictionary with packed codes or runs, plain or zstd) and with NULLs and
+// a time range, and a count-only scan agrees.
+func TestScanMatchExact(t *testing.T) {
+	s := openTest(t, Options{Dir: t.TempDir(), MaxBlockRows: 300})
+	defer s.Close()
+	tbl := schema.Messages
+	host, msg, level := tbl.ColumnIndex("host_name"), tbl.ColumnIndex("message"), tbl.ColumnIndex("level")
+	rng := rand.New(rand.NewPCG(8, 8))
+	b := coldata.NewBatch(tbl.Types(), 0)
+	const n = 3000
+	t0 := int64(1779184800000000)
+	for i := range n {
+		for c, v := range b.Vecs {
+			switch {
+			case c == tbl.TimeColumn:
+				v.Int64 = append(v.Int64, t0+int64(i)*1000)
+			case c == host && rng.IntN(30) == 0:
+				v.AppendNull()
+			case c == host:
+				v.Bytes.AppendString(fmt.Sprintf("node-%d", rng.IntN(5)))
+			case c == level:
+				v.Bytes.AppendString([]string{"Info", "Debug"}[min(rng.IntN(50), 1)])
+			case c == msg:
+				v.Bytes.AppendString(fmt.Sprintf("event %d", rng.IntN(400)))
+			case v.Type.IsBytes():
+				v.Bytes.AppendString("x")
+			default:
+				v.Int64 = append(v.Int64, int64(i))
+			}
+		}
+		b.Len++
+	}
+	if err := s.Append(tbl, b); err != nil {
+		t.Fatal(err)
+	}
+	str := func(v *coldata.Vec, i int) (string, bool) {
+		if v.Nulls.Get(i) {
+			return "", false
+		}
+		return string(v.Bytes.Get(i)), true
+	}
+	for _, tc := range []struct {
+		name   string
+		match  []Match
+		lo, hi int64
+	}{
+		{"dictionary", []Match{{Col: host, Values: [][]byte{[]byte("node-1"), []byte("node-3")}}}, math.MinInt64, math.MaxInt64},
+		{"dictionary and time", []Match{{Col: host, Values: [][]byte{[]byte("node-2")}}}, t0 + 500_000, t0 + 2_000_000},
+		{"high cardinality", []Match{{Col: msg, Values: [][]byte{[]byte("event 7"), []byte("event 99")}}}, math.MinInt64, math.MaxInt64},
+		{"two columns", []Match{{Col: host, Values: [][]byte{[]byte("node-0")}}, {Col: level, Values: [][]byte{[]byte("Info")}}}, math.MinInt64, math.MaxInt64},
+		{"nothing", []Match{{Col: host, Values: [][]byte{[]byte("node-9")}}}, math.MinInt64, math.MaxInt64},
+	} {
+		want := 0
+		for i := range n {
+			ts := b.Vecs[tbl.TimeColumn].Int64[i]
+			if ts < tc.lo || (tc.hi != math.MaxInt64 && ts >= tc.hi) {
+				continue
+			}
+			ok := true
+			for _, m := range tc.match {
+				v, notNull := str(b.Vecs[m.Col], i)
+				ok = ok && notNull && slices.ContainsFunc(m.Values, func(x []byte) bool { return string(x) == v })
+			}
+			if ok {
+				want++
+			}
+		}
+		cols := []int{host, msg, level}
+		it, err := s.Scan(context.Background(), ScanRequest{Table: tbl, Columns: cols, MinTs: tc.lo, MaxTs: tc.hi, Match: tc.match, MatchExact: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := 0
+		for {
+			out, err := it.Next(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out == nil {
+				break
+			}
+			for i := range out.Len {
+				for _, m := range tc.match {
+					k := slices.Index(cols, m.Col)
+					v, notNull := str(out.Vecs[k], i)
+					if !notNull || !slices.ContainsFunc(m.Values, func(x []byte) bool { return string(x) == v }) {
+						t.Fatalf("%s: returned a row with %q (null %v)", tc.name, v, !notNull)
+					}
+				}
+			}
+			got += out.Len
+		}
+		it.Close()
+		if got != want {
+			t.Errorf("%s: %d rows, want %d", tc.name, got, want)
+		}
+		// Count only: no column read, the same number.
+		it, err = s.Scan(context.Background(), ScanRequest{Table: tbl, MinTs: tc.lo, MaxTs: tc.hi, Match: tc.match, MatchExact: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := 0
+		for {
+			out, err := it.Next(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out == nil {
+				break
+			}
+			count += out.Len
+		}
+		it.Close()
+		if count != want {
+			t.Errorf("%s: count-only scan %d rows, want %d", tc.name, count, want)
+		}
+	}
+}
