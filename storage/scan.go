@@ -73,6 +73,13 @@ type Iterator struct {
 	keep  []bool       // MatchExact: the rows of the block every Match accepts
 	mvec  *coldata.Vec // MatchExact: a matched column decoded, when its chunk is not a dictionary
 	offs  []int32      // scratch for a dictionary's offsets
+
+	// CountBy: the column counted, the counts so far, and scratch.
+	countCol   int
+	counts     map[string]int64
+	nullCount  int64
+	codeCounts []int64
+	countVec   *coldata.Vec
 	// skipped counts blocks ruled out by Match, for tests.
 	skipped int
 	sel     []int32
@@ -268,6 +275,11 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 		rows := m.rows
 		if !whole || kept < m.rows {
 			rows = it.filter(m.rows, whole, kept < m.rows)
+		}
+		if it.counts != nil && rows > 0 {
+			if err := it.countBlock(id, rows == m.rows); err != nil {
+				return nil, err
+			}
 		}
 		it.valid = it.iter.SeekGE(it.end)
 		if rows == 0 {
@@ -559,6 +571,119 @@ func (it *Iterator) Close() error {
 	it.iter = nil
 	if err != nil {
 		return fmt.Errorf("close scan of %s: %w", it.table.Name, err)
+	}
+	return nil
+}
+
+// CountBy counts the rows of req by the value of text column col: what
+// SELECT col, count(*) … GROUP BY col returns, NULLs counted apart. A
+// block wholly inside the time range, without exact matching, whose
+// column is a constant or a dictionary, is counted from its codes (a run
+// at a time) without decoding a string; other blocks decode the column.
+// req.Columns is ignored.
+func (s *Store) CountBy(ctx context.Context, req ScanRequest, col int) (counts map[string]int64, nulls int64, err error) {
+	t := req.Table
+	if t == nil || col < 0 || col >= len(t.Columns) || !t.Columns[col].Type.IsBytes() {
+		return nil, 0, fmt.Errorf("count by: column %d is not text", col)
+	}
+	// The iterator reads nothing by itself (no columns): each block's
+	// column is read here, from its codes when it can be.
+	req.Columns = nil
+	it, err := s.Scan(ctx, req)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer it.Close()
+	it.countCol = col
+	it.counts = map[string]int64{}
+	for {
+		b, err := it.Next(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		if b == nil {
+			return it.counts, it.nullCount, nil
+		}
+	}
+}
+
+// countBlock adds the current block's rows to it.counts. rows is the
+// block's row count after the time range and MatchExact; sel lists them
+// when some rows of the block are left out.
+func (it *Iterator) countBlock(id blockID, all bool) error {
+	name := "column " + it.table.Columns[it.countCol].Name
+	m := &it.meta
+	if it.countCol >= len(m.cols) {
+		// The block predates the column: every row is NULL.
+		if all {
+			it.nullCount += int64(m.rows)
+		} else {
+			it.nullCount += int64(len(it.sel))
+		}
+		return nil
+	}
+	body, err := it.chunkBody(id, it.countCol, name)
+	if err != nil {
+		return err
+	}
+	h, p, err := parseChunkHeader(body)
+	if err != nil {
+		return corrupt(err, name, it.table.Name, id)
+	}
+	if all && (h.enc == encConst || h.enc == encDict) {
+		present := h.rows - h.nulls
+		it.nullCount += int64(h.nulls)
+		if present == 0 {
+			return nil
+		}
+		if h.enc == encConst {
+			l, n := binary.Uvarint(p)
+			if n <= 0 || l != uint64(len(p)-n) {
+				return corrupt(errLengths, name, it.table.Name, id)
+			}
+			it.counts[string(p[n:])] += int64(present)
+			return nil
+		}
+		data, width, layout, codes, err := it.dec.parseDict(p, present, &it.offs)
+		if err != nil {
+			return corrupt(err, name, it.table.Name, id)
+		}
+		ndict := len(it.offs) - 1
+		it.codeCounts = resize(it.codeCounts, ndict)
+		clear(it.codeCounts)
+		if err := forEachRun(codes, width, layout, present, uint64(ndict), func(c uint64, n int) {
+			it.codeCounts[c] += int64(n)
+		}); err != nil {
+			return corrupt(err, name, it.table.Name, id)
+		}
+		for c, n := range it.codeCounts {
+			if n > 0 {
+				it.counts[string(data[it.offs[c]:it.offs[c+1]])] += n
+			}
+		}
+		return nil
+	}
+	if it.countVec == nil {
+		it.countVec = coldata.NewVec(h.typ, 0)
+	}
+	if err := it.dec.decode(it.countVec, body); err != nil {
+		return corrupt(err, name, it.table.Name, id)
+	}
+	add := func(i int) {
+		if it.countVec.Nulls.Get(i) {
+			it.nullCount++
+		} else {
+			it.counts[string(it.countVec.Bytes.Get(i))]++
+		}
+	}
+	if all {
+		for i := range m.rows {
+			add(i)
+		}
+	} else {
+		for _, i := range it.sel {
+			add(int(i))
+		}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -1059,6 +1060,78 @@ func TestScanMatchExact(t *testing.T) {
 		it.Close()
 		if count != want {
 			t.Errorf("%s: count-only scan %d rows, want %d", tc.name, count, want)
+		}
+	}
+}
+
+// TestCountBy: counts by a text column agree with counting a full scan,
+// for whole blocks (counted on codes), blocks cut by the time range,
+// exact matches, and NULLs.
+func TestCountBy(t *testing.T) {
+	s := openTest(t, Options{Dir: t.TempDir(), MaxBlockRows: 200})
+	defer s.Close()
+	tbl := schema.Messages
+	host, level := tbl.ColumnIndex("host_name"), tbl.ColumnIndex("level")
+	rng := rand.New(rand.NewPCG(9, 9))
+	b := coldata.NewBatch(tbl.Types(), 0)
+	const n = 2500
+	t0 := int64(1779184800000000)
+	for i := range n {
+		for c, v := range b.Vecs {
+			switch {
+			case c == tbl.TimeColumn:
+				v.Int64 = append(v.Int64, t0+int64(i)*1000)
+			case c == host && rng.IntN(25) == 0:
+				v.AppendNull()
+			case c == host:
+				v.Bytes.AppendString(fmt.Sprintf("node-%d", rng.IntN(6)))
+			case c == level:
+				v.Bytes.AppendString([]string{"Info", "Debug", "Warn"}[rng.IntN(3)])
+			case v.Type.IsBytes():
+				v.Bytes.AppendString(fmt.Sprintf("m%d", rng.IntN(1000))) // high cardinality
+			default:
+				v.Int64 = append(v.Int64, int64(i))
+			}
+		}
+		b.Len++
+	}
+	if err := s.Append(tbl, b); err != nil {
+		t.Fatal(err)
+	}
+	msg := tbl.ColumnIndex("message")
+	for _, tc := range []struct {
+		name   string
+		col    int
+		lo, hi int64
+		match  []Match
+	}{
+		{"whole table by host", host, math.MinInt64, math.MaxInt64, nil},
+		{"time range by host", host, t0 + 333_000, t0 + 1_777_000, nil},
+		{"high cardinality", msg, math.MinInt64, math.MaxInt64, nil},
+		{"exact match", host, math.MinInt64, math.MaxInt64, []Match{{Col: level, Values: [][]byte{[]byte("Warn")}}}},
+	} {
+		want, wantNulls := map[string]int64{}, int64(0)
+		for i := range n {
+			ts := b.Vecs[tbl.TimeColumn].Int64[i]
+			if ts < tc.lo || (tc.hi != math.MaxInt64 && ts >= tc.hi) {
+				continue
+			}
+			if tc.match != nil && string(b.Vecs[level].Bytes.Get(i)) != "Warn" {
+				continue
+			}
+			if v := b.Vecs[tc.col]; v.Nulls.Get(i) {
+				wantNulls++
+			} else {
+				want[string(v.Bytes.Get(i))]++
+			}
+		}
+		got, nulls, err := s.CountBy(context.Background(), ScanRequest{Table: tbl, MinTs: tc.lo, MaxTs: tc.hi,
+			Match: tc.match, MatchExact: tc.match != nil}, tc.col)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(got, want) || nulls != wantNulls {
+			t.Errorf("%s: %d groups, %d NULL; want %d groups, %d NULL", tc.name, len(got), nulls, len(want), wantNulls)
 		}
 	}
 }
