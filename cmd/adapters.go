@@ -47,6 +47,9 @@ func (s storageSource) Scan(ctx context.Context, spec exec.ScanSpec) (exec.Opera
 	for _, m := range spec.Match {
 		c := t.ColumnIndex(m.Column)
 		if c < 0 || !t.Columns[c].Type.IsBytes() {
+			if spec.MatchExact {
+				return nil, sqlerr.New(sqlerr.InternalError, "scan of %s cannot match column %q", t.Name, m.Column)
+			}
 			continue // only a hint: nothing is lost by not using it
 		}
 		vals := make([][]byte, len(m.Values))
@@ -55,7 +58,8 @@ func (s storageSource) Scan(ctx context.Context, spec exec.ScanSpec) (exec.Opera
 		}
 		match = append(match, storage.Match{Col: c, Values: vals})
 	}
-	it, err := s.store.Scan(ctx, storage.ScanRequest{Table: t, Columns: cols, MinTs: spec.MinTs, MaxTs: spec.MaxTs, Match: match})
+	it, err := s.store.Scan(ctx, storage.ScanRequest{Table: t, Columns: cols, MinTs: spec.MinTs, MaxTs: spec.MaxTs,
+		Match: match, MatchExact: spec.MatchExact})
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/rpcpb"
+	"github.com/armorlake/armorlake/schema"
 	"github.com/armorlake/armorlake/sqlerr"
 )
 
@@ -408,15 +409,77 @@ func TestTextMatches(t *testing.T) {
 		call("or", b, call("=", b, col(0, coldata.Text), textConst("a")), call("=", b, col(1, coldata.Text), textConst("b"))),
 		// Not an equality: left to the filter.
 		call("not", b, call("=", b, col(0, coldata.Text), textConst("kube-system"))))
-	got := fmt.Sprint(TextMatches(filter, cols, types))
-	if want := "[{namespace_name [payments]} {operation [File Process]}]"; got != want {
-		t.Errorf("TextMatches = %s, want %s", got, want)
+	m, all := TextMatches(filter, cols, types)
+	if got, want := fmt.Sprint(m), "[{namespace_name [payments]} {operation [File Process]}]"; got != want || all {
+		t.Errorf("TextMatches = %s, %v; want %s, false", got, all, want)
 	}
 	// A top-level OR across columns, or no filter: nothing.
-	if m := TextMatches(filter.GetCall().Args[2], cols, types); len(m) != 0 {
-		t.Errorf("mixed OR gave %v", m)
+	if m, all := TextMatches(filter.GetCall().Args[2], cols, types); len(m) != 0 || all {
+		t.Errorf("mixed OR gave %v, %v", m, all)
 	}
-	if m := TextMatches(nil, cols, types); len(m) != 0 {
-		t.Errorf("no filter gave %v", m)
+	if m, all := TextMatches(nil, cols, types); len(m) != 0 || all {
+		t.Errorf("no filter gave %v, %v", m, all)
+	}
+	// Equalities alone: the scan can match exactly.
+	only := call("and", b, call("=", b, col(0, coldata.Text), textConst("payments")),
+		call("=", b, textConst("File"), col(1, coldata.Text)))
+	if m, all := TextMatches(only, cols, types); len(m) != 2 || !all {
+		t.Errorf("equalities alone gave %v, %v", m, all)
+	}
+}
+
+// spySource records the scans it is asked for.
+type spySource struct {
+	ScanSource
+	specs []ScanSpec
+}
+
+func (s *spySource) Scan(ctx context.Context, spec ScanSpec) (Operator, error) {
+	s.specs = append(s.specs, spec)
+	return s.ScanSource.Scan(ctx, spec)
+}
+
+// TestCountUnderEqualitiesScansExactly: count(*) under text equalities
+// alone asks the source for exact matches and no column, and counts right;
+// with another conjunct it reads the columns and filters.
+func TestCountUnderEqualitiesScansExactly(t *testing.T) {
+	tbl := &schema.Table{Name: "t", TimeColumn: -1, Columns: []schema.Column{{Name: "ns", Type: coldata.Text}, {Name: "n", Type: coldata.Int64}}}
+	b := coldata.NewBatch(tbl.Types(), 0)
+	for i, ns := range []string{"a", "b", "a", "c", "a"} {
+		b.Vecs[0].Bytes.AppendString(ns)
+		b.Vecs[1].Int64 = append(b.Vecs[1].Int64, int64(i))
+		b.Len++
+	}
+	b.Vecs[0].AppendNull()
+	b.Vecs[1].Int64 = append(b.Vecs[1].Int64, 9)
+	b.Len++
+	mem := NewMemSource()
+	mem.Append(tbl, b)
+	types := tbl.Types()
+	bo := coldata.Bool
+	count := []*rpcpb.Aggregate{{Func: "count"}}
+	for _, tc := range []struct {
+		filter *rpcpb.Expr
+		exact  bool
+		want   string
+	}{
+		{call("=", bo, col(0, coldata.Text), textConst("a")), true, "3"},
+		{call("or", bo, call("=", bo, col(0, coldata.Text), textConst("a")), call("=", bo, col(0, coldata.Text), textConst("c"))), true, "4"},
+		{call("and", bo, call("=", bo, col(0, coldata.Text), textConst("a")), call(">", bo, col(1, coldata.Int64), intConst(0, coldata.Int64))), false, "2"},
+	} {
+		spy := &spySource{ScanSource: mem}
+		frag := &rpcpb.Fragment{Table: "t", Columns: []string{"ns", "n"}, Filter: tc.filter, Aggregates: count}
+		op, err := BuildFragment(context.Background(), frag, types, spy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The partial count of the only source is the count.
+		got := drainAll(t, op)
+		if len(spy.specs) != 1 || spy.specs[0].MatchExact != tc.exact || (tc.exact && len(spy.specs[0].Columns) != 0) {
+			t.Errorf("filter %v: scan %+v, want exact %v", tc.filter, spy.specs, tc.exact)
+		}
+		if fmt.Sprint(got) != "["+tc.want+"]" {
+			t.Errorf("filter %v: count %v, want %s", tc.filter, got, tc.want)
+		}
 	}
 }

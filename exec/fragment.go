@@ -56,8 +56,17 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 		}
 	}
 	lo, hi := TimeBounds(frag.TimeRange)
-	scan, err := src.Scan(ctx, ScanSpec{Table: frag.Table, Columns: frag.Columns, MinTs: lo, MaxTs: hi,
-		Match: TextMatches(frag.Filter, frag.Columns, types)})
+	matches, allMatches := TextMatches(frag.Filter, frag.Columns, types)
+	if aggregating && len(keys) == 0 && allMatches && countsRowsOnly(aggs) {
+		// count(*) under equalities alone: the source counts the matching
+		// rows (from dictionary codes, for storage) and returns no column.
+		scan, err := src.Scan(ctx, ScanSpec{Table: frag.Table, MinTs: lo, MaxTs: hi, Match: matches, MatchExact: true})
+		if err != nil {
+			return nil, err
+		}
+		return NewHashAgg(scan, AggPartial, nil, aggs), nil
+	}
+	scan, err := src.Scan(ctx, ScanSpec{Table: frag.Table, Columns: frag.Columns, MinTs: lo, MaxTs: hi, Match: matches})
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +104,17 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 	return op, nil
 }
 
+// countsRowsOnly reports whether every aggregate is count(*), which needs
+// no column.
+func countsRowsOnly(aggs []AggSpec) bool {
+	for _, a := range aggs {
+		if a.Arg != nil || a.Def.Name != "count" {
+			return false
+		}
+	}
+	return len(aggs) > 0
+}
+
 func compileAgg(a *rpcpb.Aggregate, types []coldata.Type) (AggSpec, error) {
 	if a.Distinct {
 		return AggSpec{}, sqlerr.New(sqlerr.FeatureNotSupported, "%s(DISTINCT ...) is not supported yet", a.Func)
@@ -119,8 +139,11 @@ func compileAgg(a *rpcpb.Aggregate, types []coldata.Type) (AggSpec, error) {
 // skip blocks: a text column equal to a string constant, or a disjunction
 // of such equalities on one column (how IN lists arrive). Other conjuncts
 // are left to the filter, which runs on whatever the scan returns anyway.
-func TextMatches(filter *rpcpb.Expr, cols []string, types []coldata.Type) []TextMatch {
+// all reports that every conjunct is such a match, so that a scan
+// matching exactly needs no filter after it.
+func TextMatches(filter *rpcpb.Expr, cols []string, types []coldata.Type) (matches []TextMatch, all bool) {
 	var out []TextMatch
+	all = filter != nil
 	var conjuncts func(e *rpcpb.Expr)
 	conjuncts = func(e *rpcpb.Expr) {
 		if c := e.GetCall(); c != nil && c.Op == "and" {
@@ -131,6 +154,7 @@ func TextMatches(filter *rpcpb.Expr, cols []string, types []coldata.Type) []Text
 		}
 		col, vals, ok := textEquality(e, types)
 		if !ok {
+			all = false
 			return
 		}
 		out = append(out, TextMatch{Column: cols[col], Values: vals})
@@ -138,7 +162,7 @@ func TextMatches(filter *rpcpb.Expr, cols []string, types []coldata.Type) []Text
 	if filter != nil {
 		conjuncts(filter)
 	}
-	return out
+	return out, all
 }
 
 // textEquality recognizes column = 'constant' (either way round) on a text

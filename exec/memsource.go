@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"slices"
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/schema"
@@ -49,14 +50,13 @@ func (m *MemSource) Scan(ctx context.Context, spec ScanSpec) (Operator, error) {
 	}
 	var out []*coldata.Batch
 	for _, b := range mt.batches {
-		if mt.desc.TimeColumn < 0 {
+		if mt.desc.TimeColumn < 0 && !spec.MatchExact {
 			out = append(out, project(b, idx))
 			continue
 		}
-		ts := b.Vecs[mt.desc.TimeColumn]
 		var sel []int
 		for i := 0; i < b.Len; i++ {
-			if !ts.IsNull(i) && ts.Int64[i] >= spec.MinTs && ts.Int64[i] < spec.MaxTs {
+			if inTimeRange(mt.desc, b, i, spec) && matches(mt.desc, b, i, spec) {
 				sel = append(sel, i)
 			}
 		}
@@ -70,6 +70,31 @@ func (m *MemSource) Scan(ctx context.Context, spec ScanSpec) (Operator, error) {
 		out = append(out, pb)
 	}
 	return NewBatches(out...), nil
+}
+
+// inTimeRange reports whether row i lies in spec's time range; every row
+// does in a table without a time column.
+func inTimeRange(t *schema.Table, b *coldata.Batch, i int, spec ScanSpec) bool {
+	if t.TimeColumn < 0 {
+		return true
+	}
+	ts := b.Vecs[t.TimeColumn]
+	return !ts.IsNull(i) && ts.Int64[i] >= spec.MinTs && ts.Int64[i] < spec.MaxTs
+}
+
+// matches applies spec.Match to row i when MatchExact asks for it (a hint
+// otherwise, which MemSource ignores).
+func matches(t *schema.Table, b *coldata.Batch, i int, spec ScanSpec) bool {
+	if !spec.MatchExact {
+		return true
+	}
+	for _, m := range spec.Match {
+		v := b.Vecs[t.ColumnIndex(m.Column)]
+		if v.IsNull(i) || !slices.Contains(m.Values, string(v.Bytes.Get(i))) {
+			return false
+		}
+	}
+	return true
 }
 
 // project returns the columns idx of b.

@@ -17,8 +17,10 @@ type ScanSpec struct {
 	// Match lets the source skip stored blocks: the caller only wants
 	// rows whose column equals one of the values, for every Match. A
 	// source may ignore it or return rows that do not match: the caller
-	// filters again.
-	Match []TextMatch
+	// filters again. Unless MatchExact is set: then the source returns
+	// exactly the matching rows, and the caller does not filter.
+	Match      []TextMatch
+	MatchExact bool
 }
 
 // TextMatch asks for rows whose text column Column equals one of Values.

@@ -51,3 +51,7 @@ SELECT namespace_name, count(*) FROM logs WHERE namespace_name IN ('payments', '
 SELECT count(*) FROM alerts WHERE namespace_name = 'no-such-namespace'
 
 SELECT count(*), min(ts) FROM logs WHERE host_name = 'no-such-host' OR host_name = 'no-such-host-either'
+
+SELECT count(*), count(*) * 2 FROM logs WHERE namespace_name IN ('payments', 'kube-system') AND operation = 'File'
+
+SELECT count(*) FROM logs WHERE ts >= '2026-11-01 03:30:00+00' AND ts < '2026-11-01 17:45:00+00' AND host_name = namespace_name
