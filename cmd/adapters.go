@@ -66,6 +66,37 @@ func (s storageSource) Scan(ctx context.Context, spec exec.ScanSpec) (exec.Opera
 	return iterOp{it}, nil
 }
 
+// CountBy counts stored rows by a text column, from dictionary codes
+// where the store can (exec.GroupCounter). Virtual tables are scanned as
+// usual.
+func (s storageSource) CountBy(ctx context.Context, spec exec.ScanSpec, column string) (map[string]int64, int64, bool, error) {
+	t, ok := s.tables(spec.Table)
+	if !ok || t.Virtual {
+		return nil, 0, false, nil
+	}
+	col := t.ColumnIndex(column)
+	if col < 0 || !t.Columns[col].Type.IsBytes() {
+		return nil, 0, false, nil
+	}
+	var match []storage.Match
+	for _, m := range spec.Match {
+		c := t.ColumnIndex(m.Column)
+		if c < 0 || !t.Columns[c].Type.IsBytes() {
+			return nil, 0, false, nil
+		}
+		vals := make([][]byte, len(m.Values))
+		for i, v := range m.Values {
+			vals[i] = []byte(v)
+		}
+		match = append(match, storage.Match{Col: c, Values: vals})
+	}
+	counts, nulls, err := s.store.CountBy(ctx, storage.ScanRequest{Table: t, MinTs: spec.MinTs, MaxTs: spec.MaxTs,
+		Match: match, MatchExact: spec.MatchExact}, col)
+	return counts, nulls, err == nil, err
+}
+
+var _ exec.GroupCounter = storageSource{}
+
 type iterOp struct{ it *storage.Iterator }
 
 func (o iterOp) Next(ctx context.Context) (*coldata.Batch, error) { return o.it.Next(ctx) }

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"slices"
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/rpcpb"
@@ -66,6 +67,20 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 		}
 		return NewHashAgg(scan, AggPartial, nil, aggs), nil
 	}
+	if gc, ok := src.(GroupCounter); ok && aggregating && len(frag.GroupBy) == 1 && countsRowsOnly(aggs) &&
+		(frag.Filter == nil || allMatches) {
+		// count(*) … GROUP BY a text column: the source counts by value.
+		if c, isCol := frag.GroupBy[0].GetKind().(*rpcpb.Expr_Column); isCol && types[c.Column] == coldata.Text {
+			spec := ScanSpec{Table: frag.Table, MinTs: lo, MaxTs: hi, Match: matches, MatchExact: frag.Filter != nil}
+			counts, nulls, ok, err := gc.CountBy(ctx, spec, frag.Columns[c.Column])
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				return NewBatches(countBatch(counts, nulls, aggs)...), nil
+			}
+		}
+	}
 	scan, err := src.Scan(ctx, ScanSpec{Table: frag.Table, Columns: frag.Columns, MinTs: lo, MaxTs: hi, Match: matches})
 	if err != nil {
 		return nil, err
@@ -102,6 +117,41 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 		return NewLimit(op, 0, int64(limit)), nil
 	}
 	return op, nil
+}
+
+// countBatch lays out counts by value as a partial HashAgg with one text
+// key and count(*) aggregates emits them: the key, then each count's
+// state. A NULL key is a group of its own.
+func countBatch(counts map[string]int64, nulls int64, aggs []AggSpec) []*coldata.Batch {
+	n := len(counts)
+	if nulls > 0 {
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	b := coldata.NewBatch([]coldata.Type{coldata.Text}, n)
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	vals := make([]int64, 0, n)
+	for _, k := range keys {
+		b.Vecs[0].Bytes.AppendString(k)
+		vals = append(vals, counts[k])
+	}
+	if nulls > 0 {
+		b.Vecs[0].AppendNull()
+		vals = append(vals, nulls)
+	}
+	b.Len = n
+	for range aggs {
+		v := coldata.NewVec(coldata.Int64, n)
+		v.Int64 = append(v.Int64, vals...)
+		b.Vecs = append(b.Vecs, v)
+	}
+	return []*coldata.Batch{b}
 }
 
 // countsRowsOnly reports whether every aggregate is count(*), which needs

@@ -23,6 +23,13 @@ type ScanSpec struct {
 	MatchExact bool
 }
 
+// GroupCounter is a ScanSource that can count rows by the value of a text
+// column itself (operators' storage does, from dictionary codes). ok is
+// false when it cannot for this scan; the caller then scans as usual.
+type GroupCounter interface {
+	CountBy(ctx context.Context, spec ScanSpec, column string) (counts map[string]int64, nulls int64, ok bool, err error)
+}
+
 // TextMatch asks for rows whose text column Column equals one of Values.
 type TextMatch struct {
 	Column string
