@@ -634,13 +634,16 @@ func (s *Store) Flush() error {
 	return s.db.Flush()
 }
 
-// DiskUsage is the bytes the store's files take on disk: Pebble's sorted
-// files (after its own block compression), logs and manifests.
-func (s *Store) DiskUsage() uint64 {
+// DiskUsage is the bytes the store takes on disk: live, the sorted files
+// holding its data (after Pebble's own block compression); total, every
+// file, write-ahead logs kept for reuse and files awaiting deletion
+// included.
+func (s *Store) DiskUsage() (live, total uint64) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
-		return 0
+		return 0, 0
 	}
-	return s.db.Metrics().DiskSpaceUsage()
+	m := s.db.Metrics()
+	return m.Table.Local.LiveSize, m.DiskSpaceUsage()
 }
