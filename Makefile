@@ -18,8 +18,8 @@ run: build ## run the whole seed topology in one process (armorlake dev)
 test: ## install what the tests need when missing, then run every test
 	./scripts/test.sh
 
-bench-ingest: build ## measure sustained ingest from a simulator process (EVENTS, default 1000000)
-	$(GO) run ./test/bench/ingest --events $(or $(EVENTS),1000000) --cpuprofile bin/ingest.prof
+bench-ingest: build ## measure sustained ingest from a simulator process (EVENTS, default 5000000)
+	$(GO) run ./test/bench/ingest --events $(or $(EVENTS),5000000) --cpuprofile bin/ingest.prof
 
 bench-storage: ## bytes per event and scan speed of the store vs JSON and PostgreSQL (EVENTS, default 10000000)
 	$(GO) run ./test/bench/storage --events $(or $(EVENTS),10000000)

@@ -45,7 +45,9 @@ type Config struct {
 	// half of it every stream is flushed at once, and at the bound new
 	// events are dropped and counted. A reader never waits for storage,
 	// since KubeArmor drops events for slow subscribers anyway. Default
-	// 65536.
+	// 131072: half a second of a busy node (250k events/s), enough to ride
+	// out a slow synced write or a Pebble compaction without a drop; each
+	// buffered event costs about 1 KiB of memory while storage lags.
 	BufferEvents int
 	// BackoffMin and BackoffMax bound the wait before a stream is
 	// reopened after an error; the wait doubles on each consecutive
@@ -78,7 +80,7 @@ type Config struct {
 const (
 	DefaultFlushRows     = 16384
 	DefaultFlushInterval = time.Second
-	DefaultBufferEvents  = 65536
+	DefaultBufferEvents  = 131072
 	DefaultBackoffMin    = 250 * time.Millisecond
 	DefaultBackoffMax    = 30 * time.Second
 	DefaultStreamWindow  = 16 << 20

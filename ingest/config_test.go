@@ -8,7 +8,7 @@ import (
 func TestEnsureDefaults(t *testing.T) {
 	c := Config{Endpoints: []Endpoint{{Addr: "a:1"}, {Addr: "b:2", AlertFilter: "policy", LogFilter: "system"}}}
 	c.EnsureDefaults()
-	if c.FlushRows != 16384 || c.FlushInterval != time.Second || c.BufferEvents != 65536 ||
+	if c.FlushRows != 16384 || c.FlushInterval != time.Second || c.BufferEvents != 131072 ||
 		c.BackoffMin != 250*time.Millisecond || c.BackoffMax != 30*time.Second || c.Logger == nil {
 		t.Errorf("defaults: %+v", c)
 	}

@@ -61,6 +61,8 @@ func run() error {
 	simProfile := flag.String("sim-cpuprofile", "", "write a CPU profile of the simulator process to this file")
 	slow := flag.Duration("slow-storage", 0, "delay added to every store append")
 	flushRows := flag.Int("flush-rows", ingest.DefaultFlushRows, "rows per table before a flush")
+	buffer := flag.Int("buffer", ingest.DefaultBufferEvents, "events received and not yet stored before the ingester drops")
+	rate := flag.Float64("rate", 0, "events per second the simulator sends (0: as fast as the operator reads)")
 	timeout := flag.Duration("timeout", 10*time.Minute, "give up after this long")
 	flag.Parse()
 
@@ -80,9 +82,13 @@ func run() error {
 	addr := ln.Addr().String()
 	ln.Close()
 
-	sim := exec.Command(*binary, "kubearmor-sim", "--listen", addr, "--count", fmt.Sprint(*events),
+	simArgs := []string{"kubearmor-sim", "--listen", addr, "--count", fmt.Sprint(*events),
 		"--seed", "1", "--start", "2026-11-01T00:00:00Z", "--span", "24h",
-		"--wait-subscribers", "--lossless", "--log-level", "warn")
+		"--wait-subscribers", "--lossless", "--log-level", "warn"}
+	if *rate > 0 {
+		simArgs = append(simArgs, "--rate", fmt.Sprint(*rate))
+	}
+	sim := exec.Command(*binary, simArgs...)
 	sim.Stderr = os.Stderr
 	if *simProfile != "" {
 		sim.Env = append(os.Environ(), "ARMORLAKE_CPUPROFILE="+*simProfile)
@@ -121,7 +127,7 @@ func run() error {
 		sink = slowSink{store: store, delay: *slow}
 	}
 	in, err := ingest.New(ingest.Config{
-		OperatorID: "bench", FlushRows: *flushRows,
+		OperatorID: "bench", FlushRows: *flushRows, BufferEvents: *buffer,
 		Endpoints: []ingest.Endpoint{{Addr: addr, Messages: true}},
 		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}, sink)
