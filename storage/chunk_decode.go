@@ -68,9 +68,8 @@ func parseChunkHeader(body []byte) (chunkHeader, []byte, error) {
 // chunkDecoder decodes column chunks into Vecs. It keeps a scratch buffer
 // for zstd between calls; it is not safe for concurrent use.
 type chunkDecoder struct {
-	z       []byte
-	offs    []int32 // a dictionary's value offsets
-	runLens []int   // a dictionary's run lengths
+	z    []byte
+	offs []int32 // a dictionary's value offsets
 }
 
 // decode decodes a chunk body (the value without its checksum) into v,
@@ -572,80 +571,38 @@ func (d *chunkDecoder) decodeDict(v *coldata.Vec, h *chunkHeader, p []byte, pres
 	if err != nil {
 		return err
 	}
-	ndict := uint64(len(d.offs) - 1)
-	// Runs: their lengths, then one packed code per run.
-	ncodes := present
-	d.runLens = d.runLens[:0]
-	switch layout {
-	case codesPacked:
-	case codesRuns:
-		nruns, n := binary.Uvarint(codes)
-		if n <= 0 || nruns == 0 || nruns > uint64(present) {
-			return errors.New("bad dictionary run count")
-		}
-		codes = codes[n:]
-		total := 0
-		for range nruns {
-			l, n := binary.Uvarint(codes)
-			if n <= 0 || l == 0 || l > uint64(present-total) {
-				return errors.New("bad dictionary run length")
-			}
-			codes = codes[n:]
-			total += int(l)
-			d.runLens = append(d.runLens, int(l))
-		}
-		if total != present {
-			return errors.New("dictionary runs disagree with the row count")
-		}
-		ncodes = int(nruns)
-	default:
-		return fmt.Errorf("bad dictionary code layout %d", layout)
-	}
-	if len(codes) != (ncodes*width+7)/8 {
-		return errors.New("dictionary codes disagree with the row count")
-	}
 	b := &v.Bytes
 	b.Offs = resize(b.Offs, h.rows+1)
 	b.Offs[0] = 0
 	b.Data = b.Data[:0]
-	var acc uint64
-	have, k := 0, 0
-	mask := uint64(1)<<width - 1
-	run, left := 0, 0 // the current run and the rows it still covers
-	var c uint64
-	for i := 0; i < h.rows; i++ {
-		if h.bitmap == nil || !bitSet(h.bitmap, i) {
-			if left == 0 {
-				// The next code: of this row, or of the next run.
-				for have < width {
-					acc |= uint64(codes[k]) << have
-					k++
-					have += 8
-				}
-				c = acc & mask
-				acc >>= width
-				have -= width
-				if c >= ndict {
-					return errors.New("dictionary code out of range")
-				}
-				left = 1
-				if layout == codesRuns {
-					left = d.runLens[run]
-					run++
-				}
-			}
-			left--
-			val := data[d.offs[c]:d.offs[c+1]]
+	row := 0 // the next row to fill; NULL rows get no bytes
+	skipNulls := func() {
+		for row < h.rows && h.bitmap != nil && bitSet(h.bitmap, row) {
+			b.Offs[row+1] = int32(len(b.Data))
+			row++
+		}
+	}
+	tooLarge := false
+	err = forEachRun(codes, width, layout, present, uint64(len(d.offs)-1), func(c uint64, n int) {
+		val := data[d.offs[c]:d.offs[c+1]]
+		for ; n > 0 && !tooLarge; n-- {
+			skipNulls()
 			if len(b.Data)+len(val) > maxChunkData {
-				return errors.New("string chunk too large")
+				tooLarge = true
+				return
 			}
 			b.Data = append(b.Data, val...)
+			b.Offs[row+1] = int32(len(b.Data))
+			row++
 		}
-		b.Offs[i+1] = int32(len(b.Data))
+	})
+	switch {
+	case err != nil:
+		return err
+	case tooLarge:
+		return errors.New("string chunk too large")
 	}
-	if acc != 0 {
-		return errors.New("dictionary codes have trailing bits")
-	}
+	skipNulls() // trailing NULL rows
 	return nil
 }
 
