@@ -62,6 +62,7 @@ func run() error {
 	slow := flag.Duration("slow-storage", 0, "delay added to every store append")
 	flushRows := flag.Int("flush-rows", ingest.DefaultFlushRows, "rows per table before a flush")
 	buffer := flag.Int("buffer", ingest.DefaultBufferEvents, "events received and not yet stored before the ingester drops")
+	window := flag.Int("stream-window", ingest.DefaultStreamWindow, "HTTP/2 flow-control window of each stream, bytes")
 	rate := flag.Float64("rate", 0, "events per second the simulator sends (0: as fast as the operator reads)")
 	timeout := flag.Duration("timeout", 10*time.Minute, "give up after this long")
 	flag.Parse()
@@ -127,7 +128,7 @@ func run() error {
 		sink = slowSink{store: store, delay: *slow}
 	}
 	in, err := ingest.New(ingest.Config{
-		OperatorID: "bench", FlushRows: *flushRows, BufferEvents: *buffer,
+		OperatorID: "bench", FlushRows: *flushRows, BufferEvents: *buffer, StreamWindow: int32(*window),
 		Endpoints: []ingest.Endpoint{{Addr: addr, Messages: true}},
 		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}, sink)
