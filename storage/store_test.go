@@ -26,6 +26,22 @@ var unbounded = ScanRequest{MinTs: math.MinInt64, MaxTs: math.MaxInt64}
 
 // scanRows runs req and returns every row, its columns formatted and
 // joined by " | ", in the order the iterator returns them.
+// countRows drains it and returns how many rows it gave.
+func countRows(t testing.TB, it *Iterator) int {
+	t.Helper()
+	n := 0
+	for {
+		b, err := it.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b == nil {
+			return n
+		}
+		n += b.Len
+	}
+}
+
 func scanRows(t testing.TB, s *Store, req ScanRequest) []string {
 	t.Helper()
 	rows, err := scanRowsErr(s, req)
@@ -596,17 +612,7 @@ func TestAppendAllIsOneWrite(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := 0
-		for {
-			b, err := it.Next(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if b == nil {
-				break
-			}
-			n += b.Len
-		}
+		n := countRows(t, it)
 		it.Close()
 		if n != c.want {
 			t.Errorf("%s: scanned %d rows, want %d", c.t.Name, n, c.want)
@@ -705,19 +711,6 @@ func TestRetention(t *testing.T) {
 		t.Fatalf("partitions before: %+v", parts)
 	}
 	ctx := context.Background()
-	count := func(it *Iterator) int {
-		n := 0
-		for {
-			b, err := it.Next(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if b == nil {
-				return n
-			}
-			n += b.Len
-		}
-	}
 	all := ScanRequest{Table: schema.Alerts, Columns: []int{0}, MinTs: math.MinInt64, MaxTs: math.MaxInt64}
 	before, err := s.Scan(ctx, all)
 	if err != nil {
@@ -731,7 +724,7 @@ func TestRetention(t *testing.T) {
 	if dropped.Rows != 200 || dropped.Blocks != 2 {
 		t.Errorf("dropped %+v, want 200 rows in 2 blocks", dropped)
 	}
-	if n := count(before); n != 400 {
+	if n := countRows(t, before); n != 400 {
 		t.Errorf("iterator opened before the drop saw %d rows, want 400", n)
 	}
 	before.Close()
@@ -741,7 +734,7 @@ func TestRetention(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer it.Close()
-		if n := count(it); n != 200 {
+		if n := countRows(t, it); n != 200 {
 			t.Errorf("%s: %d rows, want 200", when, n)
 		}
 		st := s.Stats(schema.AlertsTable)
@@ -1046,17 +1039,7 @@ func TestScanMatchExact(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		count := 0
-		for {
-			out, err := it.Next(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if out == nil {
-				break
-			}
-			count += out.Len
-		}
+		count := countRows(t, it)
 		it.Close()
 		if count != want {
 			t.Errorf("%s: count-only scan %d rows, want %d", tc.name, count, want)
