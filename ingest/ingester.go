@@ -57,6 +57,7 @@ type Ingester struct {
 	mu       sync.Mutex
 	bufs     []*rowBuf                          // every stream's buffer, for the interval flush
 	sealed   []sealed                           // full batches waiting for the flusher
+	freeMu   sync.Mutex
 	free     map[*schema.Table][]*coldata.Batch // stored batches, for reuse
 	// sealedCh says a batch was sealed (or memory is filling up); wake
 	// says a buffer received its first row, so the interval timer must
@@ -290,15 +291,15 @@ const batchCapacity = 1024
 // newBatch returns an empty batch for buf's table, reusing the memory of a
 // stored one when there is one.
 func (in *Ingester) newBatch(buf *rowBuf) *coldata.Batch {
-	in.mu.Lock()
+	in.freeMu.Lock()
 	free := in.free[buf.table]
 	if n := len(free); n > 0 {
 		b := free[n-1]
 		in.free[buf.table] = free[:n-1]
-		in.mu.Unlock()
+		in.freeMu.Unlock()
 		return b
 	}
-	in.mu.Unlock()
+	in.freeMu.Unlock()
 	return coldata.NewBatch(buf.types, batchCapacity)
 }
 
@@ -306,12 +307,12 @@ func (in *Ingester) newBatch(buf *rowBuf) *coldata.Batch {
 // keep batches (Sink), so nothing else refers to b.
 func (in *Ingester) recycle(s sealed) {
 	s.b.Reset()
-	in.mu.Lock()
+	in.freeMu.Lock()
 	if in.free == nil {
 		in.free = make(map[*schema.Table][]*coldata.Batch)
 	}
 	in.free[s.buf.table] = append(in.free[s.buf.table], s.b)
-	in.mu.Unlock()
+	in.freeMu.Unlock()
 }
 
 // add appends one decoded event to buf. fill appends the row to a batch
@@ -401,17 +402,20 @@ func (in *Ingester) flushLoop(readersDone <-chan struct{}) {
 }
 
 // take returns the sealed batches and, with partial, the partly filled
-// ones too.
+// ones too, each stream's in the order it received them. in.mu is held
+// throughout: a reader appends a batch it sealed to in.sealed (under
+// in.mu) before it starts the next one, so a partial batch taken here
+// never overtakes a sealed batch of its stream still on its way. Lock
+// order: in.mu, then a buffer's mu; readers never hold both.
 func (in *Ingester) take(partial bool) []sealed {
 	in.mu.Lock()
+	defer in.mu.Unlock()
 	out := in.sealed
 	in.sealed = nil
-	bufs := in.bufs
-	in.mu.Unlock()
 	if !partial {
 		return out
 	}
-	for _, buf := range bufs {
+	for _, buf := range in.bufs {
 		buf.mu.Lock()
 		b := buf.b
 		buf.b = nil
