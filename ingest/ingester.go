@@ -55,8 +55,8 @@ type Ingester struct {
 	// dropped: the bound on the ingester's memory.
 	inflight atomic.Int64
 	mu       sync.Mutex
-	bufs     []*rowBuf                          // every stream's buffer, for the interval flush
-	sealed   []sealed                           // full batches waiting for the flusher
+	bufs     []*rowBuf // every stream's buffer, for the interval flush
+	sealed   []sealed  // full batches waiting for the flusher
 	freeMu   sync.Mutex
 	free     map[*schema.Table][]*coldata.Batch // stored batches, for reuse
 	// sealedCh says a batch was sealed (or memory is filling up); wake
