@@ -109,6 +109,9 @@ func runKey(t *testing.T, d *datadriven.TestData) string {
 		var col int
 		d.ScanArgs(t, "column", &col)
 		key = chunkKey(nil, prefix, id, col)
+		if d.HasArg("bloom") {
+			key = bloomKey(nil, prefix, id, col)
+		}
 	}
 	gotTable, plen, err := parseTable(key)
 	if err != nil || gotTable != table {
@@ -123,14 +126,18 @@ func runKey(t *testing.T, d *datadriven.TestData) string {
 	n := dm.uvarint("table name length %d")
 	dm.field(int(n), "table %q", table)
 	dm.field(8, "partition %s (%d µs, sign bit flipped)", partitionName(id.partition), id.partition)
-	dm.field(8, "stream %d", id.stream)
-	dm.field(8, "seq %d", id.seq)
-	if kind == kindMeta {
+	switch kind {
+	case kindMeta:
 		dm.field(1, "block metadata")
-	} else {
+	case kindChunk:
 		dm.field(1, "column chunk")
 		dm.field(2, "column %d", col)
+	default:
+		dm.field(1, "bloom filter")
+		dm.field(2, "column %d", col)
 	}
+	dm.field(8, "stream %d", id.stream)
+	dm.field(8, "seq %d", id.seq)
 	return dm.sb.String()
 }
 

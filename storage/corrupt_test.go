@@ -167,8 +167,8 @@ func TestFormatRecord(t *testing.T) {
 		value      []byte
 		code, want string
 	}{
-		{"future version", func() []byte { v, _ := appendChecksum([]byte{2, 0, 0, 0, 0, 0, 0, 0, 0}, 0); return v }(),
-			sqlerr.FeatureNotSupported, "store format version 2 unknown (this build reads version 1)"},
+		{"future version", func() []byte { v, _ := appendChecksum([]byte{3, 0, 0, 0, 0, 0, 0, 0, 0}, 0); return v }(),
+			sqlerr.FeatureNotSupported, "store format version 3 unknown (this build reads versions 1 and 2)"},
 		{"damaged", []byte{1, 2, 3}, sqlerr.DataCorrupted, "decode format record: value too short"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

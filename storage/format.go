@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -14,8 +15,9 @@ import (
 
 // storeVersion is the version of the store-wide format record. It changes
 // only with the key layout or the meaning of the record; block layouts
-// carry their own version (blockVersion).
-const storeVersion = 1
+// carry their own version (blockVersion). Version 2 grouped each column's
+// chunks; a version 1 store is migrated when opened (migrate.go).
+const storeVersion = 2
 
 // The format record, under formatKey, is written when the store is created
 // and checked at every Open:
@@ -30,7 +32,7 @@ func appendFormatRecord(dst []byte, width int64) []byte {
 
 // checkFormat writes the format record of a new store, or checks that of
 // an existing one against this build and the options.
-func checkFormat(db *pebble.DB, width int64) error {
+func checkFormat(db *pebble.DB, width int64, logger *slog.Logger) error {
 	val, closer, err := db.Get(formatKey)
 	if errors.Is(err, pebble.ErrNotFound) {
 		if err := db.Set(formatKey, appendFormatRecord(nil, width), pebble.Sync); err != nil {
@@ -49,14 +51,20 @@ func checkFormat(db *pebble.DB, width int64) error {
 	if err != nil {
 		return sqlerr.Wrap(err, sqlerr.DataCorrupted, "decode format record")
 	}
-	if body[0] != storeVersion {
+	version := body[0]
+	if version != 1 && version != storeVersion {
 		return sqlerr.New(sqlerr.FeatureNotSupported,
-			"store format version %d unknown (this build reads version %d)", body[0], storeVersion)
+			"store format version %d unknown (this build reads versions 1 and %d)", version, storeVersion)
 	}
 	stored := int64(binary.LittleEndian.Uint64(body[1:]))
 	if stored != width {
 		return fmt.Errorf("partition width %s differs from the store's %s, fixed when it was created",
 			time.Duration(width)*time.Microsecond, time.Duration(stored)*time.Microsecond)
+	}
+	if version == 1 {
+		if err := migrateV1(db, width, logger); err != nil {
+			return fmt.Errorf("migrate store from format 1: %w", err)
+		}
 	}
 	return nil
 }

@@ -10,15 +10,20 @@ import (
 
 // Key spaces. The first byte of every key says which one it belongs to.
 const (
-	keySpaceStore byte = 0x00 // store-wide records (formatKey)
-	keySpaceBlock byte = 0x01 // blocks: metadata and column chunks
+	keySpaceStore   byte = 0x00 // store-wide records (formatKey)
+	keySpaceBlockV1 byte = 0x01 // blocks of store format 1, rewritten at Open (migrate.go)
+	keySpaceBlock   byte = 0x02 // blocks: metadata, column chunks and filters
 )
 
-// Kinds of block key, the byte after the block sequence number. Metadata
-// sorts before the chunks, so a forward scan meets a block's metadata first.
+// Kinds of block key, the byte after the partition. Within a partition
+// every block's metadata sorts first, then the chunks of column 0 of every
+// block, of column 1, and so on, then the bloom filters: a scan reads the
+// metadata as one sequence and each column it needs as another, so that
+// the bytes of columns it does not need are never read.
 const (
 	kindMeta  byte = 0x00
 	kindChunk byte = 0x01
+	kindBloom byte = 0x02
 )
 
 // formatKey holds the store's format record (format.go).
@@ -54,32 +59,54 @@ func appendPartition(dst []byte, partition int64) []byte {
 	return binary.BigEndian.AppendUint64(dst, orderedTs(partition))
 }
 
-// appendBlockID appends partition, stream and sequence to a table prefix.
-func appendBlockID(dst []byte, id blockID) []byte {
-	dst = appendPartition(dst, id.partition)
+// blockKey appends the key of one value of a block: its metadata (kind
+// kindMeta, col ignored), a column chunk or a column's bloom filter.
+//
+//	key := prefix partition:u64be kind:u8 [col:u16be] stream:u64be seq:u64be
+func blockKey(dst []byte, prefix []byte, id blockID, kind byte, col int) []byte {
+	dst = appendPartition(append(dst, prefix...), id.partition)
+	dst = append(dst, kind)
+	if kind != kindMeta {
+		dst = binary.BigEndian.AppendUint16(dst, uint16(col))
+	}
 	dst = binary.BigEndian.AppendUint64(dst, id.stream)
 	return binary.BigEndian.AppendUint64(dst, id.seq)
 }
 
 // metaKey appends the key of a block's metadata.
 func metaKey(dst []byte, prefix []byte, id blockID) []byte {
-	dst = appendBlockID(append(dst, prefix...), id)
-	return append(dst, kindMeta)
+	return blockKey(dst, prefix, id, kindMeta, 0)
 }
 
 // chunkKey appends the key of column col of a block.
 func chunkKey(dst []byte, prefix []byte, id blockID, col int) []byte {
-	dst = appendBlockID(append(dst, prefix...), id)
-	dst = append(dst, kindChunk)
-	return binary.BigEndian.AppendUint16(dst, uint16(col))
+	return blockKey(dst, prefix, id, kindChunk, col)
 }
 
-// blockEnd appends the smallest key after every key of the block: the
-// block prefix with its last byte incremented (the block ID is followed by
-// a kind byte, so the ID itself needs no carry).
-func blockEnd(dst []byte, prefix []byte, id blockID) []byte {
-	dst = appendBlockID(append(dst, prefix...), id)
-	return append(dst, 0xff)
+// bloomKey appends the key of the bloom filter of column col of a block.
+func bloomKey(dst []byte, prefix []byte, id blockID, col int) []byte {
+	return blockKey(dst, prefix, id, kindBloom, col)
+}
+
+// sectionStart appends the first key of a partition's section: its
+// metadata (kind kindMeta), or the chunks or filters of one column.
+func sectionStart(dst []byte, prefix []byte, partition int64, kind byte, col int) []byte {
+	dst = appendPartition(append(dst, prefix...), partition)
+	dst = append(dst, kind)
+	if kind != kindMeta {
+		dst = binary.BigEndian.AppendUint16(dst, uint16(col))
+	}
+	return dst
+}
+
+// partitionEnd appends the smallest key after every key of a partition.
+func partitionEndKey(dst []byte, prefix []byte, partition int64) []byte {
+	start := len(dst)
+	dst = appendPartition(append(dst, prefix...), partition)
+	if end := prefixEnd(dst[start:]); end != nil {
+		return append(dst[:start], end...)
+	}
+	return dst[:start] // unreachable: a table prefix starts with keySpaceBlock
 }
 
 // prefixEnd returns the smallest key greater than every key starting with
@@ -101,27 +128,27 @@ var errBadKey = errors.New("malformed block key")
 // bytes long into its block ID, kind and column.
 func parseBlockKey(key []byte, prefixLen int) (id blockID, kind byte, col int, err error) {
 	rest := key[min(prefixLen, len(key)):]
-	if len(rest) < blockIDLen+1 {
+	if len(rest) < 9 {
 		return id, 0, 0, errBadKey
 	}
 	id.partition = int64(binary.BigEndian.Uint64(rest) ^ (1 << 63))
-	id.stream = binary.BigEndian.Uint64(rest[8:])
-	id.seq = binary.BigEndian.Uint64(rest[16:])
-	kind = rest[blockIDLen]
-	rest = rest[blockIDLen+1:]
+	kind, rest = rest[8], rest[9:]
 	switch {
-	case kind == kindMeta && len(rest) == 0:
-		return id, kind, 0, nil
-	case kind == kindChunk && len(rest) == 2:
-		return id, kind, int(binary.BigEndian.Uint16(rest)), nil
+	case kind == kindMeta && len(rest) == 16:
+	case (kind == kindChunk || kind == kindBloom) && len(rest) == 18:
+		col, rest = int(binary.BigEndian.Uint16(rest)), rest[2:]
+	default:
+		return id, 0, 0, errBadKey
 	}
-	return id, 0, 0, errBadKey
+	id.stream = binary.BigEndian.Uint64(rest)
+	id.seq = binary.BigEndian.Uint64(rest[8:])
+	return id, kind, col, nil
 }
 
 // parseTable reads the table name at the start of a block key and returns
 // it with the length of the table prefix.
 func parseTable(key []byte) (table string, prefixLen int, err error) {
-	if len(key) == 0 || key[0] != keySpaceBlock {
+	if len(key) == 0 || (key[0] != keySpaceBlock && key[0] != keySpaceBlockV1) {
 		return "", 0, errBadKey
 	}
 	n, w := binary.Uvarint(key[1:])

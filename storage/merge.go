@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -67,6 +66,7 @@ func (s *Store) MergeSmall(ctx context.Context, t *schema.Table) (MergeStats, er
 type blockInfo struct {
 	id   blockID
 	rows int
+	cols int   // chunks: the columns the block was written with
 	size int64 // encoded bytes, keys included
 }
 
@@ -92,12 +92,7 @@ func (s *Store) mergeGroup(t *schema.Table, partition int64, lastSeq uint64, ms 
 	}
 	prefix := tablePrefix(nil, t.Name)
 	lower := appendPartition(slices.Clone(prefix), partition)
-	var upper []byte
-	if end := partitionEnd(partition, s.width); end == math.MaxInt64 && partition > math.MaxInt64-s.width {
-		upper = prefixEnd(prefix)
-	} else {
-		upper = appendPartition(slices.Clone(prefix), end)
-	}
+	upper := partitionEndKey(nil, prefix, partition)
 	snap := s.db.NewSnapshot()
 	defer snap.Close()
 	iter, err := snap.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
@@ -110,14 +105,15 @@ func (s *Store) mergeGroup(t *schema.Table, partition int64, lastSeq uint64, ms 
 	var group []blockInfo
 	rows := 0
 	var m blockMeta
-	var end []byte
-	for valid := iter.First(); valid; valid = iter.SeekGE(end) {
+	for valid := iter.First(); valid; valid = iter.Next() {
 		id, kind, _, err := parseBlockKey(iter.Key(), len(prefix))
 		if err != nil {
 			return true, corrupt(err, "merge: read key", t.Name, id)
 		}
-		end = blockEnd(end[:0], prefix, id)
-		if kind != kindMeta || id.seq > lastSeq {
+		if kind != kindMeta {
+			break // the partition's metadata ends where its chunks begin
+		}
+		if id.seq > lastSeq {
 			continue
 		}
 		value, err := iter.ValueAndErr()
@@ -131,7 +127,8 @@ func (s *Store) mergeGroup(t *schema.Table, partition int64, lastSeq uint64, ms 
 		if !s.smallBlock(m.rows) {
 			continue
 		}
-		group = append(group, blockInfo{id: id, rows: m.rows, size: blockSize(len(prefix), len(iter.Key()), len(value), &m)})
+		group = append(group, blockInfo{id: id, rows: m.rows, cols: len(m.cols),
+			size: blockSize(len(prefix), len(iter.Key()), len(value), &m)})
 		rows += m.rows
 		if rows >= mergeGroupRows*s.opts.MaxBlockRows {
 			break
@@ -154,7 +151,7 @@ func (s *Store) mergeGroup(t *schema.Table, partition int64, lastSeq uint64, ms 
 	defer func() { _ = batch.Close() }()
 	var in TableStats
 	for _, b := range group {
-		if err := batch.DeleteRange(metaKey(nil, prefix, b.id), blockEnd(nil, prefix, b.id), nil); err != nil {
+		if err := deleteBlock(batch, prefix, b); err != nil {
 			return true, err
 		}
 		in.Rows += int64(b.rows)
@@ -203,6 +200,20 @@ func (s *Store) mergeGroup(t *schema.Table, partition int64, lastSeq uint64, ms 
 	return false, nil
 }
 
+// deleteBlock adds the deletion of every key of a block to batch.
+func deleteBlock(batch *pebble.Batch, prefix []byte, b blockInfo) error {
+	key := metaKey(nil, prefix, b.id)
+	if err := batch.Delete(key, nil); err != nil {
+		return err
+	}
+	for c := range b.cols {
+		if err := batch.Delete(chunkKey(key[:0], prefix, b.id, c), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // readBlocks reads every column of the given blocks into one batch.
 func (s *Store) readBlocks(iter *pebble.Iterator, t *schema.Table, prefix []byte, group []blockInfo) (*coldata.Batch, error) {
 	it := &Iterator{s: s, table: t, iter: iter, prefix: prefix,
@@ -212,6 +223,7 @@ func (s *Store) readBlocks(iter *pebble.Iterator, t *schema.Table, prefix []byte
 		it.batch.Vecs[c] = v
 		it.reads = append(it.reads, colRead{col: c, vec: v, name: col.Name})
 	}
+	defer it.closeChunks()
 	out := coldata.NewBatch(t.Types(), 0)
 	var key []byte
 	for _, b := range group {

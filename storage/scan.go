@@ -51,12 +51,15 @@ type Match struct {
 // consistent snapshot taken by Scan: Appends that commit later are not
 // seen. An Iterator is not safe for concurrent use; distinct Iterators are.
 type Iterator struct {
-	s      *Store
-	table  *schema.Table
-	iter   *pebble.Iterator // nil once closed
-	valid  bool             // iter is positioned on a key
-	prefix []byte           // the table's key prefix
-	lo, hi int64            // time bounds, both inclusive
+	s     *Store
+	table *schema.Table
+	iter  *pebble.Iterator // the blocks' metadata; nil once closed
+	valid bool             // iter is positioned on a key
+	// chunks holds, per column, an iterator over the column's chunks,
+	// cloned from iter on first use so that it reads the same snapshot.
+	chunks []*pebble.Iterator
+	prefix []byte // the table's key prefix
+	lo, hi int64  // time bounds, both inclusive
 
 	// reads lists the chunks to read from a block, in column order so
 	// that the iterator only moves forward.
@@ -67,7 +70,7 @@ type Iterator struct {
 	dec   chunkDecoder
 	meta  blockMeta
 	key   []byte // scratch for chunk keys
-	end   []byte // scratch for the end of the current block
+	end   []byte // scratch for the end of a partition
 	match []Match
 	exact bool
 	keep  []bool       // MatchExact: the rows of the block every Match accepts
@@ -225,7 +228,10 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 				fmt.Sprintf("scan %s: key %x", it.table.Name, key))
 		}
 		if kind != kindMeta {
-			return nil, corrupt(errors.New("metadata missing"), "read", it.table.Name, id)
+			// Past the metadata of the partition: on to the next one.
+			it.end = partitionEndKey(it.end[:0], it.prefix, id.partition)
+			it.valid = it.iter.SeekGE(it.end)
+			continue
 		}
 		value, err := it.iter.ValueAndErr()
 		if err != nil {
@@ -235,9 +241,8 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			return nil, corrupt(err, "decode metadata", it.table.Name, id)
 		}
 		m := &it.meta
-		it.end = blockEnd(it.end[:0], it.prefix, id)
 		if m.maxTs < it.lo || m.minTs > it.hi {
-			it.valid = it.iter.SeekGE(it.end)
+			it.valid = it.iter.Next()
 			continue
 		}
 		if len(it.match) > 0 {
@@ -247,7 +252,7 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			}
 			if !may {
 				it.skipped++
-				it.valid = it.iter.SeekGE(it.end)
+				it.valid = it.iter.Next()
 				continue
 			}
 		}
@@ -258,7 +263,7 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			}
 			if kept == 0 {
 				it.skipped++
-				it.valid = it.iter.SeekGE(it.end)
+				it.valid = it.iter.Next()
 				continue
 			}
 		}
@@ -281,7 +286,7 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 				return nil, err
 			}
 		}
-		it.valid = it.iter.SeekGE(it.end)
+		it.valid = it.iter.Next()
 		if rows == 0 {
 			continue
 		}
@@ -476,14 +481,20 @@ func (it *Iterator) holdsAny(body []byte, values [][]byte) (bool, error) {
 // its body (the value without its checksum).
 func (it *Iterator) chunkBody(id blockID, col int, what string) ([]byte, error) {
 	cm := &it.meta.cols[col]
+	ci, err := it.chunkIter(col)
+	if err != nil {
+		return nil, fmt.Errorf("read %s of %s: %w", what, blockName(it.table.Name, id), err)
+	}
+	// The blocks come in key order, so each column's iterator only moves
+	// forward, which Pebble turns into steps rather than seeks.
 	it.key = chunkKey(it.key[:0], it.prefix, id, col)
-	if !it.iter.SeekGE(it.key) || !bytes.Equal(it.iter.Key(), it.key) {
-		if err := it.iter.Error(); err != nil {
+	if !ci.SeekGE(it.key) || !bytes.Equal(ci.Key(), it.key) {
+		if err := ci.Error(); err != nil {
 			return nil, fmt.Errorf("read %s of %s: %w", what, blockName(it.table.Name, id), err)
 		}
 		return nil, corrupt(errors.New("chunk missing"), what, it.table.Name, id)
 	}
-	value, err := it.iter.ValueAndErr()
+	value, err := ci.ValueAndErr()
 	if err != nil {
 		return nil, fmt.Errorf("read %s of %s: %w", what, blockName(it.table.Name, id), err)
 	}
@@ -498,6 +509,44 @@ func (it *Iterator) chunkBody(id blockID, col int, what string) ([]byte, error) 
 		return nil, corrupt(err, what, it.table.Name, id)
 	}
 	return body, nil
+}
+
+// chunkIter returns the iterator over column col's chunks, cloning it from
+// the metadata iterator on first use.
+func (it *Iterator) chunkIter(col int) (*pebble.Iterator, error) {
+	if col >= len(it.chunks) {
+		it.chunks = append(it.chunks, make([]*pebble.Iterator, col+1-len(it.chunks))...)
+	}
+	if it.chunks[col] == nil {
+		ci, err := it.iter.Clone(pebble.CloneOptions{})
+		if err != nil {
+			return nil, err
+		}
+		it.chunks[col] = ci
+	}
+	return it.chunks[col], nil
+}
+
+// closeChunks closes the chunk iterators of it.
+func (it *Iterator) closeChunks() error {
+	var errs []error
+	for i, ci := range it.chunks {
+		if ci != nil {
+			errs = append(errs, ci.Close())
+			it.chunks[i] = nil
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// closeIters closes the Pebble iterators of it.
+func (it *Iterator) closeIters() error {
+	errs := []error{it.closeChunks()}
+	if it.iter != nil {
+		errs = append(errs, it.iter.Close())
+		it.iter = nil
+	}
+	return errors.Join(errs...)
 }
 
 // readChunk reads, verifies and decodes one column chunk of the current
@@ -567,9 +616,7 @@ func (it *Iterator) Close() error {
 	if it.iter == nil {
 		return nil
 	}
-	err := it.iter.Close()
-	it.iter = nil
-	if err != nil {
+	if err := it.closeIters(); err != nil {
 		return fmt.Errorf("close scan of %s: %w", it.table.Name, err)
 	}
 	return nil

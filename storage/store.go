@@ -101,7 +101,7 @@ func Open(opts Options) (*Store, error) {
 		iters:  make(map[*Iterator]struct{}),
 		stats:  make(map[string]map[int64]TableStats),
 	}
-	if err := checkFormat(db, s.width); err != nil {
+	if err := checkFormat(db, s.width, opts.Logger); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open store %s: %w", opts.Dir, err)
 	}
@@ -131,6 +131,9 @@ func (s *Store) loadStats() error {
 	for valid := iter.First(); valid; valid = iter.SeekGE(end) {
 		key := iter.Key()
 		table, plen, err := parseTable(key)
+		if err == nil && key[0] != keySpaceBlock {
+			err = errBadKey
+		}
 		var id blockID
 		var kind byte
 		if err == nil {
@@ -143,11 +146,14 @@ func (s *Store) loadStats() error {
 			continue
 		}
 		maxSeq = max(maxSeq, id.seq)
-		end = blockEnd(end[:0], key[:plen], id)
 		if kind != kindMeta {
-			s.logger.Warn("block without metadata", "block", blockName(table, id))
+			// Past the partition's metadata: its chunks and filters
+			// belong to blocks already counted.
+			end = partitionEndKey(end[:0], key[:plen], id.partition)
 			continue
 		}
+		end = append(end[:0], key...)
+		end = append(end, 0)
 		value, err := iter.ValueAndErr()
 		if err != nil {
 			_ = iter.Close()
@@ -183,10 +189,7 @@ func (s *Store) Close() error {
 	var errs []error
 	s.itersMu.Lock()
 	for it := range s.iters {
-		if it.iter != nil {
-			errs = append(errs, it.iter.Close())
-			it.iter = nil
-		}
+		errs = append(errs, it.closeIters())
 		delete(s.iters, it)
 	}
 	s.itersMu.Unlock()

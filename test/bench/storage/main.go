@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -43,6 +44,9 @@ func run() error {
 	events := flag.Int("events", 10_000_000, "simulator events (seed 1, one day)")
 	withPG := flag.Bool("postgres", true, "also load the events into PostgreSQL and measure its size")
 	runs := flag.Int("runs", 5, "timed runs of each scan (the median is reported)")
+	withJSON := flag.Bool("json", true, "also export the events as JSON lines and measure their size")
+	cacheSize := flag.Int64("cache", storage.DefaultCacheSize, "the store's block cache, bytes")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the scans to this file")
 	flag.Parse()
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "armorlake-bench-storage")
@@ -54,7 +58,7 @@ func run() error {
 
 	// armorlake: the events mapped to rows as the ingester maps them,
 	// appended in batches of 65,536 rows per table.
-	store, err := storage.Open(storage.Options{Dir: filepath.Join(dir, "store")})
+	store, err := storage.Open(storage.Options{Dir: filepath.Join(dir, "store"), CacheSize: *cacheSize})
 	if err != nil {
 		return err
 	}
@@ -72,9 +76,11 @@ func run() error {
 	fmt.Printf("armorlake: %d events stored in %s (%.0f events/s, one goroutine, no gRPC)\n", *events,
 		loadTime.Round(time.Millisecond), float64(*events)/loadTime.Seconds())
 
-	jsonBytes, err := jsonSizes(ctx, cfg, dir)
-	if err != nil {
-		return err
+	jsonBytes := map[string]int64{}
+	if *withJSON {
+		if jsonBytes, err = jsonSizes(ctx, cfg, dir); err != nil {
+			return err
+		}
 	}
 	var pgBytes map[string]int64
 	if *withPG {
@@ -100,6 +106,17 @@ func run() error {
 	fmt.Printf("\narmorlake: encoded %.1f bytes/event; on disk %.1f bytes/event in Pebble's sorted files (after its own compression), %.1f counting every file (write-ahead logs kept for reuse included)\n",
 		float64(encTotal)/float64(*events), float64(live)/float64(*events), float64(total)/float64(*events))
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	return scans(ctx, store, *runs)
 }
 
