@@ -41,10 +41,17 @@ const (
 	// difference to the previous one minus the smallest difference,
 	// bit-packed: rising timestamps and counters in a few bits each.
 	encDeltaFOR encoding = 7
+	// encPatchedDelta: integers and timestamps as the first value, then
+	// the zigzag of each difference to the previous one, its low bits
+	// bit-packed at a width most differences fit in, and the high bits of
+	// the few that do not (exceptions) listed after: a stream's rising
+	// timestamps or process IDs in a few bits each, the jumps between
+	// streams apart. Version 3.
+	encPatchedDelta encoding = 8
 )
 
 // maxEncoding is the largest encoding a reader of this version knows.
-const maxEncoding = encDeltaFOR
+const maxEncoding = encPatchedDelta
 
 // maxPackWidth bounds the bit width of packed integers, so that packing
 // and unpacking fit in one 64-bit accumulator; wider values are stored
@@ -67,6 +74,8 @@ func (e encoding) String() string {
 		return "for"
 	case encDeltaFOR:
 		return "delta-for"
+	case encPatchedDelta:
+		return "patched-delta"
 	}
 	return fmt.Sprintf("encoding(%d)", uint8(e))
 }

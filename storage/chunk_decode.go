@@ -196,11 +196,17 @@ func decodeInts(v *coldata.Vec, h *chunkHeader, p []byte, present int) error {
 	case h.enc == encDelta:
 		prev := int64(0)
 		for i := range vals {
-			u, n := binary.Uvarint(p)
-			if n <= 0 {
-				return errShort
+			// Most differences take one byte: decode those inline.
+			var u uint64
+			if len(p) > 0 && p[0] < 0x80 {
+				u, p = uint64(p[0]), p[1:]
+			} else {
+				x, n := binary.Uvarint(p)
+				if n <= 0 {
+					return errShort
+				}
+				u, p = x, p[n:]
 			}
-			p = p[n:]
 			prev += unzigzag(u)
 			vals[i] = prev
 		}
@@ -213,14 +219,14 @@ func decodeInts(v *coldata.Vec, h *chunkHeader, p []byte, present int) error {
 			return errShort
 		}
 		ref, width := uint64(unzigzag(z)), int(p[n])
-		u, err := newUnpacker(p[n+1:], width, present)
-		if err != nil {
+		if err := unpackAll(vals, p[n+1:], width); err != nil {
 			return err
 		}
-		for i := range vals {
-			vals[i] = int64(ref + u.next())
+		for i, x := range vals {
+			vals[i] = int64(ref + uint64(x))
 		}
-		if err := u.end(); err != nil {
+	case h.enc == encPatchedDelta:
+		if err := decodePatched(vals, p); err != nil {
 			return err
 		}
 	case h.enc == encDeltaFOR:
@@ -233,18 +239,14 @@ func decodeInts(v *coldata.Vec, h *chunkHeader, p []byte, present int) error {
 			return errShort
 		}
 		first, ref, width := uint64(unzigzag(z1)), uint64(unzigzag(z2)), int(p[n1+n2])
-		u, err := newUnpacker(p[n1+n2+1:], width, present-1)
-		if err != nil {
+		if err := unpackAll(vals[1:], p[n1+n2+1:], width); err != nil {
 			return err
 		}
 		prev := first
 		vals[0] = int64(first)
 		for i := 1; i < present; i++ {
-			prev += u.next() + ref // wraps like the int64 differences did
+			prev += uint64(vals[i]) + ref // wraps like the int64 differences did
 			vals[i] = int64(prev)
-		}
-		if err := u.end(); err != nil {
-			return err
 		}
 	default:
 		return badEncoding(h)
@@ -642,6 +644,95 @@ func (u *unpacker) next() uint64 {
 // end checks that the padding after the last value is 0.
 func (u *unpacker) end() error {
 	if u.acc != 0 || len(u.p) != 0 {
+		return errors.New("packed values have trailing bits")
+	}
+	return nil
+}
+
+// decodePatched decodes the patched delta encoding (appendPatched) of
+// len(vals) values, at least one.
+func decodePatched(vals []int64, p []byte) error {
+	z, n := binary.Uvarint(p)
+	if n <= 0 || len(p) < n+1 {
+		return errShort
+	}
+	first, width := unzigzag(z), int(p[n])
+	p = p[n+1:]
+	exc, n := binary.Uvarint(p)
+	if n <= 0 || exc > uint64(len(vals)-1) || width > maxPackWidth {
+		return errors.New("bad patched delta header")
+	}
+	p = p[n:]
+	diffs := vals[1:]
+	packed := (len(diffs)*width + 7) / 8
+	if len(p) < packed {
+		return errShort
+	}
+	if err := unpackAll(diffs, p[:packed], width); err != nil {
+		return err
+	}
+	p = p[packed:]
+	idx := uint64(0)
+	for k := range exc {
+		gap, n := binary.Uvarint(p)
+		if n <= 0 {
+			return errShort
+		}
+		p = p[n:]
+		hi, n := binary.Uvarint(p)
+		if n <= 0 {
+			return errShort
+		}
+		p = p[n:]
+		idx += gap
+		if (k > 0 && gap == 0) || idx >= uint64(len(diffs)) || hi == 0 || hi > math.MaxUint64>>uint(width) {
+			return errors.New("bad patched delta exception")
+		}
+		diffs[idx] |= int64(hi << uint(width))
+	}
+	if len(p) != 0 {
+		return errTrailing
+	}
+	prev := first
+	vals[0] = first
+	for i, d := range diffs {
+		prev += unzigzag(uint64(d)) // wraps like the differences did
+		diffs[i] = prev
+	}
+	return nil
+}
+
+// unpackAll decodes len(dst) values of width bits, packed least
+// significant bit first, from p, which must hold exactly them and zero
+// padding. Values are read eight bytes at a time: with width at most 56,
+// a value and its offset within its first byte always fit in one load.
+func unpackAll[T int64 | uint64](dst []T, p []byte, width int) error {
+	n := len(dst)
+	if width > maxPackWidth {
+		return fmt.Errorf("bit width %d", width)
+	}
+	if len(p) != (n*width+7)/8 {
+		return errLengths
+	}
+	mask := uint64(1)<<uint(width) - 1
+	i, bit := 0, 0
+	for ; i < n && bit>>3+8 <= len(p); i++ {
+		w := binary.LittleEndian.Uint64(p[bit>>3:])
+		dst[i] = T((w >> uint(bit&7)) & mask)
+		bit += width
+	}
+	// The last values, within eight bytes of the end.
+	var tail [16]byte
+	rest := p[min(bit>>3, len(p)):]
+	copy(tail[:], rest)
+	base := bit >> 3 << 3
+	for ; i < n; i++ {
+		off := bit - base
+		w := binary.LittleEndian.Uint64(tail[off>>3:])
+		dst[i] = T((w >> uint(off&7)) & mask)
+		bit += width
+	}
+	if pad := uint(n*width) & 7; pad != 0 && p[len(p)-1]>>pad != 0 {
 		return errors.New("packed values have trailing bits")
 	}
 	return nil

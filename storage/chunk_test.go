@@ -187,6 +187,30 @@ func runMeta(t *testing.T, d *datadriven.TestData) string {
 			dm.field(8, "  min %d", c.min)
 			dm.field(8, "  max %d", c.max)
 		}
+		if c.typ.IsBytes() {
+			dm.uvarint("  summary of %d bytes")
+			flags := dm.buf[dm.off]
+			dm.field(1, "  flags %03b", flags)
+			sm := &c.summary
+			if sm.hasBounds {
+				dm.uvarint("  low bound: %d bytes")
+				dm.field(len(sm.low), "  %s", shortQuote(sm.low))
+				dm.uvarint("  high bound: %d bytes")
+				dm.field(len(sm.high), "  %s", shortQuote(sm.high))
+			}
+			if sm.hasValues {
+				dm.uvarint("  %d values")
+				for i, v := range sm.values {
+					dm.uvarint("  value: %d bytes")
+					dm.field(len(v), "  %s", shortQuote(v))
+					dm.field(uvarintLen(uint64(sm.counts[i])), "  in %d rows", sm.counts[i])
+				}
+			}
+			if sm.bloomSize > 0 {
+				dm.uvarint("  bloom filter: %d bytes")
+				dm.field(4, "  bloom filter crc32c")
+			}
+		}
 	}
 	dm.field(4, "crc32c")
 	return dm.sb.String()
@@ -276,6 +300,31 @@ func describeChunk(d *dumper) {
 		for range present {
 			x, n := binary.Uvarint(d.buf[d.off:])
 			d.field(n, "%+d", unzigzag(x))
+		}
+	case enc == encPatchedDelta:
+		x, n := binary.Uvarint(d.buf[d.off:])
+		d.field(n, "first %d", unzigzag(x))
+		width := int(d.buf[d.off])
+		d.field(1, "%d bits each", width)
+		exc := int(d.uvarint("%d exceptions"))
+		packed := ((present-1)*width + 7) / 8
+		if d.off+packed > end {
+			fmt.Fprintf(&d.sb, "bad packing\n")
+			break
+		}
+		lows := make([]uint64, present-1)
+		if err := unpackAll(lows, d.buf[d.off:d.off+packed], width); err != nil {
+			fmt.Fprintf(&d.sb, "bad packing: %v\n", err)
+			break
+		}
+		var sb strings.Builder
+		for _, x := range lows {
+			fmt.Fprintf(&sb, " %d", x)
+		}
+		d.field(packed, "packed low bits%s", sb.String())
+		for range exc {
+			d.uvarint("exception %d after the last")
+			d.uvarint("high bits %d")
 		}
 	case enc == encFOR, enc == encDeltaFOR:
 		count := present
@@ -682,8 +731,9 @@ func TestIntEncodingsRoundTrip(t *testing.T) {
 	}{
 		{encConst, func(int) int64 { return 42 }},
 		{encPlain, func(int) int64 { return int64(rng.Uint64()) }},
-		// Mostly steps of 0 or 1 with rare huge jumps: varint deltas.
-		{encDelta, func(i int) int64 {
+		// Mostly steps of 0 or 1 with rare huge jumps: the jumps are the
+		// exceptions of a one-bit packing.
+		{encPatchedDelta, func(i int) int64 {
 			if i%97 == 50 {
 				return int64(i) << 40
 			}
@@ -719,13 +769,82 @@ func TestIntEncodingsRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := coldata.NewVec(typ, 0)
-			if err := dec.decode(got, body); err != nil {
-				t.Fatalf("%s %s: %v", typ, info.enc, err)
+			// The same values as varint differences, as blocks of
+			// versions 1 and 2 may hold them.
+			asDelta := deltaChunk(t, body)
+			for _, b := range [][]byte{body, asDelta} {
+				got := coldata.NewVec(typ, 0)
+				if err := dec.decode(got, b); err != nil {
+					t.Fatalf("%s %s: %v", typ, encoding(b[1]), err)
+				}
+				for i := range v.Len() {
+					if !rowEqual(v, i, got, i) {
+						t.Fatalf("%s %s row %d: got %s, want %s", typ, encoding(b[1]), i, formatValue(got, i), formatValue(v, i))
+					}
+				}
 			}
-			for i := range v.Len() {
-				if !rowEqual(v, i, got, i) {
-					t.Fatalf("%s %s row %d: got %s, want %s", typ, info.enc, i, formatValue(got, i), formatValue(v, i))
+		}
+	}
+}
+
+// deltaChunk re-encodes an integer chunk body as encDelta, which this
+// version reads but no longer writes: the zigzag varint of the first
+// value, then of each difference to the previous one.
+func deltaChunk(t *testing.T, body []byte) []byte {
+	h, p, err := parseChunkHeader(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := coldata.NewVec(h.typ, 0)
+	var dec chunkDecoder
+	if err := dec.decode(v, body); err != nil {
+		t.Fatal(err)
+	}
+	out := append([]byte(nil), body[:len(body)-len(p)]...)
+	out[1] = byte(encDelta)
+	prev := int64(0)
+	for i, x := range v.Int64[:v.Len()] {
+		if !v.Nulls.Get(i) {
+			out = binary.AppendUvarint(out, zigzag(x-prev))
+			prev = x
+		}
+	}
+	return out
+}
+
+// TestUnpackAll checks the bulk unpacker against the packer for every
+// width and for counts around the eight-byte loads' boundary, and that it
+// refuses wrong lengths and nonzero padding.
+func TestUnpackAll(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 41))
+	for width := 0; width <= maxPackWidth; width++ {
+		for _, n := range []int{0, 1, 2, 7, 8, 9, 63, 64, 65, 1000} {
+			want := make([]uint64, n)
+			p := newPacker(nil, width)
+			for i := range want {
+				if width > 0 {
+					want[i] = rng.Uint64() >> uint(64-width)
+				}
+				p.add(want[i])
+			}
+			packed := p.done()
+			got := make([]uint64, n)
+			if err := unpackAll(got, packed, width); err != nil {
+				t.Fatalf("width %d, %d values: %v", width, n, err)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("width %d, %d values: got %v, want %v", width, n, got, want)
+			}
+			if len(packed) > 0 {
+				if err := unpackAll(got, packed[:len(packed)-1], width); err == nil {
+					t.Fatalf("width %d, %d values: short input accepted", width, n)
+				}
+				if pad := uint(n*width) & 7; pad != 0 {
+					bad := slices.Clone(packed)
+					bad[len(bad)-1] |= 0x80
+					if err := unpackAll(got, bad, width); err == nil {
+						t.Fatalf("width %d, %d values: padding bits accepted", width, n)
+					}
 				}
 			}
 		}

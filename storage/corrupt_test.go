@@ -46,8 +46,8 @@ func TestCorruption(t *testing.T) {
 			"decode metadata of block 1 of alerts partition 2026-05-19T10:00:00Z: checksum mismatch"},
 		{"metadata empty", -1, func([]byte, []byte) []byte { return nil }, sqlerr.DataCorrupted,
 			"decode metadata of block 1 of alerts partition 2026-05-19T10:00:00Z: value too short"},
-		{"metadata version 3", -1, reseal(func(b []byte) { b[0] = 3 }), sqlerr.FeatureNotSupported,
-			"decode metadata of block 1 of alerts partition 2026-05-19T10:00:00Z: block format version 3 unknown (this build reads versions 1 to 2)"},
+		{"metadata version 4", -1, reseal(func(b []byte) { b[0] = 4 }), sqlerr.FeatureNotSupported,
+			"decode metadata of block 1 of alerts partition 2026-05-19T10:00:00Z: block format version 4 unknown (this build reads versions 1 to 3)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -195,9 +195,11 @@ func TestFormatRecord(t *testing.T) {
 // refuses a version 1 block that claims one.
 func TestBlockVersion1(t *testing.T) {
 	m := blockMeta{rows: 3, minTs: 1, maxTs: 2, cols: []colMeta{{typ: coldata.Text, enc: encPlain, size: 10}}}
-	v2 := appendMeta(nil, &m)
+	v3 := appendMeta(nil, &m)
 	asV1 := func(enc encoding) []byte {
-		b := append([]byte(nil), v2[:len(v2)-4]...)
+		// Version 3 ends a text column with its summary: here its
+		// length 1 and flags 0, which version 1 does not have.
+		b := append([]byte(nil), v3[:len(v3)-4-2]...)
 		b[0] = 1
 		// version, rows, minTs, maxTs, ncols, then column 0's type and
 		// encoding.

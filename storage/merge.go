@@ -64,10 +64,11 @@ func (s *Store) MergeSmall(ctx context.Context, t *schema.Table) (MergeStats, er
 
 // blockInfo is a block found by listBlocks.
 type blockInfo struct {
-	id   blockID
-	rows int
-	cols int   // chunks: the columns the block was written with
-	size int64 // encoded bytes, keys included
+	id     blockID
+	rows   int
+	cols   int   // chunks: the columns the block was written with
+	blooms []int // the columns with a bloom filter
+	size   int64 // encoded bytes, keys included
 }
 
 func (s *Store) mergePartition(ctx context.Context, t *schema.Table, partition int64, lastSeq uint64, ms *MergeStats) error {
@@ -127,8 +128,14 @@ func (s *Store) mergeGroup(t *schema.Table, partition int64, lastSeq uint64, ms 
 		if !s.smallBlock(m.rows) {
 			continue
 		}
-		group = append(group, blockInfo{id: id, rows: m.rows, cols: len(m.cols),
-			size: blockSize(len(prefix), len(iter.Key()), len(value), &m)})
+		bi := blockInfo{id: id, rows: m.rows, cols: len(m.cols),
+			size: blockSize(len(prefix), len(iter.Key()), len(value), &m)}
+		for c := range m.cols {
+			if m.cols[c].summary.bloomSize > 0 {
+				bi.blooms = append(bi.blooms, c)
+			}
+		}
+		group = append(group, bi)
 		rows += m.rows
 		if rows >= mergeGroupRows*s.opts.MaxBlockRows {
 			break
@@ -211,6 +218,11 @@ func deleteBlock(batch *pebble.Batch, prefix []byte, b blockInfo) error {
 			return err
 		}
 	}
+	for _, c := range b.blooms {
+		if err := batch.Delete(bloomKey(key[:0], prefix, b.id, c), nil); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -259,6 +271,9 @@ func blockSize(prefixLen, metaKeyLen, metaValueLen int, m *blockMeta) int64 {
 	size := int64(metaKeyLen + metaValueLen)
 	for _, c := range m.cols {
 		size += int64(prefixLen + blockIDLen + 3 + c.size)
+		if c.summary.bloomSize > 0 {
+			size += int64(prefixLen + blockIDLen + 3 + c.summary.bloomSize)
+		}
 	}
 	return size
 }

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -14,14 +15,17 @@ import (
 // (version 2 added the dictionary encoding); a block of any other version
 // is refused, never guessed at.
 const (
-	blockVersion    = 2
+	blockVersion    = 3
 	minBlockVersion = 1
 )
 
 // maxEncodingOf is the largest encoding a block of version v may use.
 func maxEncodingOf(v byte) encoding {
-	if v == 1 {
+	switch v {
+	case 1:
 		return encZstd
+	case 2:
+		return encDeltaFOR
 	}
 	return maxEncoding
 }
@@ -42,6 +46,175 @@ type colMeta struct {
 	size     int    // bytes of the chunk's value, checksum included
 	crc      uint32 // the chunk's CRC32C, as it trails the chunk
 	min, max int64  // set for integer and timestamp chunks with a non-NULL value
+
+	// Summaries of text-like chunks (version 3), parsed from ext.
+	summary textSummary
+}
+
+// textSummary is what a block's metadata says of a text-like column
+// (text, numeric, jsonb) beyond its encoding and NULLs, so that a scan
+// can rule the block out, or count its rows by value, without reading
+// the chunk. Every field is optional.
+//
+//	ext := flags:u8
+//	       [lowLen:uvarint low highLen:uvarint high]        flags&1
+//	       [n:uvarint (len:uvarint value count:uvarint){n}]  flags&2
+//	       [bloomSize:uvarint bloomCRC:u32]                  flags&4
+type textSummary struct {
+	// ext is the encoded summary: what appendMeta writes. Empty means
+	// flags 0.
+	ext []byte
+	// low <= every value <= high, byte-wise. Values longer than
+	// maxBoundLen are cut: low to its prefix, high to a prefix
+	// incremented (the bounds are dropped when that is impossible).
+	hasBounds bool
+	low, high []byte
+	// values and counts list the distinct values of a constant or
+	// dictionary chunk with at most maxSummaryValues of them, in the
+	// dictionary's order, and the non-NULL rows holding each.
+	hasValues bool
+	values    [][]byte
+	counts    []int64
+	// The bloom filter of the values of a chunk with many distinct
+	// values, stored under bloomKey: its size and CRC32C, as for chunks.
+	bloomSize int
+	bloomCRC  uint32
+}
+
+// Summary flags.
+const (
+	sumBounds = 1
+	sumValues = 2
+	sumBloom  = 4
+)
+
+// Summary limits: values longer than maxBoundLen are cut in bounds; a
+// value list is kept when a chunk has at most maxSummaryValues distinct
+// values of at most maxSummaryBytes in all.
+const (
+	maxBoundLen      = 32
+	maxSummaryValues = 32
+	maxSummaryBytes  = 512
+)
+
+// appendSummary appends the ext encoding of a text summary built by the
+// writer.
+func appendSummary(dst []byte, low, high []byte, values [][]byte, counts []int64, bloomSize int, bloomCRC uint32) []byte {
+	flags := byte(0)
+	lowCut, highCut, ok := bounds(low, high)
+	if ok {
+		flags |= sumBounds
+	}
+	if len(values) > 0 {
+		flags |= sumValues
+	}
+	if bloomSize > 0 {
+		flags |= sumBloom
+	}
+	dst = append(dst, flags)
+	if ok {
+		dst = binary.AppendUvarint(dst, uint64(len(lowCut)))
+		dst = append(dst, lowCut...)
+		dst = binary.AppendUvarint(dst, uint64(len(highCut)))
+		dst = append(dst, highCut...)
+	}
+	if len(values) > 0 {
+		dst = binary.AppendUvarint(dst, uint64(len(values)))
+		for i, v := range values {
+			dst = binary.AppendUvarint(dst, uint64(len(v)))
+			dst = append(dst, v...)
+			dst = binary.AppendUvarint(dst, uint64(counts[i]))
+		}
+	}
+	if bloomSize > 0 {
+		dst = binary.AppendUvarint(dst, uint64(bloomSize))
+		dst = binary.LittleEndian.AppendUint32(dst, bloomCRC)
+	}
+	return dst
+}
+
+// bounds cuts a chunk's least and greatest values to at most maxBoundLen
+// bytes: the low one to its prefix, the high one to its prefix with the
+// last byte that is not 0xff incremented and the rest dropped. ok is
+// false when there are no values or the high bound cannot be cut.
+func bounds(low, high []byte) (lowCut, highCut []byte, ok bool) {
+	if low == nil || high == nil {
+		return nil, nil, false
+	}
+	if len(low) > maxBoundLen {
+		low = low[:maxBoundLen]
+	}
+	if len(high) > maxBoundLen {
+		cut := append([]byte(nil), high[:maxBoundLen]...)
+		for len(cut) > 0 && cut[len(cut)-1] == 0xff {
+			cut = cut[:len(cut)-1]
+		}
+		if len(cut) == 0 {
+			return nil, nil, false
+		}
+		cut[len(cut)-1]++
+		high = cut
+	}
+	return low, high, true
+}
+
+// parseSummary decodes ext into s, which keeps referring to ext.
+func parseSummary(s *textSummary, ext []byte, rows int) error {
+	r := metaReader{buf: ext}
+	flags := r.bytes(1)
+	if r.err != nil {
+		return r.err
+	}
+	if flags[0]&^(sumBounds|sumValues|sumBloom) != 0 {
+		return fmt.Errorf("bad summary flags %#x", flags[0])
+	}
+	s.hasBounds = flags[0]&sumBounds != 0
+	s.low, s.high = nil, nil
+	if s.hasBounds {
+		s.low = r.bytes(int(min(r.uvarint(), maxBoundLen+1)))
+		s.high = r.bytes(int(min(r.uvarint(), maxBoundLen+1)))
+		if r.err == nil && (len(s.low) > maxBoundLen || len(s.high) > maxBoundLen || bytes.Compare(s.low, s.high) > 0) {
+			return errors.New("bad summary bounds")
+		}
+	}
+	s.values, s.counts = s.values[:0], s.counts[:0]
+	s.hasValues = flags[0]&sumValues != 0
+	if s.hasValues {
+		n := r.uvarint()
+		if r.err == nil && (n == 0 || n > maxSummaryValues) {
+			return errors.New("bad summary value count")
+		}
+		total := uint64(0)
+		for range n {
+			v := r.bytes(int(min(r.uvarint(), maxSummaryBytes+1)))
+			c := r.uvarint()
+			if r.err != nil {
+				break
+			}
+			total += c
+			s.values = append(s.values, v)
+			s.counts = append(s.counts, int64(c))
+		}
+		if r.err == nil && (total == 0 || total > uint64(rows)) {
+			return errors.New("summary counts disagree with the rows")
+		}
+	}
+	s.bloomSize, s.bloomCRC = 0, 0
+	if flags[0]&sumBloom != 0 {
+		size := r.uvarint()
+		s.bloomCRC = r.uint32()
+		if r.err == nil && (size < 5 || size > maxBloomBytes+5) {
+			return errors.New("bad bloom filter size")
+		}
+		s.bloomSize = int(size)
+	}
+	if r.err != nil {
+		return r.err
+	}
+	if len(r.buf) != 0 {
+		return errTrailing
+	}
+	return nil
 }
 
 // hasMinMax reports whether the column's metadata carries min and max.
@@ -64,6 +237,14 @@ func appendMeta(dst []byte, m *blockMeta) []byte {
 		if c.hasMinMax(m.rows) {
 			dst = binary.LittleEndian.AppendUint64(dst, uint64(c.min))
 			dst = binary.LittleEndian.AppendUint64(dst, uint64(c.max))
+		}
+		if c.typ.IsBytes() {
+			ext := c.summary.ext
+			if len(ext) == 0 {
+				ext = []byte{0}
+			}
+			dst = binary.AppendUvarint(dst, uint64(len(ext)))
+			dst = append(dst, ext...)
 		}
 	}
 	dst, _ = appendChecksum(dst, start)
@@ -119,6 +300,22 @@ func decodeMeta(m *blockMeta, value []byte) error {
 		c.min, c.max = 0, 0
 		if c.hasMinMax(m.rows) {
 			c.min, c.max = r.int64(), r.int64()
+		}
+		c.summary.ext = nil
+		if version >= 3 && c.typ.IsBytes() && r.err == nil {
+			ext := r.bytes(int(min(r.uvarint(), uint64(len(r.buf)+1))))
+			if r.err != nil {
+				break
+			}
+			if err := parseSummary(&c.summary, ext, m.rows); err != nil {
+				return fmt.Errorf("column %d: %w", i, err)
+			}
+			c.summary.ext = nil
+			if ext[0] != 0 {
+				c.summary.ext = ext
+			}
+		} else {
+			c.summary.hasBounds, c.summary.hasValues, c.summary.bloomSize = false, false, 0
 		}
 	}
 	if r.err != nil {

@@ -72,6 +72,10 @@ func TestMigrateV1(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		batch.Delete(iter.Key(), nil)
+		if kind == kindBloom {
+			continue // format 1 had no filters; no scan here reads them
+		}
 		k := v1Key(table, id, kind, col)
 		old = append(old, k)
 		values[string(k)] = slices.Clone(iter.Value())

@@ -35,8 +35,9 @@ type Options struct {
 	// per batch. At most 65536. Default 8192.
 	MaxBlockRows int
 
-	// CacheSize is the size of Pebble's block cache in bytes. Default
-	// 64 MiB.
+	// CacheSize is the size of Pebble's block cache in bytes: decoded
+	// blocks of the sorted files, kept for the next scan. Pebble's
+	// memtables (MemTableSize) come on top. Default 64 MiB.
 	CacheSize int64
 
 	// MemTableSize is the size of one Pebble memtable in bytes; up to two

@@ -58,8 +58,9 @@ type Iterator struct {
 	// chunks holds, per column, an iterator over the column's chunks,
 	// cloned from iter on first use so that it reads the same snapshot.
 	chunks []*pebble.Iterator
-	prefix []byte // the table's key prefix
-	lo, hi int64  // time bounds, both inclusive
+	blooms []*pebble.Iterator // likewise, per column, over its bloom filters
+	prefix []byte             // the table's key prefix
+	lo, hi int64              // time bounds, both inclusive
 
 	// reads lists the chunks to read from a block, in column order so
 	// that the iterator only moves forward.
@@ -257,6 +258,20 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			}
 		}
 		kept := m.rows
+		whole := m.minTs >= it.lo && m.maxTs <= it.hi
+		if it.exact && len(it.batch.Vecs) == 0 && whole && it.counts == nil {
+			// count(*) WHERE col = …: the rows are counted, not returned,
+			// and a summary with the column's values counts them.
+			if n, ok := it.countMatches(); ok {
+				it.valid = it.iter.Next()
+				if n == 0 {
+					it.skipped++
+					continue
+				}
+				it.batch.Len = n
+				return it.batch, nil
+			}
+		}
 		if it.exact {
 			if kept, err = it.matchRows(id); err != nil {
 				return nil, err
@@ -267,7 +282,6 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 				continue
 			}
 		}
-		whole := m.minTs >= it.lo && m.maxTs <= it.hi
 		for i := range it.reads {
 			r := &it.reads[i]
 			if r.timeOnly && whole {
@@ -296,9 +310,10 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 }
 
 // mayMatch reports whether the current block can hold a row that every
-// Match accepts. It looks only at matched columns stored as one constant
-// or as a dictionary: the values the block holds are then known without
-// decoding its rows. An all-NULL column never matches.
+// Match accepts, from what is known without decoding its rows: the
+// column's summary in the metadata (its values, or its bounds), its bloom
+// filter, or the values of a constant or dictionary chunk. An all-NULL
+// column never matches.
 func (it *Iterator) mayMatch(id blockID) (bool, error) {
 	m := &it.meta
 	for _, mt := range it.match {
@@ -306,10 +321,36 @@ func (it *Iterator) mayMatch(id blockID) (bool, error) {
 			return false, nil // the column is NULL in every row
 		}
 		cm := &m.cols[mt.Col]
+		sm := &cm.summary
+		switch {
+		case ignoreSummaries:
+		case sm.hasValues:
+			if !anyIn(mt.Values, sm.values) {
+				return false, nil
+			}
+			continue // the values are exact: nothing more to learn
+		case sm.hasBounds:
+			inside := false
+			for _, v := range mt.Values {
+				if bytes.Compare(v, sm.low) >= 0 && bytes.Compare(v, sm.high) <= 0 {
+					inside = true
+					break
+				}
+			}
+			if !inside {
+				return false, nil
+			}
+		}
+		name := "column " + it.table.Columns[mt.Col].Name
+		if sm.bloomSize > 0 && !ignoreSummaries {
+			may, err := it.bloomMayHold(id, mt.Col, name, mt.Values)
+			if err != nil || !may {
+				return false, err
+			}
+		}
 		if cm.enc != encConst && cm.enc != encDict {
 			continue
 		}
-		name := "column " + it.table.Columns[mt.Col].Name
 		body, err := it.chunkBody(id, mt.Col, name)
 		if err != nil {
 			return false, err
@@ -323,6 +364,99 @@ func (it *Iterator) mayMatch(id blockID) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// ignoreSummaries makes scans decide from chunks alone, as for blocks
+// written before version 3: tests compare both ways.
+var ignoreSummaries = false
+
+// anyIn reports whether one of values is among set.
+func anyIn(values, set [][]byte) bool {
+	for _, v := range values {
+		for _, x := range set {
+			if bytes.Equal(v, x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bloomMayHold reads the bloom filter of column col of the current block
+// and reports whether it may hold one of values.
+func (it *Iterator) bloomMayHold(id blockID, col int, name string, values [][]byte) (bool, error) {
+	sm := &it.meta.cols[col].summary
+	what := "bloom filter of " + name
+	if col >= len(it.blooms) {
+		it.blooms = append(it.blooms, make([]*pebble.Iterator, col+1-len(it.blooms))...)
+	}
+	if it.blooms[col] == nil {
+		bi, err := it.iter.Clone(pebble.CloneOptions{})
+		if err != nil {
+			return false, fmt.Errorf("read %s of %s: %w", what, blockName(it.table.Name, id), err)
+		}
+		it.blooms[col] = bi
+	}
+	bi := it.blooms[col]
+	it.key = bloomKey(it.key[:0], it.prefix, id, col)
+	if !bi.SeekGE(it.key) || !bytes.Equal(bi.Key(), it.key) {
+		if err := bi.Error(); err != nil {
+			return false, fmt.Errorf("read %s of %s: %w", what, blockName(it.table.Name, id), err)
+		}
+		return false, corrupt(errors.New("bloom filter missing"), what, it.table.Name, id)
+	}
+	value, err := bi.ValueAndErr()
+	if err != nil {
+		return false, fmt.Errorf("read %s of %s: %w", what, blockName(it.table.Name, id), err)
+	}
+	if len(value) != sm.bloomSize {
+		return false, corrupt(fmt.Errorf("filter is %d bytes, metadata says %d", len(value), sm.bloomSize), what, it.table.Name, id)
+	}
+	body, crc, err := splitChecksum(value)
+	if err == nil && crc != sm.bloomCRC {
+		err = errors.New("filter checksum differs from block metadata")
+	}
+	if err != nil {
+		return false, corrupt(err, what, it.table.Name, id)
+	}
+	for _, v := range values {
+		may, err := bloomMayHold(body, bloomHash(v))
+		if err != nil {
+			return false, corrupt(err, what, it.table.Name, id)
+		}
+		if may {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// countMatches counts the rows of the current block that every Match
+// accepts from the summaries in its metadata, when one Match on a column
+// whose values are listed decides it. ok is false when the chunks must be
+// read.
+func (it *Iterator) countMatches() (n int, ok bool) {
+	if len(it.match) != 1 {
+		return 0, false
+	}
+	mt := it.match[0]
+	m := &it.meta
+	if mt.Col >= len(m.cols) {
+		return 0, true // the block predates the column: all NULL
+	}
+	sm := &m.cols[mt.Col].summary
+	if !sm.hasValues || ignoreSummaries {
+		return 0, m.cols[mt.Col].nulls == m.rows
+	}
+	for i, v := range sm.values {
+		for _, x := range mt.Values {
+			if bytes.Equal(v, x) {
+				n += int(sm.counts[i])
+				break
+			}
+		}
+	}
+	return n, true
 }
 
 // matchRows sets it.keep to the rows of the current block that every
@@ -527,13 +661,15 @@ func (it *Iterator) chunkIter(col int) (*pebble.Iterator, error) {
 	return it.chunks[col], nil
 }
 
-// closeChunks closes the chunk iterators of it.
+// closeChunks closes the chunk and filter iterators of it.
 func (it *Iterator) closeChunks() error {
 	var errs []error
-	for i, ci := range it.chunks {
-		if ci != nil {
-			errs = append(errs, ci.Close())
-			it.chunks[i] = nil
+	for _, iters := range [][]*pebble.Iterator{it.chunks, it.blooms} {
+		for i, ci := range iters {
+			if ci != nil {
+				errs = append(errs, ci.Close())
+				iters[i] = nil
+			}
 		}
 	}
 	return errors.Join(errs...)
@@ -666,6 +802,14 @@ func (it *Iterator) countBlock(id blockID, all bool) error {
 			it.nullCount += int64(m.rows)
 		} else {
 			it.nullCount += int64(len(it.sel))
+		}
+		return nil
+	}
+	if sm := &m.cols[it.countCol].summary; all && sm.hasValues && !ignoreSummaries {
+		// The metadata lists the values and their counts.
+		it.nullCount += int64(m.cols[it.countCol].nulls)
+		for i, v := range sm.values {
+			it.counts[string(v)] += sm.counts[i]
 		}
 		return nil
 	}

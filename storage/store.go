@@ -82,7 +82,9 @@ func Open(opts Options) (*Store, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	cache := pebble.NewCache(opts.CacheSize)
+	// Pebble charges its memtables to the block cache: without room for
+	// them on top, a cache of CacheSize would hold nothing at all.
+	cache := pebble.NewCache(opts.CacheSize + 2*opts.MemTableSize)
 	defer cache.Unref()
 	db, err := pebble.Open(opts.Dir, &pebble.Options{
 		Cache:              cache,
@@ -562,7 +564,8 @@ type blockWriter struct {
 	// arrange's scratch: row keys, the row order and partitions.
 	rows       []rowKey
 	sel        []int
-	asc        []int // a block's rows of sel, ascending
+	asc        []int    // a block's rows of sel, ascending
+	exts       [][]byte // per column, the text summary for the metadata
 	parts      []partitionRange
 	streamCols []*coldata.Vec
 }
@@ -592,6 +595,19 @@ func (w *blockWriter) write(batch kvSetter, id blockID, tc int, b *coldata.Batch
 		size += len(w.key) + len(w.val)
 		m.cols[c] = colMeta{typ: v.Type, enc: info.enc, nulls: info.nulls, size: info.size,
 			crc: info.crc, min: info.min, max: info.max}
+		if info.summary != nil {
+			// The encoder reuses its summary buffer for the next chunk.
+			w.exts = resize(w.exts, len(b.Vecs))
+			w.exts[c] = append(w.exts[c][:0], info.summary...)
+			m.cols[c].summary.ext = w.exts[c]
+		}
+		if info.bloom != nil {
+			w.key = bloomKey(w.key[:0], w.prefix, id, c)
+			if err := batch.Set(w.key, info.bloom, nil); err != nil {
+				return err
+			}
+			size += len(w.key) + len(info.bloom)
+		}
 	}
 	m.minTs, m.maxTs = m.cols[tc].min, m.cols[tc].max
 	w.val = appendMeta(w.val[:0], m)
@@ -649,4 +665,16 @@ func (s *Store) DiskUsage() (live, total uint64) {
 	}
 	m := s.db.Metrics()
 	return m.Table.Local.LiveSize, m.DiskSpaceUsage()
+}
+
+// CacheStats reports the block cache: the bytes it holds, and the block
+// reads it answered and missed since Open.
+func (s *Store) CacheStats() (size, hits, misses int64) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return 0, 0, 0
+	}
+	m := s.db.Metrics().BlockCache
+	return m.Size, m.Hits, m.Misses
 }

@@ -1118,3 +1118,27 @@ func TestCountBy(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockCacheHolds checks that a second scan of the same column reads
+// its blocks from the cache: Pebble charges memtables to the cache, and a
+// cache with no room left for them held nothing.
+func TestBlockCacheHolds(t *testing.T) {
+	s := openTest(t, Options{MaxBlockRows: 500})
+	defer s.Close()
+	if err := s.Append(schema.Alerts, alertsBatch(rand.New(rand.NewPCG(61, 61)), 20000, 1779184800e6)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	req := unbounded
+	req.Table = schema.Alerts
+	req.Columns = []int{schema.Alerts.ColumnIndex("pid")}
+	scanRows(t, s, req)
+	_, hits0, misses0 := s.CacheStats()
+	scanRows(t, s, req)
+	size, hits, misses := s.CacheStats()
+	if size == 0 || hits == hits0 || misses != misses0 {
+		t.Fatalf("second scan: cache of %d bytes, %d hits, %d misses", size, hits-hits0, misses-misses0)
+	}
+}
