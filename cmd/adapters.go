@@ -58,8 +58,14 @@ func (s storageSource) Scan(ctx context.Context, spec exec.ScanSpec) (exec.Opera
 		}
 		match = append(match, storage.Match{Col: c, Values: vals})
 	}
+	var ranges []storage.IntRange
+	for _, r := range spec.Ranges {
+		if c := t.ColumnIndex(r.Column); c >= 0 && (t.Columns[c].Type.IsInteger() || t.Columns[c].Type == coldata.Timestamptz) {
+			ranges = append(ranges, storage.IntRange{Col: c, Min: r.Min, Max: r.Max})
+		}
+	}
 	it, err := s.store.Scan(ctx, storage.ScanRequest{Table: t, Columns: cols, MinTs: spec.MinTs, MaxTs: spec.MaxTs,
-		Match: match, MatchExact: spec.MatchExact})
+		Match: match, MatchExact: spec.MatchExact, Ranges: ranges})
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +102,23 @@ func (s storageSource) CountBy(ctx context.Context, spec exec.ScanSpec, column s
 }
 
 var _ exec.GroupCounter = storageSource{}
+
+// MinMax finds a column's least and greatest values from block metadata
+// (exec.MinMaxer). Virtual tables, matches and ranges are left to a scan.
+func (s storageSource) MinMax(ctx context.Context, spec exec.ScanSpec, column string) (lo, hi, n int64, ok bool, err error) {
+	t, found := s.tables(spec.Table)
+	if !found || t.Virtual || len(spec.Match) > 0 || len(spec.Ranges) > 0 {
+		return 0, 0, 0, false, nil
+	}
+	col := t.ColumnIndex(column)
+	if col < 0 || !(t.Columns[col].Type.IsInteger() || t.Columns[col].Type == coldata.Timestamptz) {
+		return 0, 0, 0, false, nil
+	}
+	lo, hi, n, err = s.store.MinMax(ctx, storage.ScanRequest{Table: t, MinTs: spec.MinTs, MaxTs: spec.MaxTs}, col)
+	return lo, hi, n, err == nil, err
+}
+
+var _ exec.MinMaxer = storageSource{}
 
 type iterOp struct{ it *storage.Iterator }
 

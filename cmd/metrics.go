@@ -95,7 +95,8 @@ func (m *operatorMetrics) add(id string, n *operatorNode) {
 
 func (m *operatorMetrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descIngestReceived, descIngestStored, descIngestDropped, descIngestReconnects,
-		descIngestInvalid, descIngestRepaired, descIngestLast, descIngestConnected, descIngestLag, descIngestEmpty, descStorageRows, descStorageBytes, descStorageBlocks} {
+		descIngestInvalid, descIngestRepaired, descIngestLast, descIngestConnected, descIngestLag, descIngestEmpty, descStorageRows, descStorageBytes, descStorageBlocks,
+		descCacheBytes, descCacheHits, descCacheMisses} {
 		ch <- d
 	}
 }
@@ -145,6 +146,9 @@ var (
 	descStorageRows   = prometheus.NewDesc("armorlake_storage_rows", "Rows stored.", storageLabels, nil)
 	descStorageBytes  = prometheus.NewDesc("armorlake_storage_bytes", "Encoded bytes stored.", storageLabels, nil)
 	descStorageBlocks = prometheus.NewDesc("armorlake_storage_blocks", "Blocks stored.", storageLabels, nil)
+	descCacheBytes    = prometheus.NewDesc("armorlake_storage_cache_bytes", "Bytes held by the block cache.", []string{"operator"}, nil)
+	descCacheHits     = prometheus.NewDesc("armorlake_storage_cache_hits_total", "Block reads answered by the block cache.", []string{"operator"}, nil)
+	descCacheMisses   = prometheus.NewDesc("armorlake_storage_cache_misses_total", "Block reads that missed the block cache.", []string{"operator"}, nil)
 )
 
 func collectStorage(ch chan<- prometheus.Metric, operator string, store *storage.Store) {
@@ -154,6 +158,10 @@ func collectStorage(ch chan<- prometheus.Metric, operator string, store *storage
 		ch <- prometheus.MustNewConstMetric(descStorageBytes, prometheus.GaugeValue, float64(st.Bytes), operator, t.Name)
 		ch <- prometheus.MustNewConstMetric(descStorageBlocks, prometheus.GaugeValue, float64(st.Blocks), operator, t.Name)
 	}
+	size, hits, misses := store.CacheStats()
+	ch <- prometheus.MustNewConstMetric(descCacheBytes, prometheus.GaugeValue, float64(size), operator)
+	ch <- prometheus.MustNewConstMetric(descCacheHits, prometheus.CounterValue, float64(hits), operator)
+	ch <- prometheus.MustNewConstMetric(descCacheMisses, prometheus.CounterValue, float64(misses), operator)
 }
 
 // httpServer serves /metrics and /healthz on a node's HTTP port.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand"
 	"strings"
 	"testing"
@@ -480,6 +481,109 @@ func TestCountUnderEqualitiesScansExactly(t *testing.T) {
 		}
 		if fmt.Sprint(got) != "["+tc.want+"]" {
 			t.Errorf("filter %v: count %v, want %s", tc.filter, got, tc.want)
+		}
+	}
+}
+
+// TestIntRanges finds the ranges comparisons with constants leave, per
+// column, and nothing else.
+func TestIntRanges(t *testing.T) {
+	types := []coldata.Type{coldata.Text, coldata.Int32, coldata.Timestamptz, coldata.Float64}
+	cols := []string{"ns", "pid", "ts", "f"}
+	b := coldata.Bool
+	filter := call("and", b,
+		call(">=", b, col(1, coldata.Int32), intConst(100, coldata.Int64)),
+		call("and", b,
+			call(">", b, intConst(500, coldata.Int64), col(1, coldata.Int32)), // 500 > pid
+			call("<", b, col(2, coldata.Timestamptz), intConst(1_000_000, coldata.Timestamptz))),
+		// Not usable: an OR, a float, a text column.
+		call("or", b, call("=", b, col(1, coldata.Int32), intConst(7, coldata.Int64)), call("=", b, col(1, coldata.Int32), intConst(8, coldata.Int64))),
+		call("=", b, col(0, coldata.Text), textConst("x")))
+	got := fmt.Sprint(IntRanges(filter, cols, types))
+	want := fmt.Sprintf("[{pid 100 499} {ts %d 999999}]", int64(math.MinInt64))
+	if got != want {
+		t.Errorf("IntRanges = %s, want %s", got, want)
+	}
+	// Nothing satisfies pid < MinInt64: an empty range.
+	if got := IntRanges(call("<", b, col(1, coldata.Int32), intConst(math.MinInt64, coldata.Int64)), cols, types); len(got) != 1 || got[0].Min <= got[0].Max {
+		t.Errorf("pid < minimum gave %v", got)
+	}
+	if got := IntRanges(nil, cols, types); len(got) != 0 {
+		t.Errorf("no filter gave %v", got)
+	}
+}
+
+// minMaxSource answers MinMax by folding the rows of a MemSource, and
+// counts the calls.
+type minMaxSource struct {
+	*spySource
+	calls int
+}
+
+func (s *minMaxSource) MinMax(ctx context.Context, spec ScanSpec, column string) (int64, int64, int64, bool, error) {
+	s.calls++
+	spec.Columns = []string{column}
+	op, err := s.ScanSource.Scan(ctx, spec)
+	if err != nil {
+		return 0, 0, 0, false, err
+	}
+	defer op.Close()
+	var mn, mx, n int64
+	for {
+		b, err := op.Next(ctx)
+		if err != nil || b == nil {
+			return mn, mx, n, true, err
+		}
+		for i := range b.Len {
+			if v := b.Vecs[0]; !v.IsNull(i) {
+				x := v.Int64[i]
+				if n == 0 || x < mn {
+					mn = x
+				}
+				if n == 0 || x > mx {
+					mx = x
+				}
+				n++
+			}
+		}
+	}
+}
+
+// TestMinMaxFromSource: min and max of integer columns, without a filter,
+// come from the source's MinMax and give what aggregating the rows gives;
+// with a filter, or another aggregate, the rows are scanned.
+func TestMinMaxFromSource(t *testing.T) {
+	tbl := &schema.Table{Name: "t", TimeColumn: -1, Columns: []schema.Column{{Name: "a", Type: coldata.Int64}, {Name: "b", Type: coldata.Int32}, {Name: "s", Type: coldata.Text}}}
+	b := coldata.NewBatch(tbl.Types(), 0)
+	for i, x := range []int64{5, -3, 12, 7} {
+		b.Vecs[0].Int64 = append(b.Vecs[0].Int64, x)
+		b.Vecs[1].AppendNull() // b is NULL everywhere
+		b.Vecs[2].Bytes.AppendString(fmt.Sprint(i))
+		b.Len++
+	}
+	mem := NewMemSource()
+	mem.Append(tbl, b)
+	colA, colB := col(0, coldata.Int64), col(1, coldata.Int32)
+	for _, tc := range []struct {
+		aggs   []*rpcpb.Aggregate
+		filter *rpcpb.Expr
+		calls  int
+		want   string
+	}{
+		{[]*rpcpb.Aggregate{{Func: "min", Arg: colA}, {Func: "max", Arg: colA}, {Func: "max", Arg: colB}}, nil, 2, "[-3|12|NULL]"},
+		{[]*rpcpb.Aggregate{{Func: "min", Arg: colA}, {Func: "count"}}, nil, 0, "[-3|4]"},
+		{[]*rpcpb.Aggregate{{Func: "max", Arg: colA}}, call("<", coldata.Bool, colA, intConst(10, coldata.Int64)), 0, "[7]"},
+	} {
+		src := &minMaxSource{spySource: &spySource{ScanSource: mem}}
+		frag := &rpcpb.Fragment{Table: "t", Columns: []string{"a", "b", "s"}, Aggregates: tc.aggs, Filter: tc.filter}
+		op, err := BuildFragment(context.Background(), frag, tbl.Types(), src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Partial states of min, max and count read as their values.
+		got := fmt.Sprint(drainAll(t, op))
+		if got != tc.want || src.calls != tc.calls {
+			t.Errorf("%v: %s with %d MinMax calls, want %s with %d", tc.aggs, got, src.calls, tc.want, tc.calls)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"math"
 	"slices"
 
 	"github.com/armorlake/armorlake/coldata"
@@ -67,6 +68,16 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 		}
 		return NewHashAgg(scan, AggPartial, nil, aggs), nil
 	}
+	if mm, ok := src.(MinMaxer); ok && aggregating && len(keys) == 0 && frag.Filter == nil {
+		if b, ok, err := minMaxBatch(ctx, mm, frag, types, lo, hi, aggs); err != nil || ok {
+			if err != nil {
+				return nil, err
+			}
+			// Two rows, every column's least and greatest: what min and
+			// max over all the rows give.
+			return NewHashAgg(NewBatches(b), AggPartial, nil, aggs), nil
+		}
+	}
 	if gc, ok := src.(GroupCounter); ok && aggregating && len(frag.GroupBy) == 1 && countsRowsOnly(aggs) &&
 		(frag.Filter == nil || allMatches) {
 		// count(*) … GROUP BY a text column: the source counts by value.
@@ -81,7 +92,8 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 			}
 		}
 	}
-	scan, err := src.Scan(ctx, ScanSpec{Table: frag.Table, Columns: frag.Columns, MinTs: lo, MaxTs: hi, Match: matches})
+	scan, err := src.Scan(ctx, ScanSpec{Table: frag.Table, Columns: frag.Columns, MinTs: lo, MaxTs: hi, Match: matches,
+		Ranges: IntRanges(frag.Filter, frag.Columns, types)})
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +129,135 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 		return NewLimit(op, 0, int64(limit)), nil
 	}
 	return op, nil
+}
+
+// minMaxBatch answers min and max of integer and timestamp columns from
+// the source's summaries: a batch of two rows holding, for each column an
+// aggregate reads, its least value and its greatest (NULL when it has
+// none). ok is false unless every aggregate is min or max of a bare
+// integer or timestamp column and the source answers for each.
+func minMaxBatch(ctx context.Context, mm MinMaxer, frag *rpcpb.Fragment, types []coldata.Type, lo, hi int64, aggs []AggSpec) (*coldata.Batch, bool, error) {
+	cols := map[int]bool{}
+	for _, a := range frag.Aggregates {
+		c, isCol := a.GetArg().GetKind().(*rpcpb.Expr_Column)
+		if a.Distinct || (a.Func != "min" && a.Func != "max") || !isCol ||
+			int(c.Column) >= len(types) || !(types[c.Column].IsInteger() || types[c.Column] == coldata.Timestamptz) {
+			return nil, false, nil
+		}
+		cols[int(c.Column)] = true
+	}
+	if len(aggs) == 0 {
+		return nil, false, nil
+	}
+	b := coldata.NewBatch(types, 2)
+	b.Len = 2
+	for c, v := range b.Vecs {
+		if !cols[c] {
+			v.AppendNull()
+			v.AppendNull()
+			continue
+		}
+		spec := ScanSpec{Table: frag.Table, MinTs: lo, MaxTs: hi}
+		mn, mx, n, ok, err := mm.MinMax(ctx, spec, frag.Columns[c])
+		if err != nil || !ok {
+			return nil, false, err
+		}
+		if n == 0 {
+			v.AppendNull()
+			v.AppendNull()
+			continue
+		}
+		v.Int64 = append(v.Int64, mn, mx)
+	}
+	return b, true, nil
+}
+
+// IntRanges finds, among the conjuncts of filter, comparisons of an
+// integer or timestamp column with an integer constant (=, <, <=, >, >=,
+// either way round), and returns per column the range they leave, for a
+// scan to skip stored rows outside it. The filter still runs.
+func IntRanges(filter *rpcpb.Expr, cols []string, types []coldata.Type) []IntRange {
+	byCol := map[int]*IntRange{}
+	var order []int
+	var conjuncts func(e *rpcpb.Expr)
+	conjuncts = func(e *rpcpb.Expr) {
+		c := e.GetCall()
+		if c == nil {
+			return
+		}
+		if c.Op == "and" {
+			for _, a := range c.Args {
+				conjuncts(a)
+			}
+			return
+		}
+		col, lo, hi, ok := intComparison(c, types)
+		if !ok {
+			return
+		}
+		r := byCol[col]
+		if r == nil {
+			r = &IntRange{Column: cols[col], Min: math.MinInt64, Max: math.MaxInt64}
+			byCol[col] = r
+			order = append(order, col)
+		}
+		r.Min, r.Max = max(r.Min, lo), min(r.Max, hi)
+	}
+	if filter != nil {
+		conjuncts(filter)
+	}
+	out := make([]IntRange, 0, len(order))
+	for _, c := range order {
+		out = append(out, *byCol[c])
+	}
+	return out
+}
+
+// intComparison recognizes column op constant, or constant op column, on
+// an integer or timestamp column and an integer constant, and returns the
+// column's values it accepts as [lo, hi].
+func intComparison(c *rpcpb.Call, types []coldata.Type) (col int, lo, hi int64, ok bool) {
+	flip := map[string]string{"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+	if _, cmp := flip[c.Op]; !cmp || len(c.Args) != 2 {
+		return 0, 0, 0, false
+	}
+	op := c.Op
+	ref, lit := c.Args[0].GetKind(), c.Args[1].GetConst()
+	if _, isCol := ref.(*rpcpb.Expr_Column); !isCol {
+		ref, lit, op = c.Args[1].GetKind(), c.Args[0].GetConst(), flip[op]
+	}
+	colRef, isCol := ref.(*rpcpb.Expr_Column)
+	if !isCol || lit == nil || lit.Null {
+		return 0, 0, 0, false
+	}
+	i := int(colRef.Column)
+	x, isInt := lit.Value.(*rpcpb.Datum_I)
+	if i < 0 || i >= len(types) || !isInt || !(types[i].IsInteger() || types[i] == coldata.Timestamptz) ||
+		!(coldata.Type(lit.Type).IsInteger() || coldata.Type(lit.Type) == coldata.Timestamptz) ||
+		types[i].IsInteger() != coldata.Type(lit.Type).IsInteger() {
+		return 0, 0, 0, false
+	}
+	v := x.I
+	lo, hi = math.MinInt64, math.MaxInt64
+	switch op {
+	case "=":
+		lo, hi = v, v
+	case "<":
+		if v == math.MinInt64 {
+			return i, 1, 0, true // nothing is less
+		}
+		hi = v - 1
+	case "<=":
+		hi = v
+	case ">":
+		if v == math.MaxInt64 {
+			return i, 1, 0, true
+		}
+		lo = v + 1
+	case ">=":
+		lo = v
+	}
+	return i, lo, hi, true
 }
 
 // countBatch lays out counts by value as a partial HashAgg with one text

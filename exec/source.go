@@ -21,6 +21,25 @@ type ScanSpec struct {
 	// exactly the matching rows, and the caller does not filter.
 	Match      []TextMatch
 	MatchExact bool
+	// Ranges, like Match without MatchExact, let the source skip stored
+	// rows: the caller only wants rows whose integer or timestamp column
+	// lies in each range, and filters again.
+	Ranges []IntRange
+}
+
+// IntRange asks for rows whose integer or timestamp column Column lies in
+// [Min, Max]. Min > Max asks for none.
+type IntRange struct {
+	Column   string
+	Min, Max int64
+}
+
+// MinMaxer is a ScanSource that can find the least and greatest values of
+// an integer or timestamp column without reading every row (operators'
+// storage does, from block metadata). nonNull is how many rows hold a
+// value; ok is false when it cannot for this scan.
+type MinMaxer interface {
+	MinMax(ctx context.Context, spec ScanSpec, column string) (min, max, nonNull int64, ok bool, err error)
 }
 
 // GroupCounter is a ScanSource that can count rows by the value of a text

@@ -39,6 +39,18 @@ type ScanRequest struct {
 	// accepts. It decides on dictionary codes without decoding strings, so
 	// that count(*) WHERE namespace_name = '…' reads no string at all.
 	MatchExact bool
+	// Ranges let the scan skip partitions and blocks whose values of a
+	// column all lie outside a range, from their minimum and maximum; like
+	// Match without MatchExact, the caller filters again.
+	Ranges []IntRange
+}
+
+// IntRange asks for rows whose integer or timestamp column Col lies in
+// [Min, Max]: what a comparison with a constant leaves. Min > Max asks for
+// none.
+type IntRange struct {
+	Col      int
+	Min, Max int64
 }
 
 // Match asks for rows whose column Col equals one of Values.
@@ -67,16 +79,21 @@ type Iterator struct {
 	reads []colRead
 	tsVec *coldata.Vec // the decoded time column, for blocks not wholly in range
 
-	batch *coldata.Batch
-	dec   chunkDecoder
-	meta  blockMeta
-	key   []byte // scratch for chunk keys
-	end   []byte // scratch for the end of a partition
-	match []Match
-	exact bool
-	keep  []bool       // MatchExact: the rows of the block every Match accepts
-	mvec  *coldata.Vec // MatchExact: a matched column decoded, when its chunk is not a dictionary
-	offs  []int32      // scratch for a dictionary's offsets
+	batch  *coldata.Batch
+	dec    chunkDecoder
+	meta   blockMeta
+	key    []byte // scratch for chunk keys
+	end    []byte // scratch for the end of a partition
+	match  []Match
+	ranges []IntRange
+	exact  bool
+	part   int64 // the partition of the last block looked at
+	parts  int   // partitions entered, for tests
+	// partSkipped counts partitions ruled out by their rollup, for tests.
+	partSkipped int
+	keep        []bool       // MatchExact: the rows of the block every Match accepts
+	mvec        *coldata.Vec // MatchExact: a matched column decoded, when its chunk is not a dictionary
+	offs        []int32      // scratch for a dictionary's offsets
 
 	// CountBy: the column counted, the counts so far, and scratch.
 	countCol   int
@@ -84,11 +101,16 @@ type Iterator struct {
 	nullCount  int64
 	codeCounts []int64
 	countVec   *coldata.Vec
-	// skipped counts blocks ruled out by Match, for tests.
-	skipped int
-	sel     []int32
-	err     error
-	done    bool
+	// MinMax: the column folded (mm.col+1, 0 when not folding) and the
+	// result so far.
+	mm minMax
+	// skipped counts blocks ruled out by Match, chunksRead the chunks
+	// read, for tests.
+	skipped    int
+	chunksRead int
+	sel        []int32
+	err        error
+	done       bool
 }
 
 // colRead is one column chunk an Iterator reads from each block.
@@ -129,7 +151,13 @@ func (s *Store) Scan(ctx context.Context, req ScanRequest) (*Iterator, error) {
 			return nil, fmt.Errorf("scan %s: cannot match column %d", t.Name, m.Col)
 		}
 	}
+	for _, r := range req.Ranges {
+		if r.Col < 0 || r.Col >= len(t.Columns) || !isIntType(t.Columns[r.Col].Type) {
+			return nil, fmt.Errorf("scan %s: cannot range over column %d", t.Name, r.Col)
+		}
+	}
 	it.match = req.Match
+	it.ranges = req.Ranges
 	it.exact = req.MatchExact && len(req.Match) > 0
 	for k, c := range req.Columns {
 		if c < 0 || c >= len(t.Columns) {
@@ -234,6 +262,17 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			it.valid = it.iter.SeekGE(it.end)
 			continue
 		}
+		if it.parts == 0 || id.partition != it.part {
+			it.part = id.partition
+			it.parts++
+			if (len(it.match) > 0 || len(it.ranges) > 0) && !ignoreSummaries &&
+				it.s.partitionExcludes(it.table.Name, id.partition, it.match, it.ranges) {
+				it.partSkipped++
+				it.end = partitionEndKey(it.end[:0], it.prefix, id.partition)
+				it.valid = it.iter.SeekGE(it.end)
+				continue
+			}
+		}
 		value, err := it.iter.ValueAndErr()
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", blockName(it.table.Name, id), err)
@@ -242,7 +281,7 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			return nil, corrupt(err, "decode metadata", it.table.Name, id)
 		}
 		m := &it.meta
-		if m.maxTs < it.lo || m.minTs > it.hi {
+		if m.maxTs < it.lo || m.minTs > it.hi || !it.inRanges() {
 			it.valid = it.iter.Next()
 			continue
 		}
@@ -282,6 +321,12 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 				continue
 			}
 		}
+		if it.mm.on && whole && !it.exact {
+			// MinMax: the block's metadata has the column's extremes.
+			it.mm.foldMeta(m)
+			it.valid = it.iter.Next()
+			continue
+		}
 		for i := range it.reads {
 			r := &it.reads[i]
 			if r.timeOnly && whole {
@@ -304,9 +349,29 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 		if rows == 0 {
 			continue
 		}
+		if it.mm.on {
+			it.mm.foldVec(it.batch.Vecs[0], rows)
+			continue
+		}
 		it.batch.Len = rows
 		return it.batch, nil
 	}
+}
+
+// inRanges reports whether the current block may hold a row in every
+// Range, from its columns' minimum and maximum: a column that is NULL in
+// every row (or missing from the block) has none.
+func (it *Iterator) inRanges() bool {
+	m := &it.meta
+	for _, r := range it.ranges {
+		if r.Min > r.Max || r.Col >= len(m.cols) || m.cols[r.Col].nulls == m.rows {
+			return false
+		}
+		if cm := &m.cols[r.Col]; cm.hasMinMax(m.rows) && (cm.max < r.Min || cm.min > r.Max) {
+			return false
+		}
+	}
+	return true
 }
 
 // mayMatch reports whether the current block can hold a row that every
@@ -615,6 +680,7 @@ func (it *Iterator) holdsAny(body []byte, values [][]byte) (bool, error) {
 // its body (the value without its checksum).
 func (it *Iterator) chunkBody(id blockID, col int, what string) ([]byte, error) {
 	cm := &it.meta.cols[col]
+	it.chunksRead++
 	ci, err := it.chunkIter(col)
 	if err != nil {
 		return nil, fmt.Errorf("read %s of %s: %w", what, blockName(it.table.Name, id), err)
@@ -877,4 +943,73 @@ func (it *Iterator) countBlock(id blockID, all bool) error {
 		}
 	}
 	return nil
+}
+
+// minMax folds the extremes of one integer or timestamp column.
+type minMax struct {
+	on       bool
+	col      int
+	min, max int64
+	count    int64 // non-NULL values seen
+}
+
+func (mm *minMax) add(lo, hi int64, n int64) {
+	if n == 0 {
+		return
+	}
+	if mm.count == 0 {
+		mm.min, mm.max = lo, hi
+	} else {
+		mm.min, mm.max = min(mm.min, lo), max(mm.max, hi)
+	}
+	mm.count += n
+}
+
+func (mm *minMax) foldMeta(m *blockMeta) {
+	if mm.col >= len(m.cols) {
+		return // the block predates the column: all NULL
+	}
+	if cm := &m.cols[mm.col]; cm.hasMinMax(m.rows) {
+		mm.add(cm.min, cm.max, int64(m.rows-cm.nulls))
+	}
+}
+
+func (mm *minMax) foldVec(v *coldata.Vec, n int) {
+	for i, x := range v.Int64[:n] {
+		if !v.Nulls.Get(i) {
+			mm.add(x, x, 1)
+		}
+	}
+}
+
+// MinMax returns the least and greatest non-NULL value of the integer or
+// timestamp column col among the rows of req, and how many rows hold a
+// non-NULL value (0: min and max mean nothing). Blocks wholly inside the
+// time range are answered by their metadata; only blocks that straddle a
+// bound decode the column. Match and MatchExact narrow the rows as in
+// Scan (matched blocks decode the column); req.Columns is ignored.
+func (s *Store) MinMax(ctx context.Context, req ScanRequest, col int) (lo, hi, count int64, err error) {
+	t := req.Table
+	if t == nil || col < 0 || col >= len(t.Columns) || !isIntType(t.Columns[col].Type) {
+		return 0, 0, 0, fmt.Errorf("min/max: column %d is not an integer or timestamp", col)
+	}
+	if (len(req.Match) > 0 && !req.MatchExact) || len(req.Ranges) > 0 {
+		return 0, 0, 0, errors.New("min/max: only exact matches can narrow the rows")
+	}
+	req.Columns = []int{col}
+	it, err := s.Scan(ctx, req)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer it.Close()
+	it.mm = minMax{on: true, col: col}
+	for {
+		b, err := it.Next(ctx)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		if b == nil {
+			return it.mm.min, it.mm.max, it.mm.count, nil
+		}
+	}
 }

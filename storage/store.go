@@ -44,7 +44,8 @@ type Store struct {
 	iters   map[*Iterator]struct{} // open iterators, closed by Close
 
 	statsMu sync.Mutex
-	stats   map[string]map[int64]TableStats // table → partition start → stats
+	stats   map[string]map[int64]TableStats  // table → partition start → stats
+	rollups map[string]map[int64]*partRollup // likewise, the blocks' summaries combined
 
 	writers sync.Pool // *blockWriter
 }
@@ -96,12 +97,13 @@ func Open(opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", opts.Dir, err)
 	}
 	s := &Store{
-		db:     db,
-		opts:   opts,
-		width:  opts.PartitionWidth.Microseconds(),
-		logger: opts.Logger,
-		iters:  make(map[*Iterator]struct{}),
-		stats:  make(map[string]map[int64]TableStats),
+		db:      db,
+		opts:    opts,
+		width:   opts.PartitionWidth.Microseconds(),
+		logger:  opts.Logger,
+		iters:   make(map[*Iterator]struct{}),
+		stats:   make(map[string]map[int64]TableStats),
+		rollups: make(map[string]map[int64]*partRollup),
 	}
 	if err := checkFormat(db, s.width, opts.Logger); err != nil {
 		_ = db.Close()
@@ -167,6 +169,7 @@ func (s *Store) loadStats() error {
 		}
 		size := blockSize(plen, len(key), len(value), &m)
 		s.addStats(table, id.partition, TableStats{Rows: int64(m.rows), MinTs: m.minTs, MaxTs: m.maxTs, Bytes: size, Blocks: 1})
+		s.rollup(table, id.partition).add(&m)
 	}
 	err = iter.Error()
 	if cerr := iter.Close(); err == nil {
@@ -251,6 +254,31 @@ func partitionEnd(start, width int64) int64 {
 	return start + width
 }
 
+// rollup returns a partition's rollup, creating it empty. The caller
+// holds statsMu or is Open.
+func (s *Store) rollup(table string, partition int64) *partRollup {
+	parts := s.rollups[table]
+	if parts == nil {
+		parts = make(map[int64]*partRollup)
+		s.rollups[table] = parts
+	}
+	r := parts[partition]
+	if r == nil {
+		r = new(partRollup)
+		parts[partition] = r
+	}
+	return r
+}
+
+// partitionExcludes reports whether a partition's rollup shows that no
+// row of it passes match and ranges.
+func (s *Store) partitionExcludes(table string, partition int64, match []Match, ranges []IntRange) bool {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	r := s.rollups[table][partition]
+	return r != nil && r.excludes(match, ranges)
+}
+
 // addStats adds d to a partition's counters. The caller holds statsMu or
 // is Open.
 func (s *Store) addStats(table string, partition int64, d TableStats) {
@@ -298,6 +326,7 @@ func (s *Store) DropBefore(table string, cutoff int64) (TableStats, error) {
 	s.statsMu.Lock()
 	for _, start := range parts {
 		delete(s.stats[table], start)
+		delete(s.rollups[table], start)
 	}
 	s.statsMu.Unlock()
 	return dropped, nil
@@ -373,6 +402,11 @@ func (s *Store) AppendAll(ts []*schema.Table, bs []*coldata.Batch) error {
 				if err := w.write(batch, id, tc, b, rs, &deltas[len(deltas)-1].stats); err != nil {
 					return fmt.Errorf("append to %s: %w", t.Name, err)
 				}
+				// Before the batch applies: a scan must never see a block
+				// its partition's rollup does not cover.
+				s.statsMu.Lock()
+				s.rollup(t.Name, part.start).add(&w.meta)
+				s.statsMu.Unlock()
 			}
 		}
 	}
@@ -599,6 +633,9 @@ func (w *blockWriter) write(batch kvSetter, id blockID, tc int, b *coldata.Batch
 			// The encoder reuses its summary buffer for the next chunk.
 			w.exts = resize(w.exts, len(b.Vecs))
 			w.exts[c] = append(w.exts[c][:0], info.summary...)
+			if err := parseSummary(&m.cols[c].summary, w.exts[c], m.rows); err != nil {
+				return err // the encoder wrote what it cannot read back
+			}
 			m.cols[c].summary.ext = w.exts[c]
 		}
 		if info.bloom != nil {
