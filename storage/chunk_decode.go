@@ -567,6 +567,68 @@ func forEachRun(codes []byte, width int, layout byte, present int, ndict uint64,
 	return u.end()
 }
 
+// rowCodes sets out (h.rows long) to the dictionary code of each row of a
+// dictionary chunk, -1 for a NULL row, from the codes parseDict returned:
+// unpacked in bulk, runs filled, then spread over the NULLs.
+func rowCodes(out []int32, h *chunkHeader, codes []byte, width int, layout byte, ndict int) error {
+	present := h.rows - h.nulls
+	vals := out[:present]
+	switch layout {
+	case codesPacked:
+		if err := unpackAll(vals, codes, width); err != nil {
+			return err
+		}
+	case codesRuns:
+		nruns, n := binary.Uvarint(codes)
+		if n <= 0 || nruns == 0 || nruns > uint64(present) {
+			return errors.New("bad dictionary run count")
+		}
+		codes = codes[n:]
+		// The run lengths first, then the packed codes: fill each run's
+		// rows with its index, then map the indexes to codes.
+		row := 0
+		for k := range int(nruns) {
+			l, n := binary.Uvarint(codes)
+			if n <= 0 || l == 0 || l > uint64(present-row) {
+				return errors.New("bad dictionary run length")
+			}
+			codes = codes[n:]
+			for end := row + int(l); row < end; row++ {
+				vals[row] = int32(k)
+			}
+		}
+		if row != present {
+			return errors.New("dictionary runs disagree with the row count")
+		}
+		runCodes := make([]int32, nruns)
+		if err := unpackAll(runCodes, codes, width); err != nil {
+			return err
+		}
+		for i, k := range vals {
+			vals[i] = runCodes[k]
+		}
+	default:
+		return fmt.Errorf("bad dictionary code layout %d", layout)
+	}
+	for _, c := range vals {
+		if c < 0 || int(c) >= ndict {
+			return errors.New("dictionary code out of range")
+		}
+	}
+	if h.bitmap != nil {
+		k := present - 1
+		for i := h.rows - 1; i >= 0; i-- {
+			if bitSet(h.bitmap, i) {
+				out[i] = -1
+			} else {
+				out[i] = out[k]
+				k--
+			}
+		}
+	}
+	return nil
+}
+
 // decodeDict decodes an encDict payload (chunk_encode.go, dictBuilder.append).
 func (d *chunkDecoder) decodeDict(v *coldata.Vec, h *chunkHeader, p []byte, present int) error {
 	data, width, layout, codes, err := d.parseDict(p, present, &d.offs)
@@ -706,7 +768,7 @@ func decodePatched(vals []int64, p []byte) error {
 // significant bit first, from p, which must hold exactly them and zero
 // padding. Values are read eight bytes at a time: with width at most 56,
 // a value and its offset within its first byte always fit in one load.
-func unpackAll[T int64 | uint64](dst []T, p []byte, width int) error {
+func unpackAll[T int64 | uint64 | int32](dst []T, p []byte, width int) error {
 	n := len(dst)
 	if width > maxPackWidth {
 		return fmt.Errorf("bit width %d", width)

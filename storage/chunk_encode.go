@@ -423,8 +423,9 @@ func (e *chunkEncoder) appendBytes(dst []byte, v *coldata.Vec, rs rowSet, nulls 
 
 // summarize builds the summary of a text-like chunk just encoded as enc
 // by appendBytes: its bounds; for a constant or a dictionary with few
-// values, the values and their counts; for other chunks of at least
-// dictMinRows values, a bloom filter of the distinct values.
+// values, the values and their counts; for a larger dictionary, and
+// other chunks of at least dictMinRows values, a bloom filter of the
+// distinct values.
 func (e *chunkEncoder) summarize(v *coldata.Vec, rs rowSet, nulls int, enc encoding) (summary, bloom []byte) {
 	b := &v.Bytes
 	var low, high []byte
@@ -462,6 +463,15 @@ func (e *chunkEncoder) summarize(v *coldata.Vec, rs rowSet, nulls int, enc encod
 			for _, c := range d.rows {
 				e.counts[c]++
 			}
+		} else {
+			// Too many values to list: a filter of them answers "not
+			// here" without decoding the dictionary.
+			e.hashes.reset(len(d.vals))
+			for _, val := range d.vals {
+				e.hashes.add(val)
+			}
+			e.bloom, bloomSize, bloomCRC = appendBloom(e.bloom[:0], e.hashes.list)
+			bloom = e.bloom
 		}
 	default:
 		present := rs.n() - nulls

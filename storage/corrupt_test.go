@@ -321,3 +321,72 @@ func FuzzScanCorrupt(f *testing.F) {
 		}
 	})
 }
+
+// TestBloomCorruption damages a block's bloom filter: a scan matching the
+// column reports XX001 naming the filter and the block; scans that do not
+// match on it are unaffected.
+func TestBloomCorruption(t *testing.T) {
+	resource := schema.Alerts.ColumnIndex("resource")
+	t0 := int64(1779184800e6)
+	for _, tc := range []struct {
+		name   string
+		damage func(db *pebble.DB, key []byte) error
+		want   string
+	}{
+		{"byte flipped", func(db *pebble.DB, key []byte) error {
+			return db.Set(key, flip(3)(get(t, db, key), nil), pebble.Sync)
+		}, "checksum mismatch"},
+		{"valid but wrong", func(db *pebble.DB, key []byte) error {
+			return db.Set(key, reseal(func(b []byte) { b[0] ^= 1 })(get(t, db, key), nil), pebble.Sync)
+		}, "filter checksum differs from block metadata"},
+		{"missing", func(db *pebble.DB, key []byte) error { return db.Delete(key, pebble.Sync) }, "bloom filter missing"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := openTest(t, Options{Dir: dir})
+			if err := s.Append(schema.Alerts, alertsBatch(rand.New(rand.NewPCG(9, 9)), 100, t0)); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			db, err := pebble.Open(dir, &pebble.Options{Logger: pebbleLogger{slog.New(slog.DiscardHandler)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			prefix := tablePrefix(nil, schema.AlertsTable)
+			var key []byte
+			it, err := db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: prefixEnd(prefix)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for ok := it.First(); ok; ok = it.Next() {
+				if _, kind, col, err := parseBlockKey(it.Key(), len(prefix)); err == nil && kind == kindBloom && col == resource {
+					key = slices.Clone(it.Key())
+				}
+			}
+			it.Close()
+			if key == nil {
+				t.Fatal("no bloom filter of column resource stored")
+			}
+			if err := tc.damage(db, key); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s = openTest(t, Options{Dir: dir})
+			defer s.Close()
+			_, err = scanRowsErr(s, ScanRequest{Table: schema.Alerts, Columns: []int{0}, MinTs: math.MinInt64, MaxTs: math.MaxInt64,
+				// Inside the block's bounds, so that only the filter can rule it out.
+				Match: []Match{{Col: resource, Values: [][]byte{[]byte("/var/lib/app/3/file-99999.log")}}}})
+			want := "bloom filter of column resource of block 1 of alerts partition 2026-05-19T10:00:00Z: " + tc.want
+			if sqlerr.Code(err) != sqlerr.DataCorrupted || !strings.Contains(err.Error(), want) {
+				t.Fatalf("scan: %v, want XX001 %q", err, want)
+			}
+			if n := len(scanRows(t, s, ScanRequest{Table: schema.Alerts, Columns: []int{0, resource}, MinTs: math.MinInt64, MaxTs: math.MaxInt64})); n != 100 {
+				t.Fatalf("scan without a match: %d rows", n)
+			}
+		})
+	}
+}

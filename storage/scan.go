@@ -100,6 +100,8 @@ type Iterator struct {
 	counts     map[string]int64
 	nullCount  int64
 	codeCounts []int64
+	rowCodes   []int32 // the dictionary code of each row, -1 for NULL
+	hit        []bool  // per dictionary code, whether a Match accepts it
 	countVec   *coldata.Vec
 	// MinMax: the column folded (mm.col+1, 0 when not folding) and the
 	// result so far.
@@ -580,34 +582,27 @@ func (it *Iterator) matchChunk(body []byte, values [][]byte) error {
 			return err
 		}
 		ndict := len(it.offs) - 1
-		hit := make([]bool, ndict)
+		it.hit = resize(it.hit, ndict)
 		for c := range ndict {
 			v := data[it.offs[c]:it.offs[c+1]]
+			it.hit[c] = false
 			for _, x := range values {
 				if bytes.Equal(x, v) {
-					hit[c] = true
+					it.hit[c] = true
 					break
 				}
 			}
 		}
-		row := 0 // the next row to decide
-		err = forEachRun(codes, width, layout, h.rows-h.nulls, uint64(ndict), func(c uint64, n int) {
-			// n consecutive non-NULL rows of code c, NULL rows between.
-			for ; n > 0; n-- {
-				for null(row) {
-					it.keep[row] = false
-					row++
-				}
-				if !hit[c] {
-					it.keep[row] = false
-				}
-				row++
-			}
-		})
-		for ; row < h.rows; row++ {
-			it.keep[row] = false // trailing NULLs
+		it.rowCodes = resize(it.rowCodes, h.rows)
+		if err := rowCodes(it.rowCodes, &h, codes, width, layout, ndict); err != nil {
+			return err
 		}
-		return err
+		for i, c := range it.rowCodes {
+			if c < 0 || !it.hit[c] {
+				it.keep[i] = false
+			}
+		}
+		return nil
 	}
 	if it.mvec == nil {
 		it.mvec = coldata.NewVec(h.typ, 0)
@@ -912,6 +907,35 @@ func (it *Iterator) countBlock(id blockID, all bool) error {
 			it.codeCounts[c] += int64(n)
 		}); err != nil {
 			return corrupt(err, name, it.table.Name, id)
+		}
+		for c, n := range it.codeCounts {
+			if n > 0 {
+				it.counts[string(data[it.offs[c]:it.offs[c+1]])] += n
+			}
+		}
+		return nil
+	}
+	if h.enc == encDict {
+		// Some rows only: the code of each row, then a count per code of
+		// the rows kept.
+		present := h.rows - h.nulls
+		data, width, layout, codes, err := it.dec.parseDict(p, present, &it.offs)
+		if err != nil {
+			return corrupt(err, name, it.table.Name, id)
+		}
+		ndict := len(it.offs) - 1
+		it.rowCodes = resize(it.rowCodes, h.rows)
+		if err := rowCodes(it.rowCodes, &h, codes, width, layout, ndict); err != nil {
+			return corrupt(err, name, it.table.Name, id)
+		}
+		it.codeCounts = resize(it.codeCounts, ndict)
+		clear(it.codeCounts)
+		for _, i := range it.sel {
+			if c := it.rowCodes[i]; c < 0 {
+				it.nullCount++
+			} else {
+				it.codeCounts[c]++
+			}
 		}
 		for c, n := range it.codeCounts {
 			if n > 0 {
