@@ -291,3 +291,33 @@ func TestMinMax(t *testing.T) {
 		t.Error("min/max of a text column accepted")
 	}
 }
+
+// TestBloomFalsePositives checks the filter's precision: no false
+// negatives, and about the false positive rate its documentation claims.
+func TestBloomFalsePositives(t *testing.T) {
+	var hs hashSet
+	const n = 5000
+	hs.reset(n)
+	for i := range n {
+		hs.add([]byte(fmt.Sprintf("/var/lib/app/file-%d.log", i)))
+	}
+	value, _, _ := appendBloom(nil, hs.list)
+	body := value[:len(value)-4]
+	for i := range n {
+		if may, err := bloomMayHold(body, bloomHash([]byte(fmt.Sprintf("/var/lib/app/file-%d.log", i)))); err != nil || !may {
+			t.Fatalf("value %d: %v %v", i, may, err)
+		}
+	}
+	fp := 0
+	const probes = 100000
+	for i := range probes {
+		if may, _ := bloomMayHold(body, bloomHash([]byte(fmt.Sprintf("/absent/%d", i)))); may {
+			fp++
+		}
+	}
+	if rate := float64(fp) / probes; rate > 0.05 {
+		t.Errorf("false positive rate %.3f", rate)
+	} else {
+		t.Logf("false positive rate %.4f at %d bits per value", rate, bloomBitsPerValue)
+	}
+}
