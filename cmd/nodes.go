@@ -106,6 +106,9 @@ type operatorConfig struct {
 	// MergeInterval is how often small blocks (frequent flushes of few
 	// rows) are merged into full ones; 0 means every 30 s, negative never.
 	MergeInterval time.Duration
+	// CacheSize is the bytes of decoded storage blocks kept in memory for
+	// later scans; 0 takes storage's default.
+	CacheSize int64
 	// PublishInterval is how often the operator refreshes its placement
 	// (time range, rows, bytes per table) in the catalog.
 	PublishInterval time.Duration
@@ -137,7 +140,7 @@ func startOperator(ctx context.Context, cfg operatorConfig) (_ *operatorNode, er
 			n.Close()
 		}
 	}()
-	if n.store, err = storage.Open(storage.Options{Dir: cfg.DataDir, Logger: cfg.Logger}); err != nil {
+	if n.store, err = storage.Open(storage.Options{Dir: cfg.DataDir, CacheSize: cfg.CacheSize, Logger: cfg.Logger}); err != nil {
 		return nil, fmt.Errorf("open storage: %w", err)
 	}
 	// The ingester checks its endpoints and reads TLS files at once, so a
