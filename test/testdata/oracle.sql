@@ -55,3 +55,21 @@ SELECT count(*), min(ts) FROM logs WHERE host_name = 'no-such-host' OR host_name
 SELECT count(*), count(*) * 2 FROM logs WHERE namespace_name IN ('payments', 'kube-system') AND operation = 'File'
 
 SELECT count(*) FROM logs WHERE ts >= '2026-11-01 03:30:00+00' AND ts < '2026-11-01 17:45:00+00' AND host_name = namespace_name
+
+SELECT min(ts), max(ts) FROM logs
+
+SELECT max(severity), min(severity), min(ts) FROM alerts
+
+SELECT min(host_pid), max(pid), max(ts) FROM logs WHERE ts >= '2026-11-01 05:30:00.123456+00' AND ts < '2026-11-01 07:15:00+00'
+
+SELECT min(timestamp), max(timestamp) FROM messages WHERE ts > '2026-11-01 22:00:00+00'
+
+SELECT count(*), sum(pid) FROM logs WHERE pid BETWEEN 1000 AND 5000
+
+SELECT count(*), min(host_pid) FROM logs WHERE host_pid > 300000 AND uid = 0
+
+SELECT count(*) FROM alerts WHERE severity < 0 OR severity > 100
+
+SELECT namespace_name, count(*) FROM logs WHERE pid = 1 OR 7 >= pid GROUP BY 1 ORDER BY 1
+
+SELECT count(*) FROM logs WHERE resource = '/etc/passwd' AND ts < '2026-11-01 08:00:00+00'
