@@ -493,6 +493,9 @@ func (b *binder) bindFuncCall(f *pg.FuncCall) (*scalar, error) {
 	if len(f.Funcname) == 2 && f.Funcname[0].GetString_().Sval != "pg_catalog" {
 		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s.%s does not exist", f.Funcname[0].GetString_().Sval, name), f.Location)
 	}
+	if !aggregates[name] && postgresFunctions[name] {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "function %s is not supported yet", name), f.Location)
+	}
 	if !aggregates[name] {
 		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s does not exist", name).
 			WithHint("No function matches the given name and argument types. You might need to add explicit type casts."), f.Location)
@@ -590,5 +593,58 @@ func typeFromName(tn *pg.TypeName) (coldata.Type, error) {
 	case "numeric", "decimal":
 		return coldata.Numeric, nil
 	}
+	if postgresTypes[name] {
+		return coldata.Unknown, sqlerr.New(sqlerr.FeatureNotSupported, "type %s is not supported yet", name)
+	}
 	return coldata.Unknown, sqlerr.New(sqlerr.UndefinedObject, "type %q does not exist", name)
+}
+
+// postgresFunctions names functions PostgreSQL has and armorlake does not
+// yet: calling one is "not supported yet" (0A000), not "does not exist"
+// (42883), which would tell the user the query is wrong.
+var postgresFunctions = setOf(
+	// strings
+	"lower", "upper", "length", "char_length", "character_length", "octet_length", "substring", "substr",
+	"position", "strpos", "split_part", "concat", "concat_ws", "replace", "trim", "btrim", "ltrim", "rtrim",
+	"left", "right", "lpad", "rpad", "repeat", "reverse", "initcap", "starts_with", "md5", "format",
+	"regexp_replace", "regexp_match", "regexp_matches", "regexp_split_to_array", "regexp_like", "to_char",
+	"quote_ident", "quote_literal", "string_to_array", "array_to_string",
+	// numbers
+	"abs", "ceil", "ceiling", "floor", "round", "trunc", "sqrt", "power", "pow", "exp", "ln", "log", "mod",
+	"sign", "random", "width_bucket", "div",
+	// time
+	"date_trunc", "date_bin", "date_part", "extract", "to_timestamp", "now", "clock_timestamp",
+	"statement_timestamp", "transaction_timestamp", "timezone", "age", "make_interval", "make_timestamptz",
+	"to_date", "justify_interval",
+	// conditionals
+	"coalesce", "nullif", "greatest", "least",
+	// arrays and json
+	"array_length", "cardinality", "unnest", "array_position", "array_remove", "jsonb_extract_path",
+	"jsonb_extract_path_text", "jsonb_typeof", "jsonb_array_length", "jsonb_object_keys", "to_jsonb",
+	"jsonb_build_object", "json_build_object",
+	// aggregates and window functions
+	"string_agg", "array_agg", "bool_and", "bool_or", "every", "stddev", "stddev_pop", "stddev_samp",
+	"variance", "var_pop", "var_samp", "percentile_cont", "percentile_disc", "mode", "json_agg", "jsonb_agg",
+	"row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead", "first_value",
+	"last_value", "nth_value",
+	// session and catalog
+	"version", "current_database", "current_schema", "current_schemas", "current_user", "session_user",
+	"current_setting", "set_config", "pg_typeof", "format_type", "pg_get_expr", "pg_table_is_visible",
+	"has_table_privilege", "has_schema_privilege", "pg_get_userbyid", "obj_description", "col_description",
+	"pg_encoding_to_char", "pg_backend_pid", "pg_postmaster_start_time", "generate_series",
+)
+
+// postgresTypes names types PostgreSQL has and armorlake does not yet.
+var postgresTypes = setOf(
+	"interval", "date", "timestamp", "timestamp without time zone", "time", "timetz", "time without time zone",
+	"time with time zone", "uuid", "inet", "cidr", "bytea", "json", "char", "character", "money", "bit",
+	"varbit", "xml", "oid", "regclass", "regtype", "regproc", "point", "tsvector", "int4range", "tstzrange",
+)
+
+func setOf(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
 }

@@ -19,7 +19,8 @@ import (
 
 // TestOracle loads the cluster's events into a real PostgreSQL too and
 // checks that every query of testdata/oracle.sql prints the same through
-// psql from both.
+// psql from both, and that every query of the corpus (testdata/sql,
+// corpus_test.go) gives the same rows or the same SQLSTATE over pgx.
 func TestOracle(t *testing.T) {
 	const perSim = 10000
 	pg := pgtest.Start(t)
@@ -31,34 +32,37 @@ func TestOracle(t *testing.T) {
 	conn := waitStored(t, ctx, c, want)
 	conn.Close(ctx)
 
-	corpus, err := os.ReadFile("testdata/oracle.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	queries := 0
-	for _, q := range strings.Split(string(corpus), "\n\n") {
-		if q = stripComments(q); q == "" {
-			continue
-		}
-		queries++
-		ours, err := c.psql(ctx, q)
+	t.Run("psql", func(t *testing.T) {
+		corpus, err := os.ReadFile("testdata/oracle.sql")
 		if err != nil {
-			t.Errorf("armorlake: %v", err)
-			continue
+			t.Fatal(err)
 		}
-		theirs, err := pg.Psql(ctx, q)
-		if err != nil {
-			t.Errorf("postgres: %v", err)
-			continue
+		queries := 0
+		for _, q := range strings.Split(string(corpus), "\n\n") {
+			if q = stripComments(q); q == "" {
+				continue
+			}
+			queries++
+			ours, err := c.psql(ctx, q)
+			if err != nil {
+				t.Errorf("armorlake: %v", err)
+				continue
+			}
+			theirs, err := pg.Psql(ctx, q)
+			if err != nil {
+				t.Errorf("postgres: %v", err)
+				continue
+			}
+			if theirs == "" {
+				t.Errorf("%s: PostgreSQL returns nothing: the query checks nothing", q)
+			}
+			if ours != theirs {
+				t.Errorf("%s\narmorlake:\n%s\npostgres:\n%s", q, head(ours), head(theirs))
+			}
 		}
-		if theirs == "" {
-			t.Errorf("%s: PostgreSQL returns nothing: the query checks nothing", q)
-		}
-		if ours != theirs {
-			t.Errorf("%s\narmorlake:\n%s\npostgres:\n%s", q, head(ours), head(theirs))
-		}
-	}
-	t.Logf("%d queries agree with PostgreSQL over %d events", queries, want.total())
+		t.Logf("%d queries print as PostgreSQL prints them over %d events", queries, want.total())
+	})
+	t.Run("corpus", func(t *testing.T) { runCorpus(t, ctx, c.dsn(), pg.DSN()) })
 }
 
 // stripComments drops whole-line -- comments.

@@ -1,0 +1,47 @@
+-- Aggregates, grouping, ordering and limits.
+
+SELECT count(*), count(severity), sum(severity), min(severity), max(severity) FROM alerts
+
+SELECT avg(severity), avg(pid), avg(host_pid) FROM alerts
+
+SELECT sum(pid), sum(host_pid), sum(timestamp) FROM logs
+
+SELECT min(ts), max(ts) FROM alerts
+
+SELECT min(namespace_name), max(namespace_name), min(resource), max(resource) FROM logs
+
+SELECT operation, count(*) FROM logs GROUP BY operation ORDER BY operation
+
+SELECT operation, result, count(*) FROM logs GROUP BY operation, result ORDER BY 1, 2
+
+SELECT namespace_name, count(*) AS n FROM logs GROUP BY 1 ORDER BY n DESC, 1 LIMIT 5
+
+SELECT namespace_name, count(*) AS n FROM logs GROUP BY 1 ORDER BY n DESC, 1 LIMIT 5 OFFSET 2
+
+SELECT severity, count(*) FROM alerts GROUP BY severity ORDER BY severity NULLS FIRST
+
+SELECT severity, count(*) FROM alerts GROUP BY severity ORDER BY severity DESC NULLS LAST
+
+SELECT host_name, max(ts), min(pid) FROM logs GROUP BY host_name ORDER BY host_name
+
+SELECT count(*) FROM logs WHERE operation = 'Process' GROUP BY host_name ORDER BY 1
+
+SELECT sum(pid) / count(*) FROM logs
+
+SELECT count(*) * 2 + 1, max(pid) - min(pid) FROM logs
+
+SELECT operation, avg(pid) FROM logs GROUP BY operation ORDER BY operation
+
+SELECT type, level, count(*) FROM messages GROUP BY type, level ORDER BY type, level
+
+SELECT pid, count(*) FROM logs GROUP BY pid ORDER BY count(*) DESC, pid LIMIT 10
+
+SELECT process_name, count(*) FROM logs WHERE process_name <> '' GROUP BY process_name ORDER BY 2 DESC, 1 LIMIT 10
+
+SELECT count(*) FROM alerts LIMIT 0
+
+SELECT ts, pid FROM logs ORDER BY ts, pid, host_pid, host_name LIMIT 10
+
+SELECT ts, pid FROM logs ORDER BY ts DESC, pid DESC, host_pid, host_name LIMIT 10 OFFSET 5
+
+SELECT namespace_name FROM alerts ORDER BY ts, namespace_name, pod_name, policy_name LIMIT 3

@@ -1,0 +1,45 @@
+-- Errors: armorlake must fail where PostgreSQL fails, with its SQLSTATE.
+
+SELECT * FROM no_such_table
+
+SELECT no_such_column FROM logs
+
+SELECT count(*) FROM logs WHERE no_such_column = 1
+
+SELECT no_such_function(1)
+
+SELECT 1 / 0
+
+SELECT 1 % 0
+
+SELECT 'abc'::int
+
+SELECT '2026-13-45'::timestamptz
+
+SELECT 1 + 'a'
+
+SELECT operation, count(*) FROM logs
+
+SELECT count(*) FROM logs WHERE count(*) > 1
+
+SELECT count(count(*)) FROM logs
+
+SELECT count(*) FROM logs GROUP BY 5
+
+SELECT pid FROM logs ORDER BY 3
+
+SELECT 1 LIMIT -1
+
+SELECT 1 OFFSET -1
+
+SELECT FROM
+
+SELECT pid FROM logs WHERE pid
+
+SELECT 9223372036854775807 + 1
+
+SELECT x.pid FROM logs
+
+SELECT pg_catalog.no_such_function()
+
+SELECT true + 1

@@ -1,0 +1,71 @@
+-- PostgreSQL features armorlake does not have yet (issue 5): each must be
+-- refused with SQLSTATE 0A000, never run as something else.
+
+-- todo: joins
+SELECT count(*) FROM alerts a JOIN logs l ON a.host_name = l.host_name
+
+-- todo: subqueries in FROM
+SELECT count(*) FROM (SELECT operation FROM logs) s
+
+-- todo: WITH
+WITH x AS (SELECT 1 AS a) SELECT a FROM x
+
+-- todo: UNION
+SELECT 1 UNION SELECT 2
+
+-- todo: VALUES
+VALUES (1, 'a'), (2, 'b')
+
+-- todo: SELECT DISTINCT
+SELECT DISTINCT operation FROM logs
+
+-- todo: window functions
+SELECT ts, row_number() OVER (ORDER BY ts) FROM logs LIMIT 3
+
+-- todo: scalar functions
+SELECT lower('ABC')
+
+-- todo: date_trunc
+SELECT date_trunc('hour', ts), count(*) FROM logs GROUP BY 1 ORDER BY 1
+
+-- todo: CASE
+SELECT CASE WHEN 1 > 0 THEN 'yes' ELSE 'no' END
+
+-- todo: LIKE
+SELECT count(*) FROM logs WHERE resource LIKE '/etc/%'
+
+-- todo: coalesce
+SELECT coalesce(NULL, 1)
+
+-- todo: IN (subquery)
+SELECT count(*) FROM logs WHERE pid IN (SELECT pid FROM alerts)
+
+-- todo: EXISTS
+SELECT EXISTS (SELECT 1 FROM alerts)
+
+-- todo: interval arithmetic
+SELECT count(*) FROM logs WHERE ts > '2026-11-01 12:00:00+00'::timestamptz - interval '1 hour'
+
+-- todo: jsonb operators
+SELECT event_data ->> 'Sin_port' FROM alerts LIMIT 1
+
+-- todo: = ANY on arrays
+SELECT count(*) FROM alerts WHERE 'MITRE' = ANY(atags)
+
+-- todo: regular expressions
+SELECT count(*) FROM logs WHERE resource ~ '^/etc'
+
+-- todo: extract
+SELECT extract(hour FROM ts) FROM logs LIMIT 1
+
+-- todo: string concatenation
+SELECT 'a' || 'b'
+
+-- todo: count(DISTINCT)
+SELECT action, count(*), count(DISTINCT namespace_name) FROM alerts GROUP BY action ORDER BY action
+
+-- todo: HAVING
+SELECT count(*) FROM logs GROUP BY operation HAVING count(*) > 0 ORDER BY 1
+
+-- todo: type date
+SELECT '2026-11-01'::date
