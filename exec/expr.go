@@ -169,8 +169,10 @@ func compileCall(op string, typ coldata.Type, args []Expr) (Expr, error) {
 			return nil, err
 		}
 		return newCast(args[0], typ)
+	case "case":
+		return newCase(typ, args)
 	}
-	return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s is not supported by this node", op)
+	return compileFunc(op, typ, args)
 }
 
 // unionNulls returns the bitmap of rows NULL in a or b.
@@ -628,7 +630,7 @@ func newCast(arg Expr, typ coldata.Type) (Expr, error) {
 	if from == typ {
 		return arg, nil
 	}
-	if !(from.IsInteger() || from.IsFloat()) || !(typ.IsInteger() || typ.IsFloat()) {
+	if !from.IsNumber() || !typ.IsNumber() {
 		return nil, sqlerr.New(sqlerr.CannotCoerce, "cannot cast type %s to %s", from, typ)
 	}
 	return &castExpr{arg: arg, typ: typ}, nil
@@ -644,6 +646,9 @@ func (e *castExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
 	n := b.Len
 	out := &coldata.Vec{Type: e.typ, Nulls: v.Nulls}
 	from := v.Type
+	if from == coldata.Numeric || e.typ == coldata.Numeric {
+		return castNumeric(v, out, n)
+	}
 	switch {
 	case from.IsInteger() && e.typ.IsFloat():
 		out.Float64 = make([]float64, n)

@@ -1,8 +1,13 @@
 package exec
 
 import (
+	"math"
 	"math/big"
+	"strconv"
 	"strings"
+
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/sqlerr"
 )
 
 // Exact decimal helpers for the numeric results of sum and avg. Values
@@ -111,4 +116,103 @@ func cmpDecimal(a, b []byte) int {
 		ys++
 	}
 	return x.Cmp(y)
+}
+
+// castNumeric casts n rows of v to out.Type where one side is numeric:
+// integers print exactly; floats go through their 15 significant digits,
+// as PostgreSQL's float8 to numeric does; numeric to integer rounds half
+// away from zero, to float as strconv reads decimal text (correctly
+// rounded).
+func castNumeric(v, out *coldata.Vec, n int) (*coldata.Vec, error) {
+	to := out.Type
+	var buf []byte
+	for i := range n {
+		null := v.IsNull(i)
+		switch {
+		case v.Type == coldata.Numeric && to.IsFloat():
+			f := 0.0
+			if !null {
+				var err error
+				if f, err = strconv.ParseFloat(v.Bytes.GetString(i), 64); err != nil {
+					return nil, sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid numeric %q", v.Bytes.GetString(i))
+				}
+			}
+			out.Float64 = append(out.Float64, f)
+		case v.Type == coldata.Numeric && to.IsInteger():
+			x := int64(0)
+			if !null {
+				d, scale, ok := parseDecimal(v.Bytes.GetString(i))
+				if !ok {
+					return nil, sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid numeric %q", v.Bytes.GetString(i))
+				}
+				r := roundHalfAway(d, scale)
+				lo, hi := intRange(to)
+				if !r.IsInt64() || r.Int64() < lo || r.Int64() > hi {
+					return nil, outOfRange(to)
+				}
+				x = r.Int64()
+			}
+			out.Int64 = append(out.Int64, x)
+		case v.Type.IsInteger():
+			buf = buf[:0]
+			if !null {
+				buf = strconv.AppendInt(buf, v.Int64[i], 10)
+			}
+			out.Bytes.Append(buf)
+		case v.Type.IsFloat():
+			buf = buf[:0]
+			if !null {
+				buf = append(buf, floatToNumeric(v.Float64[i])...)
+			}
+			out.Bytes.Append(buf)
+		default: // numeric to numeric
+			out.Bytes.Append(v.Bytes.Get(i))
+		}
+	}
+	return out, nil
+}
+
+// roundHalfAway rounds unscaled/10^scale to an integer, half away from
+// zero.
+func roundHalfAway(d *big.Int, scale int) *big.Int {
+	if scale == 0 {
+		return d
+	}
+	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
+	q, r := new(big.Int).QuoRem(d, p, new(big.Int))
+	r.Abs(r).Mul(r, big.NewInt(2))
+	if r.Cmp(p) >= 0 {
+		if d.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	return q
+}
+
+// floatToNumeric renders f as PostgreSQL's float8 to numeric cast does:
+// its %.15g text read as a decimal, exponent expanded.
+func floatToNumeric(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	}
+	s := strconv.FormatFloat(f, 'g', 15, 64)
+	mant, exp := s, 0
+	if k := strings.IndexByte(s, 'e'); k >= 0 {
+		mant = s[:k]
+		exp, _ = strconv.Atoi(s[k+1:])
+	}
+	d, scale, _ := parseDecimal(mant)
+	scale -= exp
+	if scale < 0 {
+		d.Mul(d, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-scale)), nil))
+		scale = 0
+	}
+	return formatDecimal(d, scale)
 }

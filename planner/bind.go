@@ -19,6 +19,7 @@ type binder struct {
 	table *schema.Table // nil without FROM
 	alias string        // the name the table goes by in this query
 	loc   *time.Location
+	start time.Time // when the statement runs: now()
 
 	// params holds the parameters' values when the statement runs (nil
 	// while preparing); paramTypes the declared or inferred types.
@@ -70,6 +71,20 @@ func (b *binder) bind(n *pg.Node) (*scalar, error) {
 		return b.bindTypeCast(n.GetTypeCast())
 	case n.GetParamRef() != nil:
 		return b.bindParam(n.GetParamRef())
+	case n.GetCaseExpr() != nil:
+		return b.bindCase(n.GetCaseExpr())
+	case n.GetCoalesceExpr() != nil:
+		c := n.GetCoalesceExpr()
+		return b.bindVariadic("coalesce", c.Args, c.Location)
+	case n.GetMinMaxExpr() != nil:
+		m := n.GetMinMaxExpr()
+		name := "greatest"
+		if m.Op == pg.MinMaxOp_IS_LEAST {
+			name = "least"
+		}
+		return b.bindVariadic(name, m.Args, m.Location)
+	case n.GetSqlvalueFunction() != nil:
+		return b.bindSQLValue(n.GetSqlvalueFunction())
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "expression %s is not supported yet", nodeName(n))
 }
@@ -277,6 +292,13 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 	op := operatorName(e.Name)
 	switch e.Kind {
 	case pg.A_Expr_Kind_AEXPR_OP:
+		if _, ok := matchOps[op]; ok {
+			return b.bindMatch(op, e.Lexpr, e.Rexpr, e.Location)
+		}
+	case pg.A_Expr_Kind_AEXPR_LIKE, pg.A_Expr_Kind_AEXPR_ILIKE:
+		return b.bindMatch(op, e.Lexpr, e.Rexpr, e.Location)
+	case pg.A_Expr_Kind_AEXPR_NULLIF:
+		return b.bindVariadic("nullif", []*pg.Node{e.Lexpr, e.Rexpr}, e.Location)
 	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
 		arg, err := b.bind(e.Lexpr)
 		if err != nil {
@@ -378,6 +400,8 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 		return b.compare(op, l, r, e.Location)
 	case "+", "-", "*", "/", "%":
 		return b.arith(op, l, r, e.Location)
+	case "||":
+		return b.call("||", []*scalar{l, r}, e.Location)
 	}
 	return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "operator %s is not supported yet", op), e.Location)
 }
@@ -493,6 +517,13 @@ func (b *binder) bindFuncCall(f *pg.FuncCall) (*scalar, error) {
 	if len(f.Funcname) == 2 && f.Funcname[0].GetString_().Sval != "pg_catalog" {
 		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s.%s does not exist", f.Funcname[0].GetString_().Sval, name), f.Location)
 	}
+	if !aggregates[name] && (exec.HasFunc(name) || exec.HasFunc(funcAliases[name]) || nowFuncs[name]) {
+		if f.AggStar || f.AggDistinct || f.Over != nil || f.AggFilter != nil || len(f.AggOrder) > 0 {
+			return nil, errAt(sqlerr.New(sqlerr.WrongObjectType, "%s is not an aggregate function", name), f.Location)
+		}
+		s, _, err := b.bindScalarFunc(name, f.Args, f.Location)
+		return s, err
+	}
 	if !aggregates[name] && postgresFunctions[name] {
 		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "function %s is not supported yet", name), f.Location)
 	}
@@ -556,7 +587,7 @@ func (b *binder) bindTypeCast(c *pg.TypeCast) (*scalar, error) {
 	if arg.typ == t {
 		return arg, nil
 	}
-	if (arg.typ.IsInteger() || arg.typ.IsFloat()) && (t.IsInteger() || t.IsFloat()) {
+	if arg.typ.IsNumber() && t.IsNumber() {
 		return callScalar("cast", t, arg), nil
 	}
 	return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "cast from %s to %s is not supported yet", arg.typ, t), c.Location)

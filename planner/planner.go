@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	pgparser "github.com/pganalyze/pg_query_go/v6/parser"
@@ -143,7 +144,7 @@ func (p *Planner) prepareOne(n *pg.Node, text string, sess *Session, paramTypes 
 	switch {
 	case n.GetSelectStmt() != nil:
 		sel := n.GetSelectStmt()
-		b := &binder{loc: sess.TimeZone, paramTypes: append([]coldata.Type(nil), paramTypes...)}
+		b := &binder{loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), paramTypes...)}
 		plan, err := p.planSelect(sel, b)
 		if err != nil {
 			return nil, err
@@ -155,7 +156,9 @@ func (p *Planner) prepareOne(n *pg.Node, text string, sess *Session, paramTypes 
 			}
 		}
 		run := func(ctx context.Context, params *coldata.Batch) (exec.Operator, error) {
-			rb := &binder{loc: sess.TimeZone, paramTypes: append([]coldata.Type(nil), types...), params: params}
+			// now() is the time the statement runs, not when it was
+			// prepared.
+			rb := &binder{loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), types...), params: params}
 			if params == nil && len(types) > 0 {
 				return nil, sqlerr.New(sqlerr.ProtocolViolation, "statement has %d parameters, none given", len(types))
 			}

@@ -43,3 +43,29 @@ SELECT x.pid FROM logs
 SELECT pg_catalog.no_such_function()
 
 SELECT true + 1
+
+SELECT lower(1)
+
+SELECT substring('abc', 1, -1)
+
+SELECT split_part('a,b', ',', 0)
+
+SELECT date_trunc('fortnight', ts) FROM logs LIMIT 1
+
+SELECT extract(fortnight FROM ts) FROM logs LIMIT 1
+
+SELECT 'a' ~ '('
+
+SELECT CASE WHEN 1 THEN 2 END
+
+SELECT CASE WHEN true THEN 1 ELSE 'x' END
+
+SELECT coalesce(1, 'x')
+
+SELECT sqrt(-1::float8)
+
+SELECT ln(0::float8)
+
+SELECT abs(-9223372036854775807 - 1)
+
+SELECT lower(DISTINCT 'a')

@@ -22,21 +22,6 @@ SELECT DISTINCT operation FROM logs
 -- todo: window functions
 SELECT ts, row_number() OVER (ORDER BY ts) FROM logs LIMIT 3
 
--- todo: scalar functions
-SELECT lower('ABC')
-
--- todo: date_trunc
-SELECT date_trunc('hour', ts), count(*) FROM logs GROUP BY 1 ORDER BY 1
-
--- todo: CASE
-SELECT CASE WHEN 1 > 0 THEN 'yes' ELSE 'no' END
-
--- todo: LIKE
-SELECT count(*) FROM logs WHERE resource LIKE '/etc/%'
-
--- todo: coalesce
-SELECT coalesce(NULL, 1)
-
 -- todo: IN (subquery)
 SELECT count(*) FROM logs WHERE pid IN (SELECT pid FROM alerts)
 
@@ -52,14 +37,6 @@ SELECT event_data ->> 'Sin_port' FROM alerts LIMIT 1
 -- todo: = ANY on arrays
 SELECT count(*) FROM alerts WHERE 'MITRE' = ANY(atags)
 
--- todo: regular expressions
-SELECT count(*) FROM logs WHERE resource ~ '^/etc'
-
--- todo: extract
-SELECT extract(hour FROM ts) FROM logs LIMIT 1
-
--- todo: string concatenation
-SELECT 'a' || 'b'
 
 -- todo: count(DISTINCT)
 SELECT action, count(*), count(DISTINCT namespace_name) FROM alerts GROUP BY action ORDER BY action
@@ -69,3 +46,9 @@ SELECT count(*) FROM logs GROUP BY operation HAVING count(*) > 0 ORDER BY 1
 
 -- todo: type date
 SELECT '2026-11-01'::date
+
+-- todo: functions not built yet
+SELECT to_char(ts, 'YYYY') FROM logs LIMIT 1
+
+-- todo: date_bin needs intervals
+SELECT date_bin('15 minutes', ts, '2026-11-01'), count(*) FROM logs GROUP BY 1 ORDER BY 1

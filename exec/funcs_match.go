@@ -1,0 +1,175 @@
+package exec
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/sqlerr"
+)
+
+// LIKE, ILIKE and the regular expression operators. A constant pattern is
+// compiled once; a pattern that varies by row is compiled per distinct
+// pattern, remembered for the batch.
+
+// matcher tests one value.
+type matcher interface{ match(s []byte) bool }
+
+// likeSegments matches a LIKE pattern made of literal runs between %
+// wildcards, the common shape ('/etc/%', '%shadow%'), without a regexp.
+type likeSegments struct {
+	parts          [][]byte
+	anchoredStart  bool // no leading %
+	anchoredEnd    bool // no trailing %
+	caseInsensitve bool
+}
+
+func (m *likeSegments) match(s []byte) bool {
+	parts := m.parts
+	if m.anchoredStart {
+		if !bytes.HasPrefix(s, parts[0]) {
+			return false
+		}
+		s, parts = s[len(parts[0]):], parts[1:]
+		if len(parts) == 0 {
+			return !m.anchoredEnd || len(s) == 0
+		}
+	}
+	if m.anchoredEnd {
+		last := parts[len(parts)-1]
+		if !bytes.HasSuffix(s, last) {
+			return false
+		}
+		s, parts = s[:len(s)-len(last)], parts[:len(parts)-1]
+	}
+	for _, p := range parts {
+		k := bytes.Index(s, p)
+		if k < 0 {
+			return false
+		}
+		s = s[k+len(p):]
+	}
+	return true
+}
+
+type regexpMatcher struct{ re *regexp.Regexp }
+
+func (m regexpMatcher) match(s []byte) bool { return m.re.Match(s) }
+
+// compileLike turns a LIKE pattern (escape character \) into a matcher.
+func compileLike(pattern string, fold bool) (matcher, error) {
+	if fold {
+		pattern = strings.ToLower(pattern)
+	}
+	if !strings.ContainsAny(pattern, "_\\") {
+		segs := strings.Split(pattern, "%")
+		m := &likeSegments{anchoredStart: segs[0] != "", anchoredEnd: segs[len(segs)-1] != ""}
+		for _, s := range segs {
+			if s != "" {
+				m.parts = append(m.parts, []byte(s))
+			}
+		}
+		if len(m.parts) == 0 {
+			if !strings.Contains(pattern, "%") {
+				m.parts = [][]byte{nil} // '' matches only ''
+				m.anchoredStart, m.anchoredEnd = true, true
+			}
+		}
+		return m, nil
+	}
+	var re strings.Builder
+	re.WriteString(`(?s)^`)
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; c {
+		case '%':
+			re.WriteString(`.*`)
+		case '_':
+			re.WriteString(`.`)
+		case '\\':
+			if i+1 == len(pattern) {
+				return nil, sqlerr.New(sqlerr.InvalidEscapeSequence, "LIKE pattern must not end with escape character")
+			}
+			i++
+			re.WriteString(regexp.QuoteMeta(pattern[i : i+1]))
+		default:
+			re.WriteString(regexp.QuoteMeta(pattern[i : i+1]))
+		}
+	}
+	re.WriteString(`$`)
+	r, err := regexp.Compile(re.String())
+	if err != nil {
+		return nil, sqlerr.New(sqlerr.InternalError, "LIKE pattern %q: %v", pattern, err)
+	}
+	return regexpMatcher{r}, nil
+}
+
+// compileRegex compiles a POSIX regular expression as PostgreSQL's ~
+// takes it; Go's RE2 syntax covers the common subset (no backreferences
+// or lookaround, which fail as invalid).
+func compileRegex(pattern string, fold bool) (matcher, error) {
+	// PostgreSQL's . matches a newline unless asked not to.
+	flags := "(?s)"
+	if fold {
+		flags = "(?si)"
+	}
+	pattern = flags + pattern
+	r, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, sqlerr.New(sqlerr.InvalidRegularExpression, "invalid regular expression: %v", err)
+	}
+	return regexpMatcher{r}, nil
+}
+
+func compileMatch(e *funcExpr) error {
+	negate := strings.HasPrefix(e.name, "not_")
+	base := strings.TrimPrefix(e.name, "not_")
+	fold := base == "ilike" || base == "iregex"
+	compile := compileLike
+	if base == "regex" || base == "iregex" {
+		compile = compileRegex
+	}
+	var fixed matcher
+	if c := e.consts[1]; c != nil && !c.IsNull(0) {
+		m, err := compile(c.Bytes.GetString(0), fold)
+		if err != nil {
+			return err
+		}
+		fixed = m
+	}
+	// ILIKE folds the value too; a case-insensitive regexp does not need to.
+	foldValue := base == "ilike"
+	cache := map[string]matcher{}
+	var lower []byte
+	e.kernel = func(e *funcExpr, in []*coldata.Vec, n int) error {
+		e.out.Bool = resizeBools(e.out.Bool, n)
+		for i := range n {
+			if e.null(i) {
+				e.out.Bool[i] = false
+				continue
+			}
+			m := fixed
+			if m == nil {
+				p := in[1].Bytes.GetString(i)
+				if m = cache[p]; m == nil {
+					var err error
+					if m, err = compile(p, fold); err != nil {
+						return err
+					}
+					if len(cache) > 1000 {
+						clear(cache)
+					}
+					cache[p] = m
+				}
+			}
+			s := in[0].Bytes.Get(i)
+			if foldValue {
+				lower = bytes.ToLower(s)
+				s = lower
+			}
+			e.out.Bool[i] = m.match(s) != negate
+		}
+		return nil
+	}
+	return nil
+}

@@ -1,0 +1,293 @@
+package planner
+
+import (
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/exec"
+	"github.com/armorlake/armorlake/rpcpb"
+	"github.com/armorlake/armorlake/sqlerr"
+)
+
+// Scalar functions and the expression forms PostgreSQL's grammar gives
+// their own nodes (CASE, COALESCE, GREATEST, NULLIF, CURRENT_TIMESTAMP,
+// LIKE, regular expression matches, ||).
+
+// funcAliases maps names the grammar or users use to the function exec
+// knows by another.
+var funcAliases = map[string]string{
+	"position": "strpos", // position(a IN b) arrives as position(b, a)
+	"trim":     "btrim",
+	"ceiling":  "ceil",
+	"pow":      "power",
+	"substr":   "substring",
+}
+
+// zonedFuncs take the session's time zone as a last argument.
+var zonedFuncs = map[string]bool{"date_trunc": true, "date_part": true, "extract": true}
+
+// nowFuncs are the current time: the statement's start.
+var nowFuncs = map[string]bool{"now": true, "statement_timestamp": true, "transaction_timestamp": true, "current_timestamp": true}
+
+// bindScalarFunc binds a call of a scalar function, or reports ok false
+// when exec has no function of that name.
+func (b *binder) bindScalarFunc(name string, argNodes []*pg.Node, loc int32) (*scalar, bool, error) {
+	if alias, ok := funcAliases[name]; ok {
+		name = alias
+	}
+	if nowFuncs[name] {
+		if len(argNodes) != 0 {
+			return nil, true, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s with arguments does not exist", name), loc)
+		}
+		return b.now(), true, nil
+	}
+	if !exec.HasFunc(name) {
+		return nil, false, nil
+	}
+	args := make([]*scalar, len(argNodes))
+	for i, a := range argNodes {
+		s, err := b.bind(a)
+		if err != nil {
+			return nil, true, err
+		}
+		args[i] = s
+	}
+	if zonedFuncs[name] {
+		args = append(args, b.zoneConst())
+	}
+	s, err := b.call(name, args, loc)
+	return s, true, err
+}
+
+// now is the statement's start time as a constant.
+func (b *binder) now() *scalar {
+	return constScalar(&rpcpb.Datum{Type: uint32(coldata.Timestamptz), Value: &rpcpb.Datum_I{I: b.start.UnixMicro()}})
+}
+
+// zoneConst is the session's time zone name as a text constant.
+func (b *binder) zoneConst() *scalar {
+	name := "UTC"
+	if b.loc != nil {
+		name = b.loc.String()
+	}
+	return constScalar(&rpcpb.Datum{Type: uint32(coldata.Text), Value: &rpcpb.Datum_S{S: name}})
+}
+
+// call types a call of exec function name over bound arguments: untyped
+// literals take the types the function asks for, numbers are cast up.
+func (b *binder) call(name string, args []*scalar, loc int32) (*scalar, error) {
+	types := make([]coldata.Type, len(args))
+	for i, a := range args {
+		types[i] = a.typ
+		if a.unknownLit {
+			types[i] = coldata.Unknown
+		}
+	}
+	want, result, ok := exec.ResolveFunc(name, types)
+	if !ok {
+		names := make([]string, len(args))
+		for i, t := range types {
+			names[i] = t.String()
+			if t == coldata.Unknown {
+				names[i] = "unknown"
+			}
+		}
+		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", name, strings.Join(names, ", ")).
+			WithHint("No function matches the given name and argument types. You might need to add explicit type casts."), loc)
+	}
+	for i := range args {
+		c, err := b.coerce(args[i], want[i], loc)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = c
+	}
+	if (name == "||" || name == "concat") && anyType(args, coldata.Timestamptz) {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s of timestamp with time zone values is not supported yet", name), loc)
+	}
+	return callScalar(name, result, args...), nil
+}
+
+func anyType(args []*scalar, t coldata.Type) bool {
+	for _, a := range args {
+		if a.typ == t {
+			return true
+		}
+	}
+	return false
+}
+
+// coerce brings s to type t: an untyped literal is read as t, a number
+// is cast to another number type.
+func (b *binder) coerce(s *scalar, t coldata.Type, loc int32) (*scalar, error) {
+	if s.unknownLit {
+		if err := b.settle(s, t); err != nil {
+			return nil, errAt(sqlerr.As(err), loc)
+		}
+		return s, nil
+	}
+	switch {
+	case s.typ == t:
+		return s, nil
+	case (s.typ.IsInteger() || s.typ.IsFloat()) && (t.IsInteger() || t.IsFloat()):
+		return callScalar("cast", t, s), nil
+	}
+	return nil, errAt(sqlerr.New(sqlerr.DatatypeMismatch, "%s cannot be used as %s", s.typ, t), loc)
+}
+
+// bindCase binds CASE [arg] WHEN … THEN … [ELSE …] END: a simple CASE
+// compares arg with each WHEN value.
+func (b *binder) bindCase(c *pg.CaseExpr) (*scalar, error) {
+	var arg *scalar
+	if c.Arg != nil {
+		a, err := b.bind(c.Arg)
+		if err != nil {
+			return nil, err
+		}
+		arg = a
+	}
+	var conds, vals []*scalar
+	for _, w := range c.Args {
+		cw := w.GetCaseWhen()
+		if cw == nil {
+			return nil, sqlerr.New(sqlerr.InternalError, "CASE: unexpected %s", nodeName(w))
+		}
+		cond, err := b.bind(cw.Expr)
+		if err != nil {
+			return nil, err
+		}
+		if arg != nil {
+			if cond, err = b.compare("=", arg, cond, cw.Location); err != nil {
+				return nil, err
+			}
+		}
+		if err := b.settle(cond, coldata.Bool); err != nil {
+			return nil, errAt(sqlerr.As(err), cw.Location)
+		}
+		if cond.typ != coldata.Bool {
+			return nil, errAt(sqlerr.New(sqlerr.DatatypeMismatch, "argument of CASE/WHEN must be type boolean, not type %s", cond.typ), cw.Location)
+		}
+		v, err := b.bind(cw.Result)
+		if err != nil {
+			return nil, err
+		}
+		conds, vals = append(conds, cond), append(vals, v)
+	}
+	results := vals
+	if c.Defresult != nil {
+		d, err := b.bind(c.Defresult)
+		if err != nil {
+			return nil, err
+		}
+		results = append(append([]*scalar(nil), vals...), d)
+	}
+	t, err := b.commonType(results, "CASE", c.Location)
+	if err != nil {
+		return nil, err
+	}
+	var args []*scalar
+	for i := range conds {
+		v, err := b.coerce(results[i], t, c.Location)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, conds[i], v)
+	}
+	if c.Defresult != nil {
+		d, err := b.coerce(results[len(results)-1], t, c.Location)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, d)
+	}
+	return callScalar("case", t, args...), nil
+}
+
+// commonType is the type the values of a CASE, COALESCE or GREATEST
+// meet in; PostgreSQL's 42804 when they cannot.
+func (b *binder) commonType(vals []*scalar, what string, loc int32) (coldata.Type, error) {
+	types := make([]coldata.Type, len(vals))
+	for i, v := range vals {
+		types[i] = v.typ
+		if v.unknownLit {
+			types[i] = coldata.Unknown
+		}
+	}
+	t, ok := exec.CommonType(types)
+	if ok {
+		return t, nil
+	}
+	first := coldata.Unknown
+	for _, x := range types {
+		if x == coldata.Unknown {
+			continue
+		}
+		if first != coldata.Unknown && x != first {
+			return coldata.Unknown, errAt(sqlerr.New(sqlerr.DatatypeMismatch, "%s types %s and %s cannot be matched", what, first, x), loc)
+		}
+		first = x
+	}
+	return coldata.Unknown, errAt(sqlerr.New(sqlerr.DatatypeMismatch, "%s types cannot be matched", what), loc)
+}
+
+// bindVariadic binds COALESCE, GREATEST and LEAST over their arguments'
+// common type.
+func (b *binder) bindVariadic(name string, nodes []*pg.Node, loc int32) (*scalar, error) {
+	args := make([]*scalar, len(nodes))
+	for i, n := range nodes {
+		s, err := b.bind(n)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = s
+	}
+	t, err := b.commonType(args, strings.ToUpper(name), loc)
+	if err != nil {
+		return nil, err
+	}
+	for i := range args {
+		if args[i], err = b.coerce(args[i], t, loc); err != nil {
+			return nil, err
+		}
+	}
+	return b.call(name, args, loc)
+}
+
+// bindSQLValue binds CURRENT_TIMESTAMP and its kin.
+func (b *binder) bindSQLValue(f *pg.SQLValueFunction) (*scalar, error) {
+	switch f.Op {
+	case pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
+		return b.now(), nil
+	}
+	return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s is not supported yet",
+		strings.TrimPrefix(f.Op.String(), "SVFOP_")), f.Location)
+}
+
+// matchOps maps the operators of LIKE, ILIKE and regular expressions to
+// exec functions.
+var matchOps = map[string]string{
+	"~~": "like", "!~~": "not_like", "~~*": "ilike", "!~~*": "not_ilike",
+	"~": "regex", "!~": "not_regex", "~*": "iregex", "!~*": "not_iregex",
+}
+
+// bindMatch binds value LIKE/ILIKE/~ pattern.
+func (b *binder) bindMatch(op string, l, r *pg.Node, loc int32) (*scalar, error) {
+	fn, ok := matchOps[op]
+	if !ok {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "operator %s is not supported yet", op), loc)
+	}
+	if fc := r.GetFuncCall(); fc != nil && operatorName(fc.Funcname) == "like_escape" {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "LIKE ... ESCAPE is not supported yet"), loc)
+	}
+	ls, err := b.bind(l)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := b.bind(r)
+	if err != nil {
+		return nil, err
+	}
+	return b.call(fn, []*scalar{ls, rs}, loc)
+}
