@@ -91,9 +91,37 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 		groups = appendUnique(groups, s)
 	}
 
-	aggregating := len(groups) > 0
+	var having *scalar
+	if sel.HavingClause != nil {
+		b.aggAllowed, b.clause = true, "HAVING"
+		h, err := b.bind(sel.HavingClause)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.settle(h, coldata.Bool); err != nil {
+			return nil, err
+		}
+		if h.typ != coldata.Bool {
+			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "argument of HAVING must be type boolean, not type %s", h.typ)
+		}
+		having = h
+	}
+
+	aggregating := len(groups) > 0 || having != nil
 	for _, t := range targets {
 		aggregating = aggregating || t.expr.hasAgg()
+	}
+	distinct := len(sel.DistinctClause) > 0
+	if distinct && aggregating {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "SELECT DISTINCT with aggregates or GROUP BY is not supported yet")
+	}
+	if distinct {
+		// SELECT DISTINCT is a grouping by the select list, pushed to
+		// the operators like any other.
+		for _, t := range targets {
+			groups = appendUnique(groups, t.expr)
+		}
+		aggregating = true
 	}
 	b.aggAllowed, b.clause = true, "ORDER BY"
 	var order []orderItem
@@ -103,6 +131,9 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 			return nil, err
 		}
 		aggregating = aggregating || item.expr.hasAgg()
+		if distinct && !inList(item.expr, targets) {
+			return nil, errAt(sqlerr.New(sqlerr.InvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list"), o.GetSortBy().Location)
+		}
 		order = append(order, item)
 	}
 
@@ -115,7 +146,7 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 	for i, t := range targets {
 		cols[i] = Column{Name: t.name, Type: t.expr.typ}
 	}
-	q := &query{p: p, b: b, targets: targets, where: where, groups: groups, order: order, offset: offset, limit: limit}
+	q := &query{p: p, b: b, targets: targets, where: where, having: having, groups: groups, order: order, offset: offset, limit: limit}
 	plan := &selectPlan{columns: cols}
 	switch {
 	case b.table == nil && (aggregating || where != nil):
@@ -150,10 +181,10 @@ func checkSupported(sel *pg.SelectStmt) error {
 		return unsupported("WITH")
 	case len(sel.ValuesLists) > 0:
 		return unsupported("VALUES")
-	case len(sel.DistinctClause) > 0:
-		return unsupported("SELECT DISTINCT")
-	case sel.HavingClause != nil:
-		return unsupported("HAVING")
+	case len(sel.DistinctClause) > 0 && sel.DistinctClause[0].GetNode() != nil:
+		// Plain DISTINCT is one empty node; DISTINCT ON lists its
+		// expressions.
+		return unsupported("SELECT DISTINCT ON")
 	case len(sel.WindowClause) > 0:
 		return unsupported("WINDOW")
 	case sel.IntoClause != nil:
@@ -162,6 +193,16 @@ func checkSupported(sel *pg.SelectStmt) error {
 		return unsupported("FOR UPDATE and FOR SHARE")
 	}
 	return nil
+}
+
+// inList reports whether s is one of the select list's expressions.
+func inList(s *scalar, targets []target) bool {
+	for _, t := range targets {
+		if t.expr.key() == s.key() {
+			return true
+		}
+	}
+	return false
 }
 
 func appendUnique(list []*scalar, s *scalar) []*scalar {
@@ -365,6 +406,7 @@ type query struct {
 	b       *binder
 	targets []target
 	where   *scalar
+	having  *scalar // over the aggregation's output once prepared
 	groups  []*scalar
 	order   []orderItem
 	offset  int64
@@ -437,6 +479,10 @@ func (q *query) prepareAggregation() error {
 		collect(o.expr)
 		exprs = append(exprs, o.expr)
 	}
+	if q.having != nil {
+		collect(q.having)
+		exprs = append(exprs, q.having)
+	}
 	for _, a := range q.aggs {
 		if a.agg.arg != nil {
 			exprs = append(exprs, a.agg.arg)
@@ -469,6 +515,13 @@ func (q *query) prepareAggregation() error {
 			return err
 		}
 		q.order[i].expr = r
+	}
+	if q.having != nil {
+		r, err := q.overAggregates(q.having)
+		if err != nil {
+			return err
+		}
+		q.having = r
 	}
 	return nil
 }
@@ -635,6 +688,19 @@ func (q *query) startConstant(ctx context.Context) (exec.Operator, error) {
 // projected columns (then any sort keys).
 func (q *query) finish(op exec.Operator, types []coldata.Type, projected int) (exec.Operator, error) {
 	cols := q.rootCols
+	if q.having != nil {
+		h, err := exec.CompileExpr(q.having.toProto(nil), types)
+		if err != nil {
+			op.Close()
+			return nil, err
+		}
+		f, err := exec.NewFilter(op, h)
+		if err != nil {
+			op.Close()
+			return nil, err
+		}
+		op = f
+	}
 	if projected < 0 {
 		all := q.withSortKeys()
 		exprs := make([]exec.Expr, len(all))

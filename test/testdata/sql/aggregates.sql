@@ -45,3 +45,25 @@ SELECT ts, pid FROM logs ORDER BY ts, pid, host_pid, host_name LIMIT 10
 SELECT ts, pid FROM logs ORDER BY ts DESC, pid DESC, host_pid, host_name LIMIT 10 OFFSET 5
 
 SELECT namespace_name FROM alerts ORDER BY ts, namespace_name, pod_name, policy_name LIMIT 3
+
+SELECT count(*) FROM logs GROUP BY operation HAVING count(*) > 0 ORDER BY 1
+
+SELECT operation, count(*) FROM logs GROUP BY operation HAVING count(*) > 100 AND operation <> 'File' ORDER BY 1
+
+SELECT namespace_name, max(pid) FROM logs GROUP BY namespace_name HAVING min(pid) > 10 ORDER BY 1
+
+SELECT host_name FROM logs GROUP BY host_name HAVING sum(pid) > 0 AND count(host_name) >= 1 ORDER BY 1
+
+SELECT count(*) FROM alerts HAVING count(*) > 1000000
+
+SELECT severity, count(*) FROM alerts GROUP BY severity HAVING severity IS NULL OR severity > 8 ORDER BY 1 NULLS FIRST
+
+SELECT DISTINCT operation FROM logs
+
+SELECT DISTINCT operation, result FROM logs ORDER BY operation, result
+
+SELECT DISTINCT namespace_name FROM alerts ORDER BY 1 LIMIT 3
+
+SELECT DISTINCT lower(operation) AS op FROM logs ORDER BY op
+
+SELECT DISTINCT severity FROM alerts ORDER BY severity NULLS FIRST

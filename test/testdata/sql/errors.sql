@@ -69,3 +69,9 @@ SELECT ln(0::float8)
 SELECT abs(-9223372036854775807 - 1)
 
 SELECT lower(DISTINCT 'a')
+
+SELECT DISTINCT operation FROM logs ORDER BY ts
+
+SELECT count(*) FROM logs HAVING pid > 1
+
+SELECT operation FROM logs GROUP BY operation HAVING 1

@@ -16,9 +16,6 @@ SELECT 1 UNION SELECT 2
 -- todo: VALUES
 VALUES (1, 'a'), (2, 'b')
 
--- todo: SELECT DISTINCT
-SELECT DISTINCT operation FROM logs
-
 -- todo: window functions
 SELECT ts, row_number() OVER (ORDER BY ts) FROM logs LIMIT 3
 
@@ -41,8 +38,6 @@ SELECT count(*) FROM alerts WHERE 'MITRE' = ANY(atags)
 -- todo: count(DISTINCT)
 SELECT action, count(*), count(DISTINCT namespace_name) FROM alerts GROUP BY action ORDER BY action
 
--- todo: HAVING
-SELECT count(*) FROM logs GROUP BY operation HAVING count(*) > 0 ORDER BY 1
 
 -- todo: type date
 SELECT '2026-11-01'::date
@@ -52,3 +47,9 @@ SELECT to_char(ts, 'YYYY') FROM logs LIMIT 1
 
 -- todo: date_bin needs intervals
 SELECT date_bin('15 minutes', ts, '2026-11-01'), count(*) FROM logs GROUP BY 1 ORDER BY 1
+
+-- todo: DISTINCT ON
+SELECT DISTINCT ON (operation) operation, ts FROM logs ORDER BY operation, ts
+
+-- todo: DISTINCT over aggregates
+SELECT DISTINCT count(*) FROM logs GROUP BY operation
