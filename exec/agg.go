@@ -19,17 +19,20 @@ import (
 //	avg(integer)     numeric s, int8 n           sums                 s / n (numeric, PostgreSQL scale)
 //	avg(float)       float8 s, int8 n            sums                 s / n
 //	min, max         the argument's type         min, max             the value
+//	agg(DISTINCT x)  text[] of distinct values   union                agg over the union
 //
+// (agg_distinct.go.)
 // An accumulator keeps one slot per group in typed slices, and is driven
 // a batch at a time with the group id of every row.
 
 // AggDef describes one aggregate for one argument type.
 type AggDef struct {
-	Name   string
-	Arg    coldata.Type // Unknown for count(*)
-	States []coldata.Type
-	Result coldata.Type
-	newAcc func(d *AggDef) accumulator
+	Name     string
+	Arg      coldata.Type // Unknown for count(*)
+	Distinct bool         // over the argument's distinct values
+	States   []coldata.Type
+	Result   coldata.Type
+	newAcc   func(d *AggDef) accumulator
 }
 
 // LookupAgg returns the aggregate name over an argument of type arg

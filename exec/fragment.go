@@ -307,9 +307,6 @@ func countsRowsOnly(aggs []AggSpec) bool {
 }
 
 func compileAgg(a *rpcpb.Aggregate, types []coldata.Type) (AggSpec, error) {
-	if a.Distinct {
-		return AggSpec{}, sqlerr.New(sqlerr.FeatureNotSupported, "%s(DISTINCT ...) is not supported yet", a.Func)
-	}
 	argType := coldata.Unknown
 	var arg Expr
 	if a.Arg != nil {
@@ -319,7 +316,11 @@ func compileAgg(a *rpcpb.Aggregate, types []coldata.Type) (AggSpec, error) {
 		}
 		arg, argType = e, e.Type()
 	}
-	def, err := LookupAgg(a.Func, argType)
+	lookup := LookupAgg
+	if a.Distinct {
+		lookup = LookupDistinctAgg
+	}
+	def, err := lookup(a.Func, argType)
 	if err != nil {
 		return AggSpec{}, err
 	}

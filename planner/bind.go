@@ -562,7 +562,11 @@ func (b *binder) bindFuncCall(f *pg.FuncCall) (*scalar, error) {
 	default:
 		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", name, len(f.Args)), f.Location)
 	}
-	def, err := exec.LookupAgg(name, argType)
+	lookup := exec.LookupAgg
+	if call.distinct {
+		lookup = exec.LookupDistinctAgg
+	}
+	def, err := lookup(name, argType)
 	if err != nil {
 		return nil, errAt(sqlerr.As(err), f.Location)
 	}

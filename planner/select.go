@@ -642,7 +642,11 @@ func (q *query) startAggregation(ctx context.Context) (exec.Operator, error) {
 		if a.agg.arg != nil {
 			argType = a.agg.arg.typ
 		}
-		def, err := exec.LookupAgg(a.agg.name, argType)
+		lookup := exec.LookupAgg
+		if a.agg.distinct {
+			lookup = exec.LookupDistinctAgg
+		}
+		def, err := lookup(a.agg.name, argType)
 		if err != nil {
 			return nil, err
 		}

@@ -67,3 +67,17 @@ SELECT DISTINCT namespace_name FROM alerts ORDER BY 1 LIMIT 3
 SELECT DISTINCT lower(operation) AS op FROM logs ORDER BY op
 
 SELECT DISTINCT severity FROM alerts ORDER BY severity NULLS FIRST
+
+SELECT action, count(*), count(DISTINCT namespace_name) FROM alerts GROUP BY action ORDER BY action
+
+SELECT count(DISTINCT host_name), count(DISTINCT pid), count(DISTINCT severity) FROM alerts
+
+SELECT operation, count(DISTINCT resource), count(DISTINCT process_name) FROM logs GROUP BY operation ORDER BY operation
+
+SELECT sum(DISTINCT severity), avg(DISTINCT severity), min(DISTINCT pid), max(DISTINCT ts) FROM alerts
+
+SELECT count(DISTINCT ts), count(DISTINCT timestamp) FROM messages
+
+SELECT namespace_name, count(DISTINCT pod_name) AS pods FROM logs GROUP BY namespace_name HAVING count(DISTINCT pod_name) > 1 ORDER BY pods DESC, namespace_name
+
+SELECT count(DISTINCT lower(operation)), count(DISTINCT split_part(resource, '/', 2)) FROM logs

@@ -35,8 +35,6 @@ SELECT event_data ->> 'Sin_port' FROM alerts LIMIT 1
 SELECT count(*) FROM alerts WHERE 'MITRE' = ANY(atags)
 
 
--- todo: count(DISTINCT)
-SELECT action, count(*), count(DISTINCT namespace_name) FROM alerts GROUP BY action ORDER BY action
 
 
 -- todo: type date
