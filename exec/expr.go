@@ -160,6 +160,8 @@ func compileCall(op string, typ coldata.Type, args []Expr) (Expr, error) {
 			zero.Int64 = append(zero.Int64, 0)
 		case zero.Type.IsFloat():
 			zero.Float64 = append(zero.Float64, 0)
+		case zero.Type == coldata.Numeric:
+			zero.Bytes.AppendString("0")
 		default:
 			return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: - %s", args[0].Type())
 		}
@@ -236,7 +238,7 @@ func newCompare(op string, l, r Expr) (Expr, error) {
 			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts.")
 	}
 	switch lt {
-	case coldata.Jsonb, coldata.TextArray, coldata.Numeric:
+	case coldata.Jsonb, coldata.TextArray:
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "comparison of %s values is not supported yet", lt)
 	}
 	c := &compareExpr{op: cmpOps[op], l: l, r: r}
@@ -276,6 +278,11 @@ func (e *compareExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
 			for i, x := range a.Bool[:n] {
 				out[i] = cmpResult(e.op, boolCmp(x, s))
 			}
+		case a.Type == coldata.Numeric:
+			s := e.scalar.Bytes.Get(0)
+			for i := range out {
+				out[i] = !a.IsNull(i) && cmpResult(e.op, cmpDecimal(a.Bytes.Get(i), s))
+			}
 		default:
 			s := e.scalar.Bytes.Get(0)
 			for i := range out {
@@ -297,6 +304,10 @@ func (e *compareExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
 	case a.Type == coldata.Bool:
 		for i := range out {
 			out[i] = cmpResult(e.op, boolCmp(a.Bool[i], c.Bool[i]))
+		}
+	case a.Type == coldata.Numeric:
+		for i := range out {
+			out[i] = !e.out.Nulls.Get(i) && cmpResult(e.op, cmpDecimal(a.Bytes.Get(i), c.Bytes.Get(i)))
 		}
 	default:
 		for i := range out {
@@ -507,7 +518,8 @@ type arithExpr struct {
 func newArith(op string, typ coldata.Type, l, r Expr) (Expr, error) {
 	lt, rt := l.Type(), r.Type()
 	ok := (lt.IsInteger() && rt.IsInteger() && typ.IsInteger()) ||
-		(lt.IsFloat() && rt.IsFloat() && typ.IsFloat() && op != "%")
+		(lt.IsFloat() && rt.IsFloat() && typ.IsFloat() && op != "%") ||
+		(lt == coldata.Numeric && rt == coldata.Numeric && typ == coldata.Numeric)
 	if !ok {
 		return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s %s", lt, op, rt).
 			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts.")
@@ -528,6 +540,9 @@ func (e *arithExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
 	}
 	n := b.Len
 	out := &coldata.Vec{Type: e.typ, Nulls: unionNulls(a.Nulls, c.Nulls, n)}
+	if e.typ == coldata.Numeric {
+		return out, numericArith(e.op, a, c, n, out)
+	}
 	if e.typ.IsFloat() {
 		out.Float64 = make([]float64, n)
 		x, y := a.Float64[:n], c.Float64[:n]

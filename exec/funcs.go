@@ -114,13 +114,21 @@ func ResolveFunc(name string, args []coldata.Type) (want []coldata.Type, result 
 			return want, coldata.Text, true
 		}
 	case "abs":
-		if n == 1 && (args[0].IsInteger() || args[0].IsFloat()) {
+		if n == 1 && (args[0].IsInteger() || args[0].IsFloat() || args[0] == coldata.Numeric) {
 			return args, args[0], true
 		}
 		if n == 1 && args[0] == coldata.Unknown {
 			return all(coldata.Float64), coldata.Float64, true
 		}
 	case "floor", "ceil", "round", "trunc", "sqrt", "exp", "ln", "sign":
+		// floor(numeric) and kin stay numeric; round and trunc take a
+		// number of decimals only as numeric.
+		if n == 1 && args[0] == coldata.Numeric && name != "sqrt" && name != "exp" && name != "ln" {
+			return args, coldata.Numeric, true
+		}
+		if n == 2 && (name == "round" || name == "trunc") && (args[0] == coldata.Numeric || args[0] == coldata.Unknown || args[0].IsInteger()) && intish(args[1]) {
+			return []coldata.Type{coldata.Numeric, coldata.Int64}, coldata.Numeric, true
+		}
 		if n == 1 && (args[0] == coldata.Unknown || args[0].IsInteger() || args[0].IsFloat()) {
 			return all(coldata.Float64), coldata.Float64, true
 		}
@@ -130,7 +138,7 @@ func ResolveFunc(name string, args []coldata.Type) (want []coldata.Type, result 
 			return all(coldata.Float64), coldata.Float64, true
 		}
 	case "coalesce", "greatest", "least":
-		if t, ok := CommonType(args); ok && n >= 1 {
+		if t, ok := CommonType(args); ok && n >= 1 && t != coldata.TextArray && t != coldata.Jsonb {
 			return all(t), t, true
 		}
 	case "nullif":
@@ -151,7 +159,7 @@ func ResolveFunc(name string, args []coldata.Type) (want []coldata.Type, result 
 			return []coldata.Type{coldata.Text, coldata.Timestamptz, coldata.Text}, result, true
 		}
 	case "to_timestamp":
-		if n == 1 && (args[0] == coldata.Unknown || args[0].IsInteger() || args[0].IsFloat()) {
+		if n == 1 && (args[0] == coldata.Unknown || args[0].IsNumber()) {
 			return all(coldata.Float64), coldata.Timestamptz, true
 		}
 	case "like", "not_like", "ilike", "not_ilike", "regex", "not_regex", "iregex", "not_iregex":
@@ -175,8 +183,10 @@ func CommonType(ts []coldata.Type) (coldata.Type, bool) {
 			out = t
 		case out.IsInteger() && t.IsInteger():
 			out = widerInt(out, t)
-		case (out.IsInteger() || out.IsFloat()) && (t.IsInteger() || t.IsFloat()):
+		case out.IsFloat() && t.IsNumber(), t.IsFloat() && out.IsNumber():
 			out = coldata.Float64
+		case out.IsNumber() && t.IsNumber(): // integers and numeric
+			out = coldata.Numeric
 		default:
 			return coldata.Unknown, false
 		}

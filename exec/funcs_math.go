@@ -13,6 +13,10 @@ import (
 // abs works on double precision, as PostgreSQL resolves these functions
 // for integer and float arguments.
 func compileMathFunc(e *funcExpr) error {
+	if e.typ == coldata.Numeric {
+		compileNumericFunc(e)
+		return nil
+	}
 	switch e.name {
 	case "abs":
 		if e.typ.IsInteger() {
@@ -159,4 +163,28 @@ func compareValues(a *coldata.Vec, i int, b *coldata.Vec, j int) int {
 		return cmpDecimal(a.Bytes.Get(i), b.Bytes.Get(j))
 	}
 	return bytes.Compare(a.Bytes.Get(i), b.Bytes.Get(j))
+}
+
+// compileNumericFunc sets the kernel of abs, floor, ceil, round and trunc
+// over numeric, with round and trunc's optional number of decimals.
+func compileNumericFunc(e *funcExpr) {
+	e.kernel = textKernel(func(_ *funcExpr, in []*coldata.Vec, i int, dst []byte) ([]byte, error) {
+		d, err := readDecimal(in[0].Bytes.Get(i))
+		if err != nil {
+			return nil, err
+		}
+		switch e.name {
+		case "abs":
+			d.u.Abs(d.u)
+		case "floor", "ceil":
+			d = numericRound(d, 0, e.name)
+		case "round", "trunc":
+			scale := 0
+			if len(in) == 2 {
+				scale = clampInt(max(min(in[1].Int64[i], 1000), -1000))
+			}
+			d = numericRound(d, scale, e.name)
+		}
+		return append(dst, formatDecimal(d.u, d.scale)...), nil
+	})
 }

@@ -131,15 +131,17 @@ func (b *binder) bindConst(c *pg.A_Const) (*scalar, error) {
 	case *pg.A_Const_Ival:
 		return constScalar(&rpcpb.Datum{Type: uint32(coldata.Int32), Value: &rpcpb.Datum_I{I: int64(v.Ival.Ival)}}), nil
 	case *pg.A_Const_Fval:
-		// The parser hands integers too large for int4 over as Fval.
+		// The parser hands integers too large for int4 over as Fval;
+		// other numbers with a point or an exponent are numeric, as in
+		// PostgreSQL.
 		if i, err := strconv.ParseInt(v.Fval.Fval, 10, 64); err == nil {
 			return constScalar(&rpcpb.Datum{Type: uint32(coldata.Int64), Value: &rpcpb.Datum_I{I: i}}), nil
 		}
-		f, err := strconv.ParseFloat(v.Fval.Fval, 64)
+		d, err := exec.ParseNumeric(v.Fval.Fval)
 		if err != nil {
-			return nil, errAt(sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid input syntax for type numeric: %q", v.Fval.Fval), c.Location)
+			return nil, errAt(sqlerr.As(err), c.Location)
 		}
-		return constScalar(&rpcpb.Datum{Type: uint32(coldata.Float64), Value: &rpcpb.Datum_F{F: f}}), nil
+		return constScalar(&rpcpb.Datum{Type: uint32(coldata.Numeric), Value: &rpcpb.Datum_S{S: d}}), nil
 	case *pg.A_Const_Boolval:
 		return constScalar(&rpcpb.Datum{Type: uint32(coldata.Bool), Value: &rpcpb.Datum_B{B: v.Boolval.Boolval}}), nil
 	case *pg.A_Const_Sval:
@@ -263,7 +265,13 @@ func parseLiteral(text string, t coldata.Type, loc *time.Location) (*rpcpb.Datum
 			return nil, err
 		}
 		d.Value = &rpcpb.Datum_I{I: us}
-	case t == coldata.Text || t == coldata.Jsonb || t == coldata.Numeric:
+	case t == coldata.Numeric:
+		v, err := exec.ParseNumeric(s)
+		if err != nil {
+			return nil, err
+		}
+		d.Value = &rpcpb.Datum_S{S: v}
+	case t == coldata.Text || t == coldata.Jsonb:
 		d.Value = &rpcpb.Datum_S{S: text}
 	default:
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "literals of type %s are not supported yet", t)
@@ -376,6 +384,16 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 					return constScalar(&rpcpb.Datum{Type: arg.datum.Type, Value: &rpcpb.Datum_I{I: -v.I}}), nil
 				case *rpcpb.Datum_F:
 					return constScalar(&rpcpb.Datum{Type: arg.datum.Type, Value: &rpcpb.Datum_F{F: -v.F}}), nil
+				case *rpcpb.Datum_S:
+					if arg.typ == coldata.Numeric {
+						neg := "-" + v.S
+						if strings.HasPrefix(v.S, "-") {
+							neg = v.S[1:]
+						} else if strings.Trim(v.S, "0.") == "" {
+							neg = v.S // -0 is 0
+						}
+						return constScalar(&rpcpb.Datum{Type: arg.datum.Type, Value: &rpcpb.Datum_S{S: neg}}), nil
+					}
 				}
 			}
 			return callScalar("neg", arg.typ, arg), nil
@@ -426,10 +444,14 @@ func (b *binder) unify(l, r *scalar, op string, loc int32) (*scalar, *scalar, er
 	switch {
 	case lt == rt, lt.IsInteger() && rt.IsInteger(), lt.IsFloat() && rt.IsFloat():
 		return l, r, nil
-	case lt.IsInteger() && rt.IsFloat():
+	case (lt.IsInteger() || lt == coldata.Numeric) && rt.IsFloat():
 		return callScalar("cast", coldata.Float64, l), r, nil
-	case lt.IsFloat() && rt.IsInteger():
+	case lt.IsFloat() && (rt.IsInteger() || rt == coldata.Numeric):
 		return l, callScalar("cast", coldata.Float64, r), nil
+	case lt.IsInteger() && rt == coldata.Numeric:
+		return callScalar("cast", coldata.Numeric, l), r, nil
+	case lt == coldata.Numeric && rt.IsInteger():
+		return l, callScalar("cast", coldata.Numeric, r), nil
 	}
 	return nil, nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s %s", lt, op, rt).
 		WithHint("No operator matches the given name and argument types. You might need to add explicit type casts."), loc)
@@ -441,7 +463,7 @@ func (b *binder) compare(op string, l, r *scalar, loc int32) (*scalar, error) {
 		return nil, err
 	}
 	switch l.typ {
-	case coldata.Jsonb, coldata.TextArray, coldata.Numeric:
+	case coldata.Jsonb, coldata.TextArray:
 		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "comparison of %s values is not supported yet", l.typ), loc)
 	}
 	return callScalar(op, coldata.Bool, l, r), nil
@@ -469,6 +491,7 @@ func (b *binder) arith(op string, l, r *scalar, loc int32) (*scalar, error) {
 		if op == "%" {
 			return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %% %s", l.typ, r.typ), loc)
 		}
+	case t == coldata.Numeric:
 	default:
 		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s %s", l.typ, op, r.typ).
 			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts."), loc)

@@ -131,7 +131,7 @@ func (b *binder) coerce(s *scalar, t coldata.Type, loc int32) (*scalar, error) {
 	switch {
 	case s.typ == t:
 		return s, nil
-	case (s.typ.IsInteger() || s.typ.IsFloat()) && (t.IsInteger() || t.IsFloat()):
+	case s.typ.IsNumber() && t.IsNumber():
 		return callScalar("cast", t, s), nil
 	}
 	return nil, errAt(sqlerr.New(sqlerr.DatatypeMismatch, "%s cannot be used as %s", s.typ, t), loc)

@@ -81,3 +81,13 @@ SELECT count(DISTINCT ts), count(DISTINCT timestamp) FROM messages
 SELECT namespace_name, count(DISTINCT pod_name) AS pods FROM logs GROUP BY namespace_name HAVING count(DISTINCT pod_name) > 1 ORDER BY pods DESC, namespace_name
 
 SELECT count(DISTINCT lower(operation)), count(DISTINCT split_part(resource, '/', 2)) FROM logs
+
+SELECT avg(pid) * 2, avg(pid) / 3, avg(pid) + 1.5, round(avg(pid), 2), floor(avg(pid)), sum(timestamp) / count(*) FROM logs
+
+SELECT floor(extract(epoch FROM ts) / 300) * 300 AS time, count(*) FROM alerts GROUP BY 1 ORDER BY 1 LIMIT 20
+
+SELECT floor(extract(epoch FROM ts) / 60) * 60 AS "time", namespace_name AS metric, count(*) AS value FROM alerts WHERE ts BETWEEN '2026-11-01T06:00:00Z' AND '2026-11-01T07:00:00Z' GROUP BY 1, 2 ORDER BY 1, 2
+
+SELECT count(*) FROM alerts WHERE severity > 5.5
+
+SELECT avg(severity) > 5, avg(severity) < 5.5, max(severity) = 10.0 FROM alerts

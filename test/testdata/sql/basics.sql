@@ -38,3 +38,19 @@ SELECT 'kube-system' AS ns, 42 AS n
 SELECT -(-5), - 3 + 1
 
 SELECT 10 / 3 * 3 + 10 % 3
+
+SELECT 1.5, -2.25, 1.50 + 1, 0.1 + 0.2, 1.5 * 2, 10.0 / 4, 1 / 3.0, 2.5 - 5
+
+SELECT 7.5 % 2, 1e3, 1.5e-3, -0.0, 12345678901234567890, 1.23456789012345678901
+
+SELECT 1.5 > 1, 2 = 2.0, 0.1 + 0.2 = 0.3, 3.0 <> 3, 1.5 < 1.25
+
+SELECT 1.5::float8 + 1, 2 * 1.5::float8, 1.5 + 1.5::float8
+
+SELECT floor(-2.5), ceil(-2.5), round(2.5), round(-2.5), round(2.345, 2), round(1234.5, -2), trunc(2.789, 1), abs(-1.25)
+
+SELECT floor(7), round(7.0 / 2), trunc(-7.9)
+
+SELECT '1.50'::numeric, ' -.5 '::numeric, '1e2'::numeric, '12'::numeric * 2
+
+SELECT greatest(1, 2.5, 2), least(1.5, 2), coalesce(NULL, 1.5, 2)
