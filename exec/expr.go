@@ -423,6 +423,8 @@ type logicExpr struct {
 	or   bool
 	args []Expr
 	out  coldata.Vec
+	open []int // rows no argument has decided yet
+	sub  coldata.Batch
 }
 
 func (e *logicExpr) Type() coldata.Type { return coldata.Bool }
@@ -436,29 +438,51 @@ func (e *logicExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
 		val[i] = !e.or
 	}
 	var nulls coldata.Nulls
+	// Like PostgreSQL, an argument is evaluated only for the rows the
+	// ones before it left undecided, so that pid > 0 AND 10 / pid > 1
+	// never divides by zero and a cast guarded by a pattern match only
+	// sees the rows that match.
+	e.open = e.open[:0]
+	for i := range n {
+		e.open = append(e.open, i)
+	}
 	for _, a := range e.args {
-		v, err := a.Eval(b)
+		if len(e.open) == 0 {
+			break
+		}
+		in := b
+		if len(e.open) < n {
+			e.sub.Len = len(e.open)
+			e.sub.Vecs = e.sub.Vecs[:0]
+			for _, v := range b.Vecs {
+				e.sub.Vecs = append(e.sub.Vecs, v.Gather(e.open))
+			}
+			in = &e.sub
+		}
+		v, err := a.Eval(in)
 		if err != nil {
 			return nil, err
 		}
 		anyNull := v.Nulls.Any()
-		for i := 0; i < n; i++ {
-			x := v.Bool[i]
-			if anyNull && v.Nulls.Get(i) {
+		still := e.open[:0]
+		for k, i := range e.open {
+			if anyNull && v.Nulls.Get(k) {
 				// NULL: the result is NULL unless decided by another arg.
-				if val[i] != e.or {
-					nulls.Set(i)
-				}
+				nulls.Set(i)
+				still = append(still, i)
 				continue
 			}
-			if x == e.or {
+			if v.Bool[k] == e.or {
 				// TRUE decides OR, FALSE decides AND, whatever else is NULL.
 				val[i] = e.or
 				if nulls != nil && nulls.Get(i) {
 					nulls[i>>6] &^= 1 << (uint(i) & 63)
 				}
+				continue
 			}
+			still = append(still, i)
 		}
+		e.open = still
 	}
 	e.out.Nulls = nulls
 	return &e.out, nil
@@ -644,6 +668,9 @@ func newCast(arg Expr, typ coldata.Type) (Expr, error) {
 	from := arg.Type()
 	if from == typ {
 		return arg, nil
+	}
+	if from == coldata.Text && (typ.IsNumber() || typ == coldata.Bool) {
+		return &textCastExpr{arg: arg, typ: typ}, nil
 	}
 	if !from.IsNumber() || !typ.IsNumber() {
 		return nil, sqlerr.New(sqlerr.CannotCoerce, "cannot cast type %s to %s", from, typ)

@@ -33,6 +33,8 @@ const (
 type Column struct {
 	Name string
 	Type coldata.Type
+	// untyped: the column is a bare literal, text only by default.
+	untyped bool
 }
 
 // Session is what a statement needs to know of the session planning it.

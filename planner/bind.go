@@ -21,6 +21,11 @@ type binder struct {
 	loc   *time.Location
 	start time.Time // when the statement runs: now()
 
+	// derived is the planned relation the query reads when it is not a
+	// stored table; ctes the WITH queries visible here.
+	derived *derived
+	ctes    map[string]cteEntry
+
 	// params holds the parameters' values when the statement runs (nil
 	// while preparing); paramTypes the declared or inferred types.
 	params     *coldata.Batch
@@ -614,7 +619,7 @@ func (b *binder) bindTypeCast(c *pg.TypeCast) (*scalar, error) {
 	if arg.typ == t {
 		return arg, nil
 	}
-	if arg.typ.IsNumber() && t.IsNumber() {
+	if (arg.typ.IsNumber() && t.IsNumber()) || (arg.typ == coldata.Text && (t.IsNumber() || t == coldata.Bool)) {
 		return callScalar("cast", t, arg), nil
 	}
 	return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "cast from %s to %s is not supported yet", arg.typ, t), c.Location)

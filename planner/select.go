@@ -2,10 +2,12 @@ package planner
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/exec"
@@ -25,6 +27,9 @@ type selectPlan struct {
 type target struct {
 	name string
 	expr *scalar
+	// untyped marks a bare string literal or NULL, typed text here but
+	// free to take another type where a UNION or VALUES meets it.
+	untyped bool
 }
 
 // orderItem is one ORDER BY key, bound.
@@ -35,6 +40,38 @@ type orderItem struct {
 }
 
 func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error) {
+	if sel.WithClause != nil {
+		if sel.WithClause.Recursive {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "WITH RECURSIVE is not supported yet")
+		}
+		// Each common table expression sees the ones before it and those
+		// of enclosing queries, never itself.
+		scope := b.ctes
+		seen := map[string]bool{}
+		for _, n := range sel.WithClause.Ctes {
+			cte := n.GetCommonTableExpr()
+			if cte == nil {
+				return nil, sqlerr.New(sqlerr.InternalError, "WITH: unexpected %s", nodeName(n))
+			}
+			next := make(map[string]cteEntry, len(scope)+1)
+			for k, v := range scope {
+				next[k] = v
+			}
+			if seen[cte.Ctename] {
+				return nil, errAt(sqlerr.New("42712", "WITH query name %q specified more than once", cte.Ctename), cte.Location)
+			}
+			seen[cte.Ctename] = true
+			next[cte.Ctename] = cteEntry{cte: cte, scope: scope}
+			scope = next
+		}
+		b.ctes = scope
+	}
+	if sel.Op != pg.SetOperation_SETOP_NONE && sel.Op != pg.SetOperation_SET_OPERATION_UNDEFINED {
+		return p.planSetOp(sel, b)
+	}
+	if len(sel.ValuesLists) > 0 {
+		return p.planValues(sel, b)
+	}
 	if err := checkSupported(sel); err != nil {
 		return nil, err
 	}
@@ -42,20 +79,8 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "queries over more than one table are not supported yet")
 	}
 	if len(sel.FromClause) == 1 {
-		rv := sel.FromClause[0].GetRangeVar()
-		if rv == nil {
-			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "FROM %s is not supported yet", nodeName(sel.FromClause[0]))
-		}
-		if rv.Schemaname != "" && rv.Schemaname != "public" {
-			return nil, errAt(sqlerr.New(sqlerr.UndefinedTable, "relation \"%s.%s\" does not exist", rv.Schemaname, rv.Relname), rv.Location)
-		}
-		t, ok := p.cat.Table(rv.Relname)
-		if !ok {
-			return nil, errAt(sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", rv.Relname), rv.Location)
-		}
-		b.table, b.alias = t, t.Name
-		if rv.Alias != nil {
-			b.alias = rv.Alias.Aliasname
+		if err := p.bindFrom(sel.FromClause[0], b); err != nil {
+			return nil, err
 		}
 	}
 
@@ -144,7 +169,7 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 
 	cols := make([]Column, len(targets))
 	for i, t := range targets {
-		cols[i] = Column{Name: t.name, Type: t.expr.typ}
+		cols[i] = Column{Name: t.name, Type: t.expr.typ, untyped: t.untyped}
 	}
 	q := &query{p: p, b: b, targets: targets, where: where, having: having, groups: groups, order: order, offset: offset, limit: limit}
 	plan := &selectPlan{columns: cols}
@@ -175,12 +200,6 @@ func checkSupported(sel *pg.SelectStmt) error {
 		return sqlerr.New(sqlerr.FeatureNotSupported, "%s is not supported yet", what)
 	}
 	switch {
-	case sel.Larg != nil || sel.Op != pg.SetOperation_SETOP_NONE && sel.Op != pg.SetOperation_SET_OPERATION_UNDEFINED:
-		return unsupported("UNION, INTERSECT and EXCEPT")
-	case sel.WithClause != nil:
-		return unsupported("WITH")
-	case len(sel.ValuesLists) > 0:
-		return unsupported("VALUES")
 	case len(sel.DistinctClause) > 0 && sel.DistinctClause[0].GetNode() != nil:
 		// Plain DISTINCT is one empty node; DISTINCT ON lists its
 		// expressions.
@@ -235,6 +254,7 @@ func (b *binder) bindTargets(list []*pg.Node) ([]target, error) {
 		if err != nil {
 			return nil, err
 		}
+		untyped := s.unknownLit && s.param == 0
 		if err := b.settle(s, coldata.Text); err != nil {
 			return nil, err
 		}
@@ -242,7 +262,7 @@ func (b *binder) bindTargets(list []*pg.Node) ([]target, error) {
 		if name == "" {
 			name = columnName(rt.Val)
 		}
-		out = append(out, target{name: name, expr: s})
+		out = append(out, target{name: name, expr: s, untyped: untyped})
 	}
 	return out, nil
 }
@@ -413,6 +433,7 @@ type query struct {
 	limit   int64
 
 	frag     *rpcpb.Fragment
+	scanIdx  []int     // the relation's columns the fragment reads, in its order
 	aggs     []*scalar // distinct aggregate calls
 	rootCols []*scalar // what the root projects before sorting: targets, then hidden sort keys
 }
@@ -435,6 +456,7 @@ func (q *query) scanColumns(exprs ...*scalar) (names []string, remap map[int]int
 		idx = append(idx, c)
 	}
 	sort.Ints(idx)
+	q.scanIdx = idx
 	remap = make(map[int]int, len(idx))
 	for i, c := range idx {
 		remap[c] = i
@@ -611,6 +633,27 @@ func (q *query) withSortKeys() []*scalar {
 }
 
 func (q *query) gather(ctx context.Context) (exec.Operator, error) {
+	if d := q.b.derived; d != nil {
+		// A relation planned here: its fragment runs here too, over
+		// the relation's rows, its columns named by position (a
+		// derived table's names may repeat).
+		src, err := d.source(ctx)
+		if err != nil {
+			return nil, err
+		}
+		frag := proto.Clone(q.frag).(*rpcpb.Fragment)
+		types := make([]coldata.Type, len(frag.Columns))
+		for i, c := range q.scanIdx {
+			frag.Columns[i] = positionName(c)
+			types[i] = d.desc.Columns[c].Type
+		}
+		src.Desc = positional(d.desc)
+		op, err := exec.BuildFragment(ctx, frag, types, src)
+		if err != nil {
+			src.Input.Close()
+		}
+		return op, err
+	}
 	lo, hi := exec.TimeBounds(q.frag.TimeRange)
 	targets, err := q.p.cat.Targets(q.frag.Table, lo, hi)
 	if err != nil {
@@ -814,4 +857,22 @@ func timeRange(where *scalar, t *schema.Table) (lo, hi int64) {
 	}
 	visit(where)
 	return lo, hi
+}
+
+// positionName names column i of a derived relation in its fragment.
+func positionName(i int) string { return fmt.Sprintf("#%d", i) }
+
+// positional returns d with its columns named by position.
+func positional(d *schema.Table) *schema.Table {
+	t := &schema.Table{Name: d.Name, TimeColumn: -1, Columns: make([]schema.Column, len(d.Columns))}
+	for i, c := range d.Columns {
+		t.Columns[i] = schema.Column{Name: positionName(i), Type: c.Type}
+	}
+	return t
+}
+
+// cteEntry is a common table expression and the ones it can see.
+type cteEntry struct {
+	cte   *pg.CommonTableExpr
+	scope map[string]cteEntry
 }

@@ -75,3 +75,25 @@ SELECT DISTINCT operation FROM logs ORDER BY ts
 SELECT count(*) FROM logs HAVING pid > 1
 
 SELECT operation FROM logs GROUP BY operation HAVING 1
+
+SELECT count(*) FROM (SELECT 1)
+
+SELECT 1 UNION SELECT 1, 2
+
+SELECT 1 UNION SELECT 'a'
+
+VALUES (1), (1, 2)
+
+SELECT b FROM (SELECT 1 AS a) s
+
+SELECT a FROM (SELECT 1, 2) AS t(a, b, c)
+
+WITH x AS (SELECT 1), x AS (SELECT 2) SELECT * FROM x
+
+SELECT * FROM (SELECT 1 AS a) s WHERE s.b = 1
+
+VALUES (1), ('a')
+
+SELECT 'abc'::text::int
+
+SELECT '99999999999'::text::int

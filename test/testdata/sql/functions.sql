@@ -100,3 +100,9 @@ SELECT round(avg(pid)::float8 / 1000) FROM logs
 SELECT avg(pid)::float8, avg(pid)::int, avg(pid)::bigint, sum(pid)::float8 FROM alerts
 
 SELECT 42::numeric, 0.5::float8::numeric, (1::float8 / 3)::numeric, 1e20::float8::numeric, 1.5e-7::float8::numeric, '-2.5'::numeric::int, '2.5'::numeric::int
+
+SELECT split_part(resource, '/', 3) AS part FROM logs WHERE split_part(resource, '/', 2) = 'proc' AND split_part(resource, '/', 3) ~ '^[0-9]+$' ORDER BY ts, host_name, pid LIMIT 3
+
+SELECT count(*) FROM logs WHERE split_part(resource, '/', 2) = 'proc' AND split_part(resource, '/', 3) ~ '^[0-9]+$' AND split_part(resource, '/', 3)::int > 100
+
+SELECT '42'::text::int + 1, ' 7 '::text::bigint, '2.50'::text::numeric, 'yes'::text::bool, '1e3'::text::float8

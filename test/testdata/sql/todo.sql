@@ -4,18 +4,6 @@
 -- todo: joins
 SELECT count(*) FROM alerts a JOIN logs l ON a.host_name = l.host_name
 
--- todo: subqueries in FROM
-SELECT count(*) FROM (SELECT operation FROM logs) s
-
--- todo: WITH
-WITH x AS (SELECT 1 AS a) SELECT a FROM x
-
--- todo: UNION
-SELECT 1 UNION SELECT 2
-
--- todo: VALUES
-VALUES (1, 'a'), (2, 'b')
-
 -- todo: window functions
 SELECT ts, row_number() OVER (ORDER BY ts) FROM logs LIMIT 3
 
@@ -51,3 +39,9 @@ SELECT DISTINCT ON (operation) operation, ts FROM logs ORDER BY operation, ts
 
 -- todo: DISTINCT over aggregates
 SELECT DISTINCT count(*) FROM logs GROUP BY operation
+
+-- todo: INTERSECT
+SELECT operation FROM logs INTERSECT SELECT operation FROM alerts
+
+-- todo: WITH RECURSIVE
+WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 3) SELECT n FROM t
