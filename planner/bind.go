@@ -25,6 +25,10 @@ type binder struct {
 	// stored table; ctes the WITH queries visible here.
 	derived *derived
 	ctes    map[string]cteEntry
+	// rels are the leaves of a joined relation, joinTree its joins.
+	rels      []relRange
+	joinTree  *joinNode
+	usingLeft []int // the columns USING merged, listed first by *
 
 	// params holds the parameters' values when the statement runs (nil
 	// while preparing); paramTypes the declared or inferred types.
@@ -112,6 +116,9 @@ func (b *binder) bindColumnRef(c *pg.ColumnRef) (*scalar, error) {
 		parts = append(parts, f.GetString_().Sval)
 	}
 	name := parts[len(parts)-1]
+	if len(b.rels) > 0 {
+		return b.bindJoinedColumn(parts, c.Location)
+	}
 	if len(parts) > 1 {
 		qual := parts[len(parts)-2]
 		if b.table == nil || (qual != b.alias && qual != b.table.Name) {
@@ -124,6 +131,51 @@ func (b *binder) bindColumnRef(c *pg.ColumnRef) (*scalar, error) {
 		}
 	}
 	return nil, errAt(sqlerr.New(sqlerr.UndefinedColumn, "column %q does not exist", strings.Join(parts, ".")), c.Location)
+}
+
+// bindJoinedColumn resolves a column of a joined relation: qualified by
+// its relation's alias, or unqualified when one relation has it.
+func (b *binder) bindJoinedColumn(parts []string, loc int32) (*scalar, error) {
+	name := parts[len(parts)-1]
+	if len(parts) > 1 {
+		qual := parts[len(parts)-2]
+		for _, r := range b.rels {
+			if r.alias != qual {
+				continue
+			}
+			for i := r.first; i < r.first+r.n; i++ {
+				if b.table.Columns[i].Name == name {
+					return colScalar(i, name, b.table.Columns[i].Type), nil
+				}
+			}
+			return nil, errAt(sqlerr.New(sqlerr.UndefinedColumn, "column %s.%s does not exist", qual, name), loc)
+		}
+		return nil, errAt(sqlerr.New(sqlerr.UndefinedTable, "missing FROM-clause entry for table %q", qual), loc)
+	}
+	found := -1
+	for i, c := range b.table.Columns {
+		if c.Name != name || b.hiddenCol(i) {
+			continue
+		}
+		if found >= 0 {
+			return nil, errAt(sqlerr.New(sqlerr.AmbiguousColumn, "column reference %q is ambiguous", name), loc)
+		}
+		found = i
+	}
+	if found < 0 {
+		return nil, errAt(sqlerr.New(sqlerr.UndefinedColumn, "column %q does not exist", name), loc)
+	}
+	return colScalar(found, name, b.table.Columns[found].Type), nil
+}
+
+// qualifier names the relation column i belongs to, for messages.
+func (b *binder) qualifier(i int) string {
+	for _, r := range b.rels {
+		if i >= r.first && i < r.first+r.n {
+			return r.alias
+		}
+	}
+	return b.alias
 }
 
 func (b *binder) bindConst(c *pg.A_Const) (*scalar, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
@@ -75,10 +76,12 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 	if err := checkSupported(sel); err != nil {
 		return nil, err
 	}
-	if len(sel.FromClause) > 1 {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "queries over more than one table are not supported yet")
-	}
-	if len(sel.FromClause) == 1 {
+	switch {
+	case len(sel.FromClause) > 1 || (len(sel.FromClause) == 1 && sel.FromClause[0].GetJoinExpr() != nil):
+		if err := p.bindJoin(sel, b); err != nil {
+			return nil, err
+		}
+	case len(sel.FromClause) == 1:
 		if err := p.bindFrom(sel.FromClause[0], b); err != nil {
 			return nil, err
 		}
@@ -104,6 +107,7 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "argument of WHERE must be type boolean, not type %s", w.typ)
 		}
 		where = w
+		addWhereKeys(b.joinTree, where)
 	}
 
 	b.aggAllowed, b.clause = false, "GROUP BY"
@@ -245,7 +249,36 @@ func (b *binder) bindTargets(list []*pg.Node) ([]target, error) {
 			if b.table == nil {
 				return nil, errAt(sqlerr.New(sqlerr.SyntaxError, "SELECT * with no tables specified is not valid"), cr.Location)
 			}
-			for i, c := range b.table.Columns {
+			first, n := 0, len(b.table.Columns)
+			if len(cr.Fields) > 1 {
+				qual := cr.Fields[len(cr.Fields)-2].GetString_().Sval
+				found := false
+				for _, r := range b.rels {
+					if r.alias == qual {
+						first, n, found = r.first, r.n, true
+					}
+				}
+				if len(b.rels) == 0 && (qual == b.alias || qual == b.table.Name) {
+					found = true
+				}
+				if !found {
+					return nil, errAt(sqlerr.New(sqlerr.UndefinedTable, "missing FROM-clause entry for table %q", qual), cr.Location)
+				}
+			}
+			// Under *, the columns USING merged come first and once, as
+			// in PostgreSQL.
+			order := make([]int, 0, n)
+			if len(cr.Fields) == 1 {
+				order = append(order, b.usingLeft...)
+			}
+			for i := first; i < first+n; i++ {
+				if len(cr.Fields) == 1 && (b.hiddenCol(i) || slices.Contains(b.usingLeft, i)) {
+					continue
+				}
+				order = append(order, i)
+			}
+			for _, i := range order {
+				c := b.table.Columns[i]
 				out = append(out, target{name: c.Name, expr: colScalar(i, c.Name, c.Type)})
 			}
 			continue
@@ -565,7 +598,7 @@ func (q *query) overAggregates(s *scalar) (*scalar, error) {
 		}
 		return nil, sqlerr.New(sqlerr.InternalError, "aggregate %s not collected", k)
 	case kindColumn:
-		return nil, sqlerr.New(sqlerr.GroupingError, "column \"%s.%s\" must appear in the GROUP BY clause or be used in an aggregate function", q.b.alias, s.name)
+		return nil, sqlerr.New(sqlerr.GroupingError, "column \"%s.%s\" must appear in the GROUP BY clause or be used in an aggregate function", q.b.qualifier(s.col), s.name)
 	case kindCall:
 		c := *s
 		c.args = make([]*scalar, len(s.args))

@@ -97,3 +97,15 @@ VALUES (1), ('a')
 SELECT 'abc'::text::int
 
 SELECT '99999999999'::text::int
+
+SELECT host_name FROM alerts a JOIN messages m ON a.host_name = m.host_name
+
+SELECT count(*) FROM alerts a JOIN messages a ON true
+
+SELECT x.y FROM alerts a JOIN messages m ON a.host_name = m.host_name
+
+SELECT count(*) FROM alerts a JOIN messages m ON a.host_name
+
+SELECT count(*) FROM alerts a JOIN messages m USING (no_such_column)
+
+SELECT a.no_such FROM alerts a JOIN messages m ON true

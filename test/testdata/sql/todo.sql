@@ -1,9 +1,6 @@
 -- PostgreSQL features armorlake does not have yet (issue 5): each must be
 -- refused with SQLSTATE 0A000, never run as something else.
 
--- todo: joins
-SELECT count(*) FROM alerts a JOIN logs l ON a.host_name = l.host_name
-
 -- todo: window functions
 SELECT ts, row_number() OVER (ORDER BY ts) FROM logs LIMIT 3
 
@@ -45,3 +42,9 @@ SELECT operation FROM logs INTERSECT SELECT operation FROM alerts
 
 -- todo: WITH RECURSIVE
 WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 3) SELECT n FROM t
+
+-- todo: FULL JOIN
+SELECT count(*) FROM alerts a FULL JOIN messages m ON a.host_name = m.host_name
+
+-- todo: NATURAL JOIN
+SELECT count(*) FROM (SELECT 1 AS x) a NATURAL JOIN (SELECT 1 AS x) b
