@@ -25,7 +25,7 @@ func init() {
 		"split_part", "strpos", "starts_with", "||", "concat", "abs", "floor", "ceil", "round", "trunc", "sqrt",
 		"exp", "ln", "sign", "power", "coalesce", "greatest", "least", "nullif", "date_trunc", "date_part",
 		"extract", "to_timestamp", "like", "not_like", "ilike", "not_ilike", "regex", "not_regex", "iregex",
-		"not_iregex"} {
+		"not_iregex", "ts_add", "date_bin"} {
 		funcNames[n] = true
 	}
 }
@@ -157,6 +157,19 @@ func ResolveFunc(name string, args []coldata.Type) (want []coldata.Type, result 
 				result = coldata.Numeric
 			}
 			return []coldata.Type{coldata.Text, coldata.Timestamptz, coldata.Text}, result, true
+		}
+	case "ts_add":
+		// ts_add(ts, months, days, µs, zone): the binder's form of
+		// timestamp + interval.
+		if n == 5 && args[0] == coldata.Timestamptz && args[1] == coldata.Int64 && args[2] == coldata.Int64 &&
+			args[3] == coldata.Int64 && args[4] == coldata.Text {
+			return args, coldata.Timestamptz, true
+		}
+	case "date_bin":
+		// date_bin(stride µs, source, origin).
+		if n == 3 && args[0] == coldata.Int64 && (args[1] == coldata.Unknown || args[1] == coldata.Timestamptz) &&
+			(args[2] == coldata.Unknown || args[2] == coldata.Timestamptz) {
+			return []coldata.Type{coldata.Int64, coldata.Timestamptz, coldata.Timestamptz}, coldata.Timestamptz, true
 		}
 	case "to_timestamp":
 		if n == 1 && (args[0] == coldata.Unknown || args[0].IsNumber()) {
@@ -343,7 +356,7 @@ func compileFunc(name string, typ coldata.Type, args []Expr) (Expr, error) {
 		err = compileMathFunc(e)
 	case "coalesce", "greatest", "least", "nullif":
 		compileConditional(e)
-	case "date_trunc", "date_part", "extract", "to_timestamp":
+	case "date_trunc", "date_part", "extract", "to_timestamp", "ts_add", "date_bin":
 		err = compileTimeFunc(e)
 	case "like", "not_like", "ilike", "not_ilike", "regex", "not_regex", "iregex", "not_iregex":
 		err = compileMatch(e)

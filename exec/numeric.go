@@ -216,3 +216,6 @@ func floatToNumeric(f float64) string {
 	}
 	return formatDecimal(d, scale)
 }
+
+// FormatScaled renders unscaled / 10^scale as numeric text.
+func FormatScaled(unscaled *big.Int, scale int) string { return formatDecimal(unscaled, scale) }

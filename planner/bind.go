@@ -515,6 +515,12 @@ func (b *binder) unify(l, r *scalar, op string, loc int32) (*scalar, *scalar, er
 }
 
 func (b *binder) compare(op string, l, r *scalar, loc int32) (*scalar, error) {
+	if err := checkNoInterval(l, loc); err != nil {
+		return nil, err
+	}
+	if err := checkNoInterval(r, loc); err != nil {
+		return nil, err
+	}
 	l, r, err := b.unify(l, r, op, loc)
 	if err != nil {
 		return nil, err
@@ -527,6 +533,9 @@ func (b *binder) compare(op string, l, r *scalar, loc int32) (*scalar, error) {
 }
 
 func (b *binder) arith(op string, l, r *scalar, loc int32) (*scalar, error) {
+	if s, ok, err := b.intervalArith(op, l, r, loc); ok {
+		return s, err
+	}
 	if l.unknownLit && r.unknownLit {
 		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "operator is not unique: unknown %s unknown", op), loc)
 	}
@@ -657,6 +666,12 @@ func (b *binder) bindTypeCast(c *pg.TypeCast) (*scalar, error) {
 	arg, err := b.bind(c.Arg)
 	if err != nil {
 		return nil, err
+	}
+	if strings.ToLower(operatorName(c.TypeName.Names)) == "interval" && len(c.TypeName.ArrayBounds) == 0 {
+		if len(c.TypeName.Typmods) > 0 {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "interval field qualifiers are not supported yet"), c.Location)
+		}
+		return b.bindIntervalCast(arg, c.Location)
 	}
 	t, err := typeFromName(c.TypeName)
 	if err != nil {

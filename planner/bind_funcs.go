@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"math/big"
+	"strconv"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
@@ -54,6 +56,14 @@ func (b *binder) bindScalarFunc(name string, argNodes []*pg.Node, loc int32) (*s
 		}
 		args[i] = s
 	}
+	if name == "date_bin" {
+		s, err := b.bindDateBin(args, loc)
+		return s, true, err
+	}
+	if (name == "extract" || name == "date_part") && len(args) == 2 && args[1].typ == typeInterval {
+		s, err := foldIntervalField(name, args[0], *args[1].iv, loc)
+		return s, true, err
+	}
 	if zonedFuncs[name] {
 		args = append(args, b.zoneConst())
 	}
@@ -78,6 +88,11 @@ func (b *binder) zoneConst() *scalar {
 // call types a call of exec function name over bound arguments: untyped
 // literals take the types the function asks for, numbers are cast up.
 func (b *binder) call(name string, args []*scalar, loc int32) (*scalar, error) {
+	for _, a := range args {
+		if err := checkNoInterval(a, loc); err != nil {
+			return nil, err
+		}
+	}
 	types := make([]coldata.Type, len(args))
 	for i, a := range args {
 		types[i] = a.typ
@@ -290,4 +305,24 @@ func (b *binder) bindMatch(op string, l, r *pg.Node, loc int32) (*scalar, error)
 		return nil, err
 	}
 	return b.call(fn, []*scalar{ls, rs}, loc)
+}
+
+// foldIntervalField folds extract(epoch FROM interval) and date_part of
+// it: seconds, counting a month as 30 days and a year as 365.25, as
+// PostgreSQL does.
+func foldIntervalField(name string, field *scalar, iv interval, loc int32) (*scalar, error) {
+	if field.kind != kindConst || field.datum.Null || strings.ToLower(field.datum.GetS()) != "epoch" {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s of an interval is supported for epoch only", name), loc)
+	}
+	years, months := iv.months/12, iv.months%12
+	// Seconds as an exact decimal with six places.
+	us := new(big.Int).SetInt64(iv.us)
+	us.Add(us, new(big.Int).Mul(big.NewInt(iv.days+months*30), big.NewInt(86400e6)))
+	us.Add(us, new(big.Int).Mul(big.NewInt(years), big.NewInt(31557600e6))) // 365.25 days
+	text := exec.FormatScaled(us, 6)
+	if name == "date_part" {
+		f, _ := strconv.ParseFloat(text, 64)
+		return constScalar(&rpcpb.Datum{Type: uint32(coldata.Float64), Value: &rpcpb.Datum_F{F: f}}), nil
+	}
+	return constScalar(&rpcpb.Datum{Type: uint32(coldata.Numeric), Value: &rpcpb.Datum_S{S: text}}), nil
 }

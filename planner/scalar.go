@@ -26,6 +26,8 @@ type scalar struct {
 	unknownLit bool
 	// param is the 1-based parameter number of a $n not yet given a value.
 	param int
+	// iv is the value of an interval constant (typ typeInterval).
+	iv *interval
 }
 
 type scalarKind uint8

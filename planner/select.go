@@ -287,6 +287,9 @@ func (b *binder) bindTargets(list []*pg.Node) ([]target, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := checkNoInterval(s, rt.Location); err != nil {
+			return nil, err
+		}
 		untyped := s.unknownLit && s.param == 0
 		if err := b.settle(s, coldata.Text); err != nil {
 			return nil, err

@@ -109,3 +109,9 @@ SELECT count(*) FROM alerts a JOIN messages m ON a.host_name
 SELECT count(*) FROM alerts a JOIN messages m USING (no_such_column)
 
 SELECT a.no_such FROM alerts a JOIN messages m ON true
+
+SELECT interval 'soon'
+
+SELECT date_bin('1 month', ts, '2026-11-01') FROM logs LIMIT 1
+
+SELECT date_bin('0 minutes', ts, '2026-11-01') FROM logs LIMIT 1

@@ -10,9 +10,6 @@ SELECT count(*) FROM logs WHERE pid IN (SELECT pid FROM alerts)
 -- todo: EXISTS
 SELECT EXISTS (SELECT 1 FROM alerts)
 
--- todo: interval arithmetic
-SELECT count(*) FROM logs WHERE ts > '2026-11-01 12:00:00+00'::timestamptz - interval '1 hour'
-
 -- todo: jsonb operators
 SELECT event_data ->> 'Sin_port' FROM alerts LIMIT 1
 
@@ -28,8 +25,6 @@ SELECT '2026-11-01'::date
 -- todo: functions not built yet
 SELECT to_char(ts, 'YYYY') FROM logs LIMIT 1
 
--- todo: date_bin needs intervals
-SELECT date_bin('15 minutes', ts, '2026-11-01'), count(*) FROM logs GROUP BY 1 ORDER BY 1
 
 -- todo: DISTINCT ON
 SELECT DISTINCT ON (operation) operation, ts FROM logs ORDER BY operation, ts
@@ -48,3 +43,9 @@ SELECT count(*) FROM alerts a FULL JOIN messages m ON a.host_name = m.host_name
 
 -- todo: NATURAL JOIN
 SELECT count(*) FROM (SELECT 1 AS x) a NATURAL JOIN (SELECT 1 AS x) b
+
+-- todo: interval values in results
+SELECT interval '1 hour'
+
+-- todo: timestamp differences
+SELECT max(ts) - min(ts) FROM logs
