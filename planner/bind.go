@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -26,8 +27,14 @@ type binder struct {
 	derived *derived
 	ctes    map[string]cteEntry
 	// rels are the leaves of a joined relation, joinTree its joins.
-	rels      []relRange
-	joinTree  *joinNode
+	rels     []relRange
+	joinTree *joinNode
+
+	// planner plans subqueries in expressions; ctx runs them, unless
+	// describe says the statement is only being prepared.
+	planner   *Planner
+	ctx       context.Context
+	describe  bool
 	usingLeft []int // the columns USING merged, listed first by *
 
 	// params holds the parameters' values when the statement runs (nil
@@ -94,6 +101,8 @@ func (b *binder) bind(n *pg.Node) (*scalar, error) {
 		return b.bindVariadic(name, m.Args, m.Location)
 	case n.GetSqlvalueFunction() != nil:
 		return b.bindSQLValue(n.GetSqlvalueFunction())
+	case n.GetSubLink() != nil:
+		return b.bindSubLink(n.GetSubLink())
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "expression %s is not supported yet", nodeName(n))
 }

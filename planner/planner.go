@@ -144,7 +144,8 @@ func (p *Planner) prepareOne(n *pg.Node, text string, sess *Session, paramTypes 
 	switch {
 	case n.GetSelectStmt() != nil:
 		sel := n.GetSelectStmt()
-		b := &binder{loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), paramTypes...)}
+		b := &binder{loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), paramTypes...),
+			planner: p, describe: true}
 		plan, err := p.planSelect(sel, b)
 		if err != nil {
 			return nil, err
@@ -158,7 +159,8 @@ func (p *Planner) prepareOne(n *pg.Node, text string, sess *Session, paramTypes 
 		run := func(ctx context.Context, params *coldata.Batch) (exec.Operator, error) {
 			// now() is the time the statement runs, not when it was
 			// prepared.
-			rb := &binder{loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), types...), params: params}
+			rb := &binder{loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), types...), params: params,
+				planner: p, ctx: ctx}
 			if params == nil && len(types) > 0 {
 				return nil, sqlerr.New(sqlerr.ProtocolViolation, "statement has %d parameters, none given", len(types))
 			}

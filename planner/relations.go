@@ -23,7 +23,8 @@ import (
 // child returns a binder for a nested query: the same session, statement
 // time, parameters and visible common table expressions.
 func (b *binder) child() *binder {
-	return &binder{loc: b.loc, start: b.start, params: b.params, paramTypes: b.paramTypes, ctes: b.ctes}
+	return &binder{loc: b.loc, start: b.start, params: b.params, paramTypes: b.paramTypes, ctes: b.ctes,
+		planner: b.planner, ctx: b.ctx, describe: b.describe}
 }
 
 // absorb takes back the parameter types a nested query inferred.

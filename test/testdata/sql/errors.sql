@@ -115,3 +115,11 @@ SELECT interval 'soon'
 SELECT date_bin('1 month', ts, '2026-11-01') FROM logs LIMIT 1
 
 SELECT date_bin('0 minutes', ts, '2026-11-01') FROM logs LIMIT 1
+
+SELECT (SELECT pid FROM alerts)
+
+SELECT (SELECT 1, 2)
+
+SELECT count(*) FROM logs WHERE pid IN (SELECT pid, ppid FROM alerts)
+
+SELECT (SELECT no_such FROM alerts)

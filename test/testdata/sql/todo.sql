@@ -4,12 +4,6 @@
 -- todo: window functions
 SELECT ts, row_number() OVER (ORDER BY ts) FROM logs LIMIT 3
 
--- todo: IN (subquery)
-SELECT count(*) FROM logs WHERE pid IN (SELECT pid FROM alerts)
-
--- todo: EXISTS
-SELECT EXISTS (SELECT 1 FROM alerts)
-
 -- todo: jsonb operators
 SELECT event_data ->> 'Sin_port' FROM alerts LIMIT 1
 
@@ -49,3 +43,9 @@ SELECT interval '1 hour'
 
 -- todo: timestamp differences
 SELECT max(ts) - min(ts) FROM logs
+
+-- todo: correlated subqueries
+SELECT a.namespace_name, (SELECT count(*) FROM logs l WHERE l.namespace_name = a.namespace_name) FROM (SELECT DISTINCT namespace_name FROM alerts) a ORDER BY 1
+
+-- todo: correlated EXISTS
+SELECT count(*) FROM alerts a WHERE EXISTS (SELECT 1 FROM messages m WHERE m.host_name = a.host_name)

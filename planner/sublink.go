@@ -1,0 +1,187 @@
+package planner
+
+import (
+	"context"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/rpcpb"
+	"github.com/armorlake/armorlake/sqlerr"
+)
+
+// Subqueries in expressions: (SELECT …) as a value, x IN (SELECT …) and
+// EXISTS (SELECT …). They must not refer to the outer query (correlated
+// subqueries are refused with 0A000). Each runs once, when the statement
+// runs, before the outer query is planned, and its result becomes a
+// constant of the outer query, so that it reaches the operators' filters
+// and, for IN over text, their block pruning. When a statement is only
+// being prepared (to describe its result) they are not run: the outer
+// query is planned over typed NULLs.
+
+// maxInSubquery bounds the rows of an IN subquery, which becomes a list
+// of equalities.
+const maxInSubquery = 10000
+
+func (b *binder) bindSubLink(s *pg.SubLink) (*scalar, error) {
+	sel := s.Subselect.GetSelectStmt()
+	if sel == nil || b.planner == nil {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "this subquery is not supported yet"), s.Location)
+	}
+	cb := b.child()
+	plan, err := b.planner.planSelect(sel, cb)
+	b.absorb(cb)
+	if err != nil {
+		if c := sqlerr.Code(err); (c == sqlerr.UndefinedColumn || c == sqlerr.UndefinedTable) && b.correlated(sel) {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "correlated subqueries are not supported yet"), s.Location)
+		}
+		return nil, err
+	}
+	switch s.SubLinkType {
+	case pg.SubLinkType_EXISTS_SUBLINK:
+		if b.describe {
+			return constScalar(nullDatum(coldata.Bool)), nil
+		}
+		rows, err := b.runSubquery(plan, 1)
+		if err != nil {
+			return nil, err
+		}
+		return constScalar(&rpcpb.Datum{Type: uint32(coldata.Bool), Value: &rpcpb.Datum_B{B: rows.Len > 0}}), nil
+	case pg.SubLinkType_EXPR_SUBLINK:
+		if len(plan.columns) != 1 {
+			return nil, errAt(sqlerr.New(sqlerr.SyntaxError, "subquery must return only one column"), s.Location)
+		}
+		t := plan.columns[0].Type
+		if b.describe {
+			return constScalar(nullDatum(t)), nil
+		}
+		rows, err := b.runSubquery(plan, 2)
+		if err != nil {
+			return nil, err
+		}
+		if rows.Len > 1 {
+			return nil, sqlerr.New("21000", "more than one row returned by a subquery used as an expression")
+		}
+		if rows.Len == 0 {
+			return constScalar(nullDatum(t)), nil
+		}
+		return constScalar(datumOf(rows.Vecs[0], 0)), nil
+	case pg.SubLinkType_ANY_SUBLINK:
+		op := "="
+		if len(s.OperName) > 0 {
+			op = operatorName(s.OperName)
+		}
+		if op != "=" {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s ANY (subquery) is not supported yet", op), s.Location)
+		}
+		if len(plan.columns) != 1 {
+			return nil, errAt(sqlerr.New(sqlerr.SyntaxError, "subquery has too many columns"), s.Location)
+		}
+		left, err := b.bind(s.Testexpr)
+		if err != nil {
+			return nil, err
+		}
+		t := plan.columns[0].Type
+		if b.describe {
+			return b.compare("=", left, constScalar(nullDatum(t)), s.Location)
+		}
+		rows, err := b.runSubquery(plan, maxInSubquery+1)
+		if err != nil {
+			return nil, err
+		}
+		if rows.Len > maxInSubquery {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "IN (subquery) over more than %d rows is not supported yet", maxInSubquery), s.Location)
+		}
+		if rows.Len == 0 {
+			return constScalar(&rpcpb.Datum{Type: uint32(coldata.Bool), Value: &rpcpb.Datum_B{B: false}}), nil
+		}
+		var ors []*scalar
+		for i := range rows.Len {
+			eq, err := b.compare("=", left, constScalar(datumOf(rows.Vecs[0], i)), s.Location)
+			if err != nil {
+				return nil, err
+			}
+			ors = append(ors, eq)
+		}
+		if len(ors) == 1 {
+			return ors[0], nil
+		}
+		return callScalar("or", coldata.Bool, ors...), nil
+	}
+	return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s subqueries are not supported yet", s.SubLinkType), s.Location)
+}
+
+// runSubquery runs a subquery's plan and returns up to limit of its rows.
+func (b *binder) runSubquery(plan *selectPlan, limit int) (*coldata.Batch, error) {
+	ctx := b.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	op, err := plan.start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer op.Close()
+	out := coldata.NewBatch(columnTypes(plan.columns), 0)
+	for out.Len < limit {
+		batch, err := op.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if batch == nil {
+			break
+		}
+		for i := 0; i < batch.Len && out.Len < limit; i++ {
+			for c, v := range batch.Vecs {
+				out.Vecs[c].AppendFrom(v, i)
+			}
+			out.Len++
+		}
+	}
+	return out, nil
+}
+
+// datumOf is row i of v as a constant.
+func datumOf(v *coldata.Vec, i int) *rpcpb.Datum {
+	d := &rpcpb.Datum{Type: uint32(v.Type)}
+	if v.IsNull(i) {
+		d.Null = true
+		return d
+	}
+	switch t := v.Type; {
+	case t == coldata.Bool:
+		d.Value = &rpcpb.Datum_B{B: v.Bool[i]}
+	case t.IsInteger() || t == coldata.Timestamptz:
+		d.Value = &rpcpb.Datum_I{I: v.Int64[i]}
+	case t.IsFloat():
+		d.Value = &rpcpb.Datum_F{F: v.Float64[i]}
+	default:
+		d.Value = &rpcpb.Datum_S{S: v.Bytes.GetString(i)}
+	}
+	return d
+}
+
+// correlated reports whether sel names a column the outer query has: the
+// likely reason it failed to bind on its own.
+func (b *binder) correlated(sel *pg.SelectStmt) bool {
+	if b.table == nil {
+		return false
+	}
+	refs := collectRefs(sel)
+	for q := range refs.qualified {
+		if q[0] == b.alias || q[0] == b.table.Name {
+			return true
+		}
+		for _, r := range b.rels {
+			if r.alias == q[0] {
+				return true
+			}
+		}
+	}
+	for name := range refs.bare {
+		if b.table.ColumnIndex(name) >= 0 {
+			return true
+		}
+	}
+	return false
+}
