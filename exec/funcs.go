@@ -25,7 +25,8 @@ func init() {
 		"split_part", "strpos", "starts_with", "||", "concat", "abs", "floor", "ceil", "round", "trunc", "sqrt",
 		"exp", "ln", "sign", "power", "coalesce", "greatest", "least", "nullif", "date_trunc", "date_part",
 		"extract", "to_timestamp", "like", "not_like", "ilike", "not_ilike", "regex", "not_regex", "iregex",
-		"not_iregex", "ts_add", "date_bin"} {
+		"not_iregex", "ts_add", "date_bin", "any_eq", "array_length", "cardinality", "array_to_string",
+		"string_to_array", "jsonb_get", "jsonb_get_text", "jsonb_exists"} {
 		funcNames[n] = true
 	}
 }
@@ -170,6 +171,42 @@ func ResolveFunc(name string, args []coldata.Type) (want []coldata.Type, result 
 		if n == 3 && args[0] == coldata.Int64 && (args[1] == coldata.Unknown || args[1] == coldata.Timestamptz) &&
 			(args[2] == coldata.Unknown || args[2] == coldata.Timestamptz) {
 			return []coldata.Type{coldata.Int64, coldata.Timestamptz, coldata.Timestamptz}, coldata.Timestamptz, true
+		}
+	case "any_eq":
+		if n == 2 && textish(args[0]) && args[1] == coldata.TextArray {
+			return []coldata.Type{coldata.Text, coldata.TextArray}, coldata.Bool, true
+		}
+	case "array_length":
+		if n == 2 && args[0] == coldata.TextArray && intish(args[1]) {
+			return []coldata.Type{coldata.TextArray, coldata.Int64}, coldata.Int32, true
+		}
+	case "cardinality":
+		if n == 1 && args[0] == coldata.TextArray {
+			return args, coldata.Int32, true
+		}
+	case "array_to_string":
+		if n == 2 && args[0] == coldata.TextArray && textish(args[1]) {
+			return []coldata.Type{coldata.TextArray, coldata.Text}, coldata.Text, true
+		}
+	case "string_to_array":
+		if n == 2 && textish(args...) {
+			return all(coldata.Text), coldata.TextArray, true
+		}
+	case "jsonb_get", "jsonb_get_text":
+		// jsonb -> key or index, jsonb ->> key or index.
+		result = coldata.Jsonb
+		if name == "jsonb_get_text" {
+			result = coldata.Text
+		}
+		if n == 2 && args[0] == coldata.Jsonb && textish(args[1]) {
+			return []coldata.Type{coldata.Jsonb, coldata.Text}, result, true
+		}
+		if n == 2 && args[0] == coldata.Jsonb && args[1].IsInteger() {
+			return []coldata.Type{coldata.Jsonb, coldata.Int64}, result, true
+		}
+	case "jsonb_exists":
+		if n == 2 && args[0] == coldata.Jsonb && textish(args[1]) {
+			return []coldata.Type{coldata.Jsonb, coldata.Text}, coldata.Bool, true
 		}
 	case "to_timestamp":
 		if n == 1 && (args[0] == coldata.Unknown || args[0].IsNumber()) {
@@ -360,6 +397,10 @@ func compileFunc(name string, typ coldata.Type, args []Expr) (Expr, error) {
 		err = compileTimeFunc(e)
 	case "like", "not_like", "ilike", "not_ilike", "regex", "not_regex", "iregex", "not_iregex":
 		err = compileMatch(e)
+	case "any_eq", "array_length", "cardinality", "array_to_string", "string_to_array":
+		err = compileArrayFunc(e)
+	case "jsonb_get", "jsonb_get_text", "jsonb_exists":
+		err = compileJSONFunc(e)
 	default:
 		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s is not supported by this node", name)
 	}

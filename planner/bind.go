@@ -373,6 +373,22 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 		return b.bindMatch(op, e.Lexpr, e.Rexpr, e.Location)
 	case pg.A_Expr_Kind_AEXPR_NULLIF:
 		return b.bindVariadic("nullif", []*pg.Node{e.Lexpr, e.Rexpr}, e.Location)
+	case pg.A_Expr_Kind_AEXPR_OP_ANY:
+		if op != "=" {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s ANY (array) is not supported yet", op), e.Location)
+		}
+		l, err := b.bind(e.Lexpr)
+		if err != nil {
+			return nil, err
+		}
+		r, err := b.bind(e.Rexpr)
+		if err != nil {
+			return nil, err
+		}
+		if r.typ != coldata.TextArray || r.unknownLit {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "= ANY is supported over text[] columns only yet"), e.Location)
+		}
+		return b.call("any_eq", []*scalar{l, r}, e.Location)
 	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
 		arg, err := b.bind(e.Lexpr)
 		if err != nil {
@@ -486,6 +502,14 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 		return b.arith(op, l, r, e.Location)
 	case "||":
 		return b.call("||", []*scalar{l, r}, e.Location)
+	case "->", "->>", "?":
+		fn := map[string]string{"->": "jsonb_get", "->>": "jsonb_get_text", "?": "jsonb_exists"}[op]
+		if l.unknownLit {
+			if err := b.settle(l, coldata.Jsonb); err != nil {
+				return nil, errAt(sqlerr.As(err), e.Location)
+			}
+		}
+		return b.call(fn, []*scalar{l, r}, e.Location)
 	}
 	return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "operator %s is not supported yet", op), e.Location)
 }

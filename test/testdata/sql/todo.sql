@@ -4,12 +4,6 @@
 -- todo: window functions
 SELECT ts, row_number() OVER (ORDER BY ts) FROM logs LIMIT 3
 
--- todo: jsonb operators
-SELECT event_data ->> 'Sin_port' FROM alerts LIMIT 1
-
--- todo: = ANY on arrays
-SELECT count(*) FROM alerts WHERE 'MITRE' = ANY(atags)
-
 
 
 
@@ -49,3 +43,9 @@ SELECT a.namespace_name, (SELECT count(*) FROM logs l WHERE l.namespace_name = a
 
 -- todo: correlated EXISTS
 SELECT count(*) FROM alerts a WHERE EXISTS (SELECT 1 FROM messages m WHERE m.host_name = a.host_name)
+
+-- todo: unnest
+SELECT unnest(atags) AS tag, count(*) FROM alerts GROUP BY 1 ORDER BY 1
+
+-- todo: jsonb containment
+SELECT count(*) FROM alerts WHERE event_data @> '{"Sa_family": "AF_INET"}'
