@@ -47,6 +47,9 @@ type binder struct {
 	inAgg      bool
 	aggAllowed bool
 	clause     string
+	// windowAllowed is set while binding the select list and ORDER BY;
+	// inWindow inside a window function's call.
+	windowAllowed, inWindow bool
 }
 
 func errAt(e *sqlerr.Error, loc int32) *sqlerr.Error {
@@ -639,6 +642,9 @@ func (b *binder) bindFuncCall(f *pg.FuncCall) (*scalar, error) {
 	if len(f.Funcname) == 2 && f.Funcname[0].GetString_().Sval != "pg_catalog" {
 		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s.%s does not exist", f.Funcname[0].GetString_().Sval, name), f.Location)
 	}
+	if f.Over != nil && (rankingFuncs[name] || name == "lag" || name == "lead" || aggregates[name]) {
+		return b.bindWindow(name, f)
+	}
 	if !aggregates[name] && (exec.HasFunc(name) || exec.HasFunc(funcAliases[name]) || nowFuncs[name]) {
 		if f.AggStar || f.AggDistinct || f.Over != nil || f.AggFilter != nil || len(f.AggOrder) > 0 {
 			return nil, errAt(sqlerr.New(sqlerr.WrongObjectType, "%s is not an aggregate function", name), f.Location)
@@ -652,9 +658,6 @@ func (b *binder) bindFuncCall(f *pg.FuncCall) (*scalar, error) {
 	if !aggregates[name] {
 		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s does not exist", name).
 			WithHint("No function matches the given name and argument types. You might need to add explicit type casts."), f.Location)
-	}
-	if f.Over != nil {
-		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "window functions are not supported yet"), f.Location)
 	}
 	if f.AggFilter != nil || len(f.AggOrder) > 0 || f.AggWithinGroup {
 		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "FILTER, ORDER BY and WITHIN GROUP in aggregates are not supported yet"), f.Location)

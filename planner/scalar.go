@@ -28,6 +28,8 @@ type scalar struct {
 	param int
 	// iv is the value of an interval constant (typ typeInterval).
 	iv *interval
+	// win is a window function call (kindWindow).
+	win *windowCall
 }
 
 type scalarKind uint8
@@ -37,6 +39,7 @@ const (
 	kindConst
 	kindCall
 	kindAgg
+	kindWindow
 )
 
 type aggCall struct {
@@ -96,6 +99,8 @@ func (s *scalar) writeKey(b *strings.Builder) {
 			b.WriteByte('*')
 		}
 		b.WriteString("}")
+	case kindWindow:
+		fmt.Fprintf(b, "window %p", s.win)
 	}
 }
 
@@ -121,6 +126,17 @@ func (s *scalar) walk(f func(*scalar)) {
 	}
 	if s.kind == kindAgg && s.agg.arg != nil {
 		s.agg.arg.walk(f)
+	}
+	if s.kind == kindWindow {
+		for _, a := range s.win.args {
+			a.walk(f)
+		}
+		for _, p := range s.win.partition {
+			p.walk(f)
+		}
+		for _, o := range s.win.order {
+			o.expr.walk(f)
+		}
 	}
 }
 

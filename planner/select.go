@@ -87,8 +87,9 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 		}
 	}
 
-	b.aggAllowed, b.clause = true, "SELECT"
+	b.aggAllowed, b.clause, b.windowAllowed = true, "SELECT", true
 	targets, err := b.bindTargets(sel.TargetList)
+	b.windowAllowed = false
 	if err != nil {
 		return nil, err
 	}
@@ -152,10 +153,11 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 		}
 		aggregating = true
 	}
-	b.aggAllowed, b.clause = true, "ORDER BY"
+	b.aggAllowed, b.clause, b.windowAllowed = true, "ORDER BY", true
 	var order []orderItem
 	for _, o := range sel.SortClause {
 		item, err := b.bindOrderItem(o.GetSortBy(), targets)
+		b.windowAllowed = true
 		if err != nil {
 			return nil, err
 		}
@@ -175,9 +177,24 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 	for i, t := range targets {
 		cols[i] = Column{Name: t.name, Type: t.expr.typ, untyped: t.untyped}
 	}
+	b.windowAllowed = false
 	q := &query{p: p, b: b, targets: targets, where: where, having: having, groups: groups, order: order, offset: offset, limit: limit}
 	plan := &selectPlan{columns: cols}
+	windows := false
+	for _, t := range targets {
+		windows = windows || t.expr.hasWindow()
+	}
+	for _, o := range order {
+		windows = windows || o.expr.hasWindow()
+	}
 	switch {
+	case windows && (b.table == nil || distinct):
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "window functions without FROM or with DISTINCT are not supported yet")
+	case windows:
+		if err := q.prepareWindows(); err != nil {
+			return nil, err
+		}
+		plan.start = q.startWindows
 	case b.table == nil && (aggregating || where != nil):
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "aggregates and WHERE without FROM are not supported yet")
 	case b.table == nil:
@@ -468,10 +485,14 @@ type query struct {
 	offset  int64
 	limit   int64
 
-	frag     *rpcpb.Fragment
-	scanIdx  []int     // the relation's columns the fragment reads, in its order
-	aggs     []*scalar // distinct aggregate calls
-	rootCols []*scalar // what the root projects before sorting: targets, then hidden sort keys
+	frag    *rpcpb.Fragment
+	scanIdx []int // the relation's columns the fragment reads, in its order
+	// A query with window functions: the columns it fetches (inner's
+	// select list) before computing them.
+	windowCols []int
+	inner      *query
+	aggs       []*scalar // distinct aggregate calls
+	rootCols   []*scalar // what the root projects before sorting: targets, then hidden sort keys
 }
 
 // scanColumns lists the table columns exprs read, in table order, and maps

@@ -123,3 +123,9 @@ SELECT (SELECT 1, 2)
 SELECT count(*) FROM logs WHERE pid IN (SELECT pid, ppid FROM alerts)
 
 SELECT (SELECT no_such FROM alerts)
+
+SELECT count(*) FROM alerts WHERE row_number() OVER () > 1
+
+SELECT row_number() OVER (ORDER BY ts) FROM alerts GROUP BY row_number() OVER (ORDER BY ts)
+
+SELECT sum(row_number() OVER ()) FROM alerts

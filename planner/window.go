@@ -1,0 +1,343 @@
+package planner
+
+import (
+	"context"
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/exec"
+	"github.com/armorlake/armorlake/sqlerr"
+)
+
+// Window functions: row_number, rank, dense_rank, lag, lead, and count,
+// sum, avg, min and max OVER (PARTITION BY … ORDER BY …) with the default
+// frame. A query with window functions reads the columns it needs through
+// the usual fragments (their filters and time ranges pushed to the
+// operators), then computes the windows over those rows on the query
+// node, then projects, sorts and limits.
+
+// windowCall is a bound window function.
+type windowCall struct {
+	name      string
+	args      []*scalar
+	partition []*scalar
+	order     []orderItem
+	agg       *exec.AggDef
+}
+
+// frameDefault is PostgreSQL's FRAMEOPTION_DEFAULTS: RANGE UNBOUNDED
+// PRECEDING to CURRENT ROW; bit 1 (NONDEFAULT) marks an explicit frame.
+const frameNonDefault = 0x1
+
+var rankingFuncs = map[string]bool{"row_number": true, "rank": true, "dense_rank": true}
+
+func (b *binder) bindWindow(name string, f *pg.FuncCall) (*scalar, error) {
+	w := f.Over
+	if !b.windowAllowed {
+		return nil, errAt(sqlerr.New("42P20", "window functions are not allowed in %s", b.clause), f.Location)
+	}
+	if b.inAgg {
+		return nil, errAt(sqlerr.New(sqlerr.GroupingError, "aggregate function calls cannot contain window function calls"), f.Location)
+	}
+	if b.inWindow {
+		return nil, errAt(sqlerr.New("42P20", "window function calls cannot be nested"), f.Location)
+	}
+	if w.Name != "" || w.Refname != "" {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "named windows are not supported yet"), f.Location)
+	}
+	if w.FrameOptions&frameNonDefault != 0 {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "window frame clauses are not supported yet"), f.Location)
+	}
+	if f.AggDistinct || f.AggFilter != nil || len(f.AggOrder) > 0 {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "DISTINCT, FILTER and ORDER BY in window functions are not supported yet"), f.Location)
+	}
+	b.inWindow = true
+	defer func() { b.inWindow = false }()
+	call := &windowCall{name: name}
+	for _, a := range f.Args {
+		s, err := b.bind(a)
+		if err != nil {
+			return nil, err
+		}
+		call.args = append(call.args, s)
+	}
+	var typ coldata.Type
+	switch {
+	case rankingFuncs[name]:
+		if len(call.args) != 0 {
+			return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s with arguments does not exist", name), f.Location)
+		}
+		typ = coldata.Int64
+	case name == "lag" || name == "lead":
+		if len(call.args) < 1 || len(call.args) > 3 {
+			return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", name, len(call.args)), f.Location)
+		}
+		if err := b.settle(call.args[0], coldata.Text); err != nil {
+			return nil, err
+		}
+		typ = call.args[0].typ
+		if len(call.args) > 1 {
+			c, err := b.coerce(call.args[1], coldata.Int64, f.Location)
+			if err != nil {
+				return nil, err
+			}
+			call.args[1] = c
+		}
+		if len(call.args) > 2 {
+			t, err := b.commonType([]*scalar{call.args[0], call.args[2]}, strings.ToUpper(name), f.Location)
+			if err != nil {
+				return nil, err
+			}
+			for _, k := range []int{0, 2} {
+				if call.args[k], err = b.coerce(call.args[k], t, f.Location); err != nil {
+					return nil, err
+				}
+			}
+			typ = t
+		}
+	case aggregates[name]:
+		argType := coldata.Unknown
+		switch {
+		case f.AggStar && name == "count":
+		case len(call.args) == 1:
+			b.settle(call.args[0], coldata.Text)
+			argType = call.args[0].typ
+		default:
+			return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", name, len(call.args)), f.Location)
+		}
+		def, err := exec.LookupAgg(name, argType)
+		if err != nil {
+			return nil, errAt(sqlerr.As(err), f.Location)
+		}
+		call.agg, typ = def, def.Result
+	default:
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "window function %s is not supported yet", name), f.Location)
+	}
+	for _, p := range w.PartitionClause {
+		s, err := b.bind(p)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.settle(s, coldata.Text); err != nil {
+			return nil, err
+		}
+		call.partition = append(call.partition, s)
+	}
+	for _, o := range w.OrderClause {
+		item, err := b.bindOrderItem(o.GetSortBy(), nil)
+		if err != nil {
+			return nil, err
+		}
+		call.order = append(call.order, item)
+	}
+	return &scalar{kind: kindWindow, typ: typ, win: call}, nil
+}
+
+// hasWindow reports whether s holds a window function.
+func (s *scalar) hasWindow() bool {
+	found := false
+	s.walk(func(x *scalar) { found = found || x.kind == kindWindow })
+	return found
+}
+
+// planWindows plans a query whose select list or ORDER BY holds window
+// functions (q not yet prepared).
+func (q *query) prepareWindows() error {
+	if len(q.groups) > 0 || q.having != nil {
+		return sqlerr.New(sqlerr.FeatureNotSupported, "window functions over grouped rows are not supported yet")
+	}
+	for _, t := range q.targets {
+		if t.expr.hasAgg() {
+			return sqlerr.New(sqlerr.FeatureNotSupported, "window functions over grouped rows are not supported yet")
+		}
+	}
+	// The columns everything reads, fetched through the fragment.
+	exprs := []*scalar{}
+	for _, t := range q.targets {
+		exprs = append(exprs, t.expr)
+	}
+	for _, o := range q.order {
+		exprs = append(exprs, o.expr)
+	}
+	seen := map[int]bool{}
+	var cols []int
+	for _, e := range exprs {
+		e.walk(func(x *scalar) {
+			if x.kind == kindColumn && !seen[x.col] {
+				seen[x.col] = true
+				cols = append(cols, x.col)
+			}
+		})
+	}
+	q.windowCols = cols
+	inner := &query{p: q.p, b: q.b, where: q.where, limit: -1}
+	for _, c := range cols {
+		col := q.b.table.Columns[c]
+		inner.targets = append(inner.targets, target{name: col.Name, expr: colScalar(c, col.Name, col.Type)})
+	}
+	if len(inner.targets) == 0 {
+		// Only row counts matter: read the narrowest column there is.
+		col := q.b.table.Columns[0]
+		inner.targets = append(inner.targets, target{name: col.Name, expr: colScalar(0, col.Name, col.Type)})
+		q.windowCols = []int{0}
+	}
+	inner.prepareProjection()
+	q.inner = inner
+	return nil
+}
+
+// startWindows runs a window query: its rows, the windows, then the
+// select list, ORDER BY and LIMIT.
+func (q *query) startWindows(ctx context.Context) (exec.Operator, error) {
+	in, err := q.inner.gather(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pos := map[int]int{}
+	var types []coldata.Type
+	for i, c := range q.windowCols {
+		pos[c] = i
+		types = append(types, q.b.table.Columns[c].Type)
+	}
+	// Each window call, compiled over the fetched columns, and where its
+	// result lands.
+	var funcs []exec.WindowFunc
+	winPos := map[*windowCall]int{}
+	var collect func(s *scalar) error
+	compile := func(s *scalar) (exec.Expr, error) { return exec.CompileExpr(s.toProto(pos), types) }
+	collect = func(s *scalar) error {
+		if s.kind == kindWindow {
+			if _, ok := winPos[s.win]; ok {
+				return nil
+			}
+			w := s.win
+			f := exec.WindowFunc{Name: w.name, Agg: w.agg, Result: s.typ}
+			for _, a := range w.args {
+				e, err := compile(a)
+				if err != nil {
+					return err
+				}
+				f.Args = append(f.Args, e)
+			}
+			for _, p := range w.partition {
+				e, err := compile(p)
+				if err != nil {
+					return err
+				}
+				f.Partition = append(f.Partition, e)
+			}
+			for i, o := range w.order {
+				e, err := compile(o.expr)
+				if err != nil {
+					return err
+				}
+				f.OrderBy = append(f.OrderBy, e)
+				f.Order = append(f.Order, exec.SortKey{Col: i, Desc: o.desc, NullsFirst: o.nullsFirst})
+			}
+			winPos[w] = len(q.windowCols) + len(funcs)
+			funcs = append(funcs, f)
+			return nil
+		}
+		for _, a := range s.args {
+			if err := collect(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, t := range q.targets {
+		if err := collect(t.expr); err != nil {
+			in.Close()
+			return nil, err
+		}
+	}
+	for _, o := range q.order {
+		if err := collect(o.expr); err != nil {
+			in.Close()
+			return nil, err
+		}
+	}
+	var op exec.Operator = exec.NewWindow(in, types, funcs)
+	all := append([]coldata.Type(nil), types...)
+	for _, f := range funcs {
+		all = append(all, f.Result)
+	}
+	// Above the windows an expression reads fetched columns by position
+	// and window results as the columns after them.
+	var lower func(s *scalar) *scalar
+	lower = func(s *scalar) *scalar {
+		switch s.kind {
+		case kindColumn:
+			return colScalar(pos[s.col], s.name, s.typ)
+		case kindWindow:
+			return colScalar(winPos[s.win], s.win.name, s.typ)
+		case kindCall:
+			c := *s
+			c.args = make([]*scalar, len(s.args))
+			for i, a := range s.args {
+				c.args[i] = lower(a)
+			}
+			return &c
+		}
+		return s
+	}
+	var exprs []exec.Expr
+	for _, t := range q.targets {
+		e, err := exec.CompileExpr(lower(t.expr).toProto(nil), all)
+		if err != nil {
+			op.Close()
+			return nil, err
+		}
+		exprs = append(exprs, e)
+	}
+	var keys []exec.SortKey
+	outTypes := make([]coldata.Type, 0, len(q.targets)+len(q.order))
+	for _, t := range q.targets {
+		outTypes = append(outTypes, t.expr.typ)
+	}
+	for _, o := range q.order {
+		k := -1
+		for i, t := range q.targets {
+			if t.expr.key() == o.expr.key() {
+				k = i
+			}
+		}
+		if k < 0 {
+			e, err := exec.CompileExpr(lower(o.expr).toProto(nil), all)
+			if err != nil {
+				op.Close()
+				return nil, err
+			}
+			k = len(exprs)
+			exprs = append(exprs, e)
+			outTypes = append(outTypes, o.expr.typ)
+		}
+		keys = append(keys, exec.SortKey{Col: k, Desc: o.desc, NullsFirst: o.nullsFirst})
+	}
+	op = exec.NewProject(op, exprs)
+	if len(keys) > 0 {
+		n := -1
+		if q.limit >= 0 {
+			n = int(q.offset + q.limit)
+		}
+		op = exec.NewSort(op, keys, n)
+	}
+	if q.limit >= 0 || q.offset > 0 {
+		op = exec.NewLimit(op, q.offset, q.limit)
+	}
+	if len(exprs) > len(q.targets) {
+		final := make([]exec.Expr, len(q.targets))
+		for i, t := range q.targets {
+			e, err := exec.CompileExpr(colScalar(i, "", t.expr.typ).toProto(nil), outTypes)
+			if err != nil {
+				op.Close()
+				return nil, err
+			}
+			final[i] = e
+		}
+		op = exec.NewProject(op, final)
+	}
+	return op, nil
+}

@@ -1,0 +1,25 @@
+-- Window functions over the rows a query fetches.
+
+SELECT ts, pid, row_number() OVER (ORDER BY ts, pid, host_name, pod_name) FROM alerts ORDER BY ts, pid, host_name, pod_name LIMIT 10
+
+SELECT namespace_name, ts, row_number() OVER (PARTITION BY namespace_name ORDER BY ts, pid, host_name, pod_name) AS rn FROM alerts ORDER BY namespace_name, rn LIMIT 20
+
+SELECT severity, rank() OVER (ORDER BY severity), dense_rank() OVER (ORDER BY severity) FROM alerts WHERE severity IS NOT NULL ORDER BY severity, 2 LIMIT 30
+
+SELECT count(*) FROM (SELECT row_number() OVER (PARTITION BY host_name ORDER BY ts) AS rn FROM logs) s WHERE rn = 1
+
+SELECT x, lag(x) OVER (ORDER BY x), lead(x) OVER (ORDER BY x), lag(x, 2, -1) OVER (ORDER BY x), lead(x, 1, 0) OVER (ORDER BY x DESC) FROM (VALUES (1), (2), (3), (5)) v(x) ORDER BY x
+
+SELECT g, x, sum(x) OVER (PARTITION BY g), sum(x) OVER (PARTITION BY g ORDER BY x), count(*) OVER (), count(*) OVER (ORDER BY x), avg(x) OVER (PARTITION BY g) FROM (VALUES ('a', 1), ('a', 2), ('a', 2), ('b', 5), ('b', NULL)) v(g, x) ORDER BY g, x NULLS LAST
+
+SELECT g, x, min(x) OVER (PARTITION BY g ORDER BY x DESC), max(x) OVER (ORDER BY g, x) FROM (VALUES ('a', 1), ('a', 2), ('b', 5), ('b', 3)) v(g, x) ORDER BY g, x
+
+SELECT host_name, ts, lag(ts) OVER (PARTITION BY host_name ORDER BY ts) IS NULL AS first, lead(level) OVER (PARTITION BY host_name ORDER BY ts) FROM messages ORDER BY host_name, ts LIMIT 10
+
+SELECT operation, pid, count(*) OVER (PARTITION BY operation) AS n FROM logs WHERE pid < 200 ORDER BY operation, pid, n LIMIT 10
+
+SELECT namespace_name, n FROM (SELECT namespace_name, count(*) OVER (PARTITION BY namespace_name) AS n, row_number() OVER (PARTITION BY namespace_name ORDER BY ts) AS rn FROM alerts) s WHERE rn = 1 ORDER BY n DESC, namespace_name
+
+SELECT x, row_number() OVER () IS NOT NULL FROM (VALUES (1), (2)) v(x) ORDER BY x
+
+SELECT ns, n, rank() OVER (ORDER BY n DESC) FROM (SELECT namespace_name AS ns, count(*) AS n FROM alerts GROUP BY 1) t ORDER BY 3, 1
