@@ -487,12 +487,14 @@ type query struct {
 
 	frag    *rpcpb.Fragment
 	scanIdx []int // the relation's columns the fragment reads, in its order
-	// A query with window functions: the columns it fetches (inner's
-	// select list) before computing them.
-	windowCols []int
-	inner      *query
-	aggs       []*scalar // distinct aggregate calls
-	rootCols   []*scalar // what the root projects before sorting: targets, then hidden sort keys
+	// A query with window functions: what computes the rows they read,
+	// those rows' types, and the position of each expression they hold
+	// (by key).
+	windowInput func(context.Context) (exec.Operator, error)
+	windowTypes []coldata.Type
+	windowPos   map[string]int
+	aggs        []*scalar // distinct aggregate calls
+	rootCols    []*scalar // what the root projects before sorting: targets, then hidden sort keys
 }
 
 // scanColumns lists the table columns exprs read, in table order, and maps

@@ -142,16 +142,14 @@ func (s *scalar) hasWindow() bool {
 	return found
 }
 
-// planWindows plans a query whose select list or ORDER BY holds window
-// functions (q not yet prepared).
+// prepareWindows plans a query whose select list or ORDER BY holds window
+// functions (q not yet prepared): the rows the windows read come from an
+// inner query, either the relation's columns the query names, or, when
+// the query groups, its group keys and aggregates.
 func (q *query) prepareWindows() error {
-	if len(q.groups) > 0 || q.having != nil {
-		return sqlerr.New(sqlerr.FeatureNotSupported, "window functions over grouped rows are not supported yet")
-	}
-	for _, t := range q.targets {
-		if t.expr.hasAgg() {
-			return sqlerr.New(sqlerr.FeatureNotSupported, "window functions over grouped rows are not supported yet")
-		}
+	q.windowPos = map[string]int{}
+	if q.groupsOrAggs() {
+		return q.prepareGroupedWindows()
 	}
 	// The columns everything reads, fetched through the fragment.
 	exprs := []*scalar{}
@@ -171,42 +169,138 @@ func (q *query) prepareWindows() error {
 			}
 		})
 	}
-	q.windowCols = cols
-	inner := &query{p: q.p, b: q.b, where: q.where, limit: -1}
-	for _, c := range cols {
-		col := q.b.table.Columns[c]
-		inner.targets = append(inner.targets, target{name: col.Name, expr: colScalar(c, col.Name, col.Type)})
+	if len(cols) == 0 {
+		cols = []int{0} // only the rows count: any column will do
 	}
-	if len(inner.targets) == 0 {
-		// Only row counts matter: read the narrowest column there is.
-		col := q.b.table.Columns[0]
-		inner.targets = append(inner.targets, target{name: col.Name, expr: colScalar(0, col.Name, col.Type)})
-		q.windowCols = []int{0}
+	inner := &query{p: q.p, b: q.b, where: q.where, limit: -1}
+	for i, c := range cols {
+		col := q.b.table.Columns[c]
+		s := colScalar(c, col.Name, col.Type)
+		inner.targets = append(inner.targets, target{name: col.Name, expr: s})
+		q.windowPos[s.key()] = i
+		q.windowTypes = append(q.windowTypes, col.Type)
 	}
 	inner.prepareProjection()
-	q.inner = inner
+	q.windowInput = inner.startProjection
+	return nil
+}
+
+// groupsOrAggs reports whether the query groups its rows.
+func (q *query) groupsOrAggs() bool {
+	if len(q.groups) > 0 || q.having != nil {
+		return true
+	}
+	for _, t := range q.targets {
+		if t.expr.hasAgg() {
+			return true
+		}
+	}
+	for _, o := range q.order {
+		if o.expr.hasAgg() {
+			return true
+		}
+	}
+	return false
+}
+
+// prepareGroupedWindows reads the windows' rows from the grouping: an
+// inner query of the group keys and every aggregate the select list,
+// ORDER BY and the windows use.
+func (q *query) prepareGroupedWindows() error {
+	inner := &query{p: q.p, b: q.b, where: q.where, having: q.having, groups: q.groups, limit: -1}
+	add := func(s *scalar) {
+		k := s.key()
+		if _, ok := q.windowPos[k]; ok {
+			return
+		}
+		q.windowPos[k] = len(inner.targets)
+		q.windowTypes = append(q.windowTypes, s.typ)
+		inner.targets = append(inner.targets, target{name: "?column?", expr: s})
+	}
+	for _, g := range q.groups {
+		add(g)
+	}
+	var collect func(s *scalar)
+	collect = func(s *scalar) {
+		if s.kind == kindAgg {
+			add(s)
+			return
+		}
+		for _, a := range s.args {
+			collect(a)
+		}
+		if s.kind == kindWindow {
+			for _, a := range s.win.args {
+				collect(a)
+			}
+			for _, p := range s.win.partition {
+				collect(p)
+			}
+			for _, o := range s.win.order {
+				collect(o.expr)
+			}
+		}
+	}
+	for _, t := range q.targets {
+		collect(t.expr)
+	}
+	for _, o := range q.order {
+		collect(o.expr)
+	}
+	if err := inner.prepareAggregation(); err != nil {
+		return err
+	}
+	q.windowInput = inner.startAggregation
 	return nil
 }
 
 // startWindows runs a window query: its rows, the windows, then the
 // select list, ORDER BY and LIMIT.
 func (q *query) startWindows(ctx context.Context) (exec.Operator, error) {
-	in, err := q.inner.gather(ctx)
+	in, err := q.windowInput(ctx)
 	if err != nil {
 		return nil, err
 	}
-	pos := map[int]int{}
-	var types []coldata.Type
-	for i, c := range q.windowCols {
-		pos[c] = i
-		types = append(types, q.b.table.Columns[c].Type)
+	types := q.windowTypes
+	// Below and above the windows, expressions read the inner query's
+	// columns by position (what it computed, matched by key) and the
+	// window results as the columns after them.
+	winPos := map[*windowCall]int{}
+	var lower func(s *scalar) (*scalar, error)
+	lower = func(s *scalar) (*scalar, error) {
+		if i, ok := q.windowPos[s.key()]; ok {
+			return colScalar(i, s.name, s.typ), nil
+		}
+		switch s.kind {
+		case kindColumn:
+			return nil, sqlerr.New(sqlerr.GroupingError, "column \"%s.%s\" must appear in the GROUP BY clause or be used in an aggregate function", q.b.qualifier(s.col), s.name)
+		case kindWindow:
+			return colScalar(winPos[s.win], s.win.name, s.typ), nil
+		case kindCall:
+			c := *s
+			c.args = make([]*scalar, len(s.args))
+			for i, a := range s.args {
+				r, err := lower(a)
+				if err != nil {
+					return nil, err
+				}
+				c.args[i] = r
+			}
+			return &c, nil
+		}
+		return s, nil
 	}
-	// Each window call, compiled over the fetched columns, and where its
+	compile := func(s *scalar) (exec.Expr, error) {
+		r, err := lower(s)
+		if err != nil {
+			return nil, err
+		}
+		return exec.CompileExpr(r.toProto(nil), types)
+	}
+	// Each window call, compiled over the inner columns, and where its
 	// result lands.
 	var funcs []exec.WindowFunc
-	winPos := map[*windowCall]int{}
 	var collect func(s *scalar) error
-	compile := func(s *scalar) (exec.Expr, error) { return exec.CompileExpr(s.toProto(pos), types) }
 	collect = func(s *scalar) error {
 		if s.kind == kindWindow {
 			if _, ok := winPos[s.win]; ok {
@@ -236,7 +330,7 @@ func (q *query) startWindows(ctx context.Context) (exec.Operator, error) {
 				f.OrderBy = append(f.OrderBy, e)
 				f.Order = append(f.Order, exec.SortKey{Col: i, Desc: o.desc, NullsFirst: o.nullsFirst})
 			}
-			winPos[w] = len(q.windowCols) + len(funcs)
+			winPos[w] = len(types) + len(funcs)
 			funcs = append(funcs, f)
 			return nil
 		}
@@ -264,28 +358,16 @@ func (q *query) startWindows(ctx context.Context) (exec.Operator, error) {
 	for _, f := range funcs {
 		all = append(all, f.Result)
 	}
-	// Above the windows an expression reads fetched columns by position
-	// and window results as the columns after them.
-	var lower func(s *scalar) *scalar
-	lower = func(s *scalar) *scalar {
-		switch s.kind {
-		case kindColumn:
-			return colScalar(pos[s.col], s.name, s.typ)
-		case kindWindow:
-			return colScalar(winPos[s.win], s.win.name, s.typ)
-		case kindCall:
-			c := *s
-			c.args = make([]*scalar, len(s.args))
-			for i, a := range s.args {
-				c.args[i] = lower(a)
-			}
-			return &c
+	above := func(s *scalar) (exec.Expr, error) {
+		r, err := lower(s)
+		if err != nil {
+			return nil, err
 		}
-		return s
+		return exec.CompileExpr(r.toProto(nil), all)
 	}
 	var exprs []exec.Expr
 	for _, t := range q.targets {
-		e, err := exec.CompileExpr(lower(t.expr).toProto(nil), all)
+		e, err := above(t.expr)
 		if err != nil {
 			op.Close()
 			return nil, err
@@ -305,7 +387,7 @@ func (q *query) startWindows(ctx context.Context) (exec.Operator, error) {
 			}
 		}
 		if k < 0 {
-			e, err := exec.CompileExpr(lower(o.expr).toProto(nil), all)
+			e, err := above(o.expr)
 			if err != nil {
 				op.Close()
 				return nil, err

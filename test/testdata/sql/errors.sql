@@ -129,3 +129,5 @@ SELECT count(*) FROM alerts WHERE row_number() OVER () > 1
 SELECT row_number() OVER (ORDER BY ts) FROM alerts GROUP BY row_number() OVER (ORDER BY ts)
 
 SELECT sum(row_number() OVER ()) FROM alerts
+
+SELECT namespace_name, rank() OVER (ORDER BY pid) FROM alerts GROUP BY namespace_name

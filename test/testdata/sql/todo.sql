@@ -47,8 +47,5 @@ SELECT unnest(atags) AS tag, count(*) FROM alerts GROUP BY 1 ORDER BY 1
 -- todo: jsonb containment
 SELECT count(*) FROM alerts WHERE event_data @> '{"Sa_family": "AF_INET"}'
 
--- todo: window functions over grouped rows
-SELECT namespace_name, count(*), rank() OVER (ORDER BY count(*) DESC) FROM alerts GROUP BY 1 ORDER BY 3, 1
-
 -- todo: window frames
 SELECT ts, sum(pid) OVER (ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM alerts ORDER BY ts LIMIT 5

@@ -23,3 +23,15 @@ SELECT namespace_name, n FROM (SELECT namespace_name, count(*) OVER (PARTITION B
 SELECT x, row_number() OVER () IS NOT NULL FROM (VALUES (1), (2)) v(x) ORDER BY x
 
 SELECT ns, n, rank() OVER (ORDER BY n DESC) FROM (SELECT namespace_name AS ns, count(*) AS n FROM alerts GROUP BY 1) t ORDER BY 3, 1
+
+SELECT namespace_name, count(*), rank() OVER (ORDER BY count(*) DESC) FROM alerts GROUP BY 1 ORDER BY 3, 1
+
+SELECT operation, result, count(*) AS n, sum(count(*)) OVER (PARTITION BY operation) AS per_op, count(*) * 100 / sum(count(*)) OVER () AS pct FROM logs GROUP BY 1, 2 ORDER BY 1, 2
+
+SELECT date_trunc('hour', ts) AS h, count(*), sum(count(*)) OVER (ORDER BY date_trunc('hour', ts)) AS running FROM alerts GROUP BY 1 ORDER BY 1 LIMIT 8
+
+SELECT host_name, count(*), dense_rank() OVER (ORDER BY count(*)) AS r, lag(count(*)) OVER (ORDER BY host_name) FROM logs GROUP BY host_name ORDER BY host_name
+
+SELECT severity, max(pid), row_number() OVER (ORDER BY severity NULLS FIRST) FROM alerts GROUP BY severity ORDER BY 3
+
+SELECT count(*), rank() OVER (ORDER BY count(*)) FROM alerts
