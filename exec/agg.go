@@ -18,6 +18,8 @@ import (
 //	sum(float)       float8 s                    sum                  s
 //	avg(integer)     numeric s, int8 n           sums                 s / n (numeric, PostgreSQL scale)
 //	avg(float)       float8 s, int8 n            sums                 s / n
+//	sum(numeric)     numeric s                   exact sum            s
+//	avg(numeric)     numeric s, int8 n           sums                 s / n (numeric)
 //	min, max         the argument's type         min, max             the value
 //	agg(DISTINCT x)  text[] of distinct values   union                agg over the union
 //
@@ -58,6 +60,10 @@ func LookupAgg(name string, arg coldata.Type) (*AggDef, error) {
 			d.States, d.Result = []coldata.Type{arg}, arg
 			d.newAcc = func(*AggDef) accumulator { return &sumFloatAcc{typ: arg} }
 			return d, nil
+		case arg == coldata.Numeric:
+			d.States, d.Result = []coldata.Type{coldata.Numeric}, coldata.Numeric
+			d.newAcc = func(*AggDef) accumulator { return &sumNumericAcc{} }
+			return d, nil
 		}
 	case "avg":
 		switch {
@@ -68,6 +74,10 @@ func LookupAgg(name string, arg coldata.Type) (*AggDef, error) {
 		case arg.IsFloat():
 			d.States, d.Result = []coldata.Type{coldata.Float64, coldata.Int64}, coldata.Float64
 			d.newAcc = func(*AggDef) accumulator { return &sumFloatAcc{typ: coldata.Float64, avg: true} }
+			return d, nil
+		case arg == coldata.Numeric:
+			d.States, d.Result = []coldata.Type{coldata.Numeric, coldata.Int64}, coldata.Numeric
+			d.newAcc = func(*AggDef) accumulator { return &sumNumericAcc{avg: true} }
 			return d, nil
 		}
 	case "min", "max":

@@ -591,6 +591,16 @@ func (e *arithExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
 				out.Float64[i] = x[i] / y[i]
 			}
 		}
+		// PostgreSQL refuses a finite computation that overflows to
+		// infinity, or underflows to zero from nonzero operands.
+		for i, r := range out.Float64 {
+			if math.IsInf(r, 0) && !math.IsInf(x[i], 0) && !math.IsInf(y[i], 0) && !out.Nulls.Get(i) {
+				return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
+			}
+			if r == 0 && (e.op == '*' || e.op == '/') && x[i] != 0 && !math.IsInf(y[i], 0) && (e.op == '/' || y[i] != 0) && !out.Nulls.Get(i) {
+				return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: underflow")
+			}
+		}
 		return out, nil
 	}
 	out.Int64 = make([]int64, n)
@@ -671,6 +681,12 @@ func newCast(arg Expr, typ coldata.Type) (Expr, error) {
 	}
 	if from == coldata.Text && (typ.IsNumber() || typ == coldata.Bool) {
 		return &textCastExpr{arg: arg, typ: typ}, nil
+	}
+	if typ == coldata.Text && from != coldata.Timestamptz && from != coldata.TextArray {
+		return &toTextExpr{arg: arg}, nil
+	}
+	if from == coldata.Bool && (typ == coldata.Int32 || typ == coldata.Int64) {
+		return &boolToIntExpr{arg: arg, typ: typ}, nil
 	}
 	if !from.IsNumber() || !typ.IsNumber() {
 		return nil, sqlerr.New(sqlerr.CannotCoerce, "cannot cast type %s to %s", from, typ)

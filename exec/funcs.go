@@ -134,8 +134,8 @@ func ResolveFunc(name string, args []coldata.Type) (want []coldata.Type, result 
 			return all(coldata.Float64), coldata.Float64, true
 		}
 	case "power":
-		if n == 2 && (args[0] == coldata.Unknown || args[0].IsInteger() || args[0].IsFloat()) &&
-			(args[1] == coldata.Unknown || args[1].IsInteger() || args[1].IsFloat()) {
+		if n == 2 && (args[0] == coldata.Unknown || args[0].IsNumber()) && (args[1] == coldata.Unknown || args[1].IsNumber()) &&
+			!(args[0] == coldata.Numeric && args[1] == coldata.Numeric) {
 			return all(coldata.Float64), coldata.Float64, true
 		}
 	case "coalesce", "greatest", "least":

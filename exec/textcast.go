@@ -3,6 +3,7 @@ package exec
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/sqlerr"
@@ -80,4 +81,60 @@ func appendParsed(out *coldata.Vec, text string) error {
 		}
 	}
 	return nil
+}
+
+// toTextExpr is a value's text form, as PostgreSQL prints it.
+type toTextExpr struct {
+	arg Expr
+	buf []byte
+}
+
+func (e *toTextExpr) Type() coldata.Type { return coldata.Text }
+
+func (e *toTextExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
+	v, err := e.arg.Eval(b)
+	if err != nil {
+		return nil, err
+	}
+	out := coldata.NewVec(coldata.Text, b.Len)
+	for i := range b.Len {
+		if v.IsNull(i) {
+			out.AppendNull()
+			continue
+		}
+		if v.Type == coldata.Bool {
+			// The cast spells booleans out, unlike their output form.
+			if v.Bool[i] {
+				out.Bytes.AppendString("true")
+			} else {
+				out.Bytes.AppendString("false")
+			}
+			continue
+		}
+		e.buf = coldata.AppendText(e.buf[:0], v, i, time.UTC)
+		out.Bytes.Append(e.buf)
+	}
+	return out, nil
+}
+
+// boolToIntExpr casts booleans to 1 and 0.
+type boolToIntExpr struct {
+	arg Expr
+	typ coldata.Type
+}
+
+func (e *boolToIntExpr) Type() coldata.Type { return e.typ }
+
+func (e *boolToIntExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
+	v, err := e.arg.Eval(b)
+	if err != nil {
+		return nil, err
+	}
+	out := &coldata.Vec{Type: e.typ, Nulls: v.Nulls, Int64: make([]int64, b.Len)}
+	for i, x := range v.Bool[:b.Len] {
+		if x {
+			out.Int64[i] = 1
+		}
+	}
+	return out, nil
 }

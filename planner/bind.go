@@ -106,6 +106,8 @@ func (b *binder) bind(n *pg.Node) (*scalar, error) {
 		return b.bindSQLValue(n.GetSqlvalueFunction())
 	case n.GetSubLink() != nil:
 		return b.bindSubLink(n.GetSubLink())
+	case n.GetBooleanTest() != nil:
+		return b.bindBooleanTest(n.GetBooleanTest())
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "expression %s is not supported yet", nodeName(n))
 }
@@ -374,6 +376,8 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 		}
 	case pg.A_Expr_Kind_AEXPR_LIKE, pg.A_Expr_Kind_AEXPR_ILIKE:
 		return b.bindMatch(op, e.Lexpr, e.Rexpr, e.Location)
+	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
+		return b.bindDistinctFrom(e)
 	case pg.A_Expr_Kind_AEXPR_NULLIF:
 		return b.bindVariadic("nullif", []*pg.Node{e.Lexpr, e.Rexpr}, e.Location)
 	case pg.A_Expr_Kind_AEXPR_OP_ANY:
@@ -505,6 +509,16 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 		return b.arith(op, l, r, e.Location)
 	case "||":
 		return b.call("||", []*scalar{l, r}, e.Location)
+	case "^":
+		for _, x := range []*scalar{l, r} {
+			if err := b.settle(x, coldata.Float64); err != nil {
+				return nil, errAt(sqlerr.As(err), e.Location)
+			}
+		}
+		if l.typ == coldata.Numeric && r.typ == coldata.Numeric {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "numeric ^ numeric is not supported yet"), e.Location)
+		}
+		return b.call("power", []*scalar{l, r}, e.Location)
 	case "->", "->>", "?":
 		fn := map[string]string{"->": "jsonb_get", "->>": "jsonb_get_text", "?": "jsonb_exists"}[op]
 		if l.unknownLit {
@@ -582,11 +596,9 @@ func (b *binder) arith(op string, l, r *scalar, loc int32) (*scalar, error) {
 	t := l.typ
 	switch {
 	case t.IsInteger():
-		if r.typ > t && r.typ.IsInteger() && (r.typ == coldata.Int64 || t == coldata.Int16) {
-			t = r.typ
-		}
-		if l.typ == coldata.Int64 || r.typ == coldata.Int64 {
-			t = coldata.Int64
+		// The wider of the two: smallint + integer is integer.
+		if wt, ok := exec.CommonType([]coldata.Type{l.typ, r.typ}); ok {
+			t = wt
 		}
 	case t.IsFloat():
 		t = coldata.Float64
@@ -723,6 +735,13 @@ func (b *binder) bindTypeCast(c *pg.TypeCast) (*scalar, error) {
 		return arg, nil
 	}
 	if (arg.typ.IsNumber() && t.IsNumber()) || (arg.typ == coldata.Text && (t.IsNumber() || t == coldata.Bool)) {
+		return callScalar("cast", t, arg), nil
+	}
+	if t == coldata.Text && arg.typ != coldata.Timestamptz && arg.typ != coldata.TextArray {
+		// The value's text form, as PostgreSQL prints it.
+		return callScalar("cast", t, arg), nil
+	}
+	if arg.typ == coldata.Bool && t.IsInteger() && t != coldata.Int16 {
 		return callScalar("cast", t, arg), nil
 	}
 	return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "cast from %s to %s is not supported yet", arg.typ, t), c.Location)

@@ -326,3 +326,64 @@ func foldIntervalField(name string, field *scalar, iv interval, loc int32) (*sca
 	}
 	return constScalar(&rpcpb.Datum{Type: uint32(coldata.Numeric), Value: &rpcpb.Datum_S{S: text}}), nil
 }
+
+// bindDistinctFrom binds a IS [NOT] DISTINCT FROM b: equality where NULL
+// equals NULL and nothing else.
+func (b *binder) bindDistinctFrom(e *pg.A_Expr) (*scalar, error) {
+	l, err := b.bind(e.Lexpr)
+	if err != nil {
+		return nil, err
+	}
+	r, err := b.bind(e.Rexpr)
+	if err != nil {
+		return nil, err
+	}
+	ne, err := b.compare("<>", l, r, e.Location)
+	if err != nil {
+		return nil, err
+	}
+	lnull := callScalar("is_null", coldata.Bool, ne.args[0])
+	rnull := callScalar("is_null", coldata.Bool, ne.args[1])
+	f := func(v bool) *scalar {
+		return constScalar(&rpcpb.Datum{Type: uint32(coldata.Bool), Value: &rpcpb.Datum_B{B: v}})
+	}
+	// CASE WHEN l IS NULL THEN NOT r IS NULL WHEN r IS NULL THEN true ELSE l <> r END
+	distinct := callScalar("case", coldata.Bool, lnull, callScalar("not", coldata.Bool, rnull), rnull, f(true), ne)
+	if e.Kind == pg.A_Expr_Kind_AEXPR_NOT_DISTINCT {
+		return callScalar("not", coldata.Bool, distinct), nil
+	}
+	return distinct, nil
+}
+
+// bindBooleanTest binds x IS [NOT] TRUE / FALSE / UNKNOWN: never NULL.
+func (b *binder) bindBooleanTest(t *pg.BooleanTest) (*scalar, error) {
+	x, err := b.bind(t.Arg)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.settle(x, coldata.Bool); err != nil {
+		return nil, err
+	}
+	if x.typ != coldata.Bool {
+		return nil, errAt(sqlerr.New(sqlerr.DatatypeMismatch, "argument of IS %s must be type boolean, not type %s",
+			strings.TrimPrefix(t.Booltesttype.String(), "IS_"), x.typ), t.Location)
+	}
+	f := func(v bool) *scalar {
+		return constScalar(&rpcpb.Datum{Type: uint32(coldata.Bool), Value: &rpcpb.Datum_B{B: v}})
+	}
+	not := func(s *scalar) *scalar { return callScalar("not", coldata.Bool, s) }
+	isNull := callScalar("is_null", coldata.Bool, x)
+	switch t.Booltesttype {
+	case pg.BoolTestType_IS_TRUE:
+		return callScalar("case", coldata.Bool, isNull, f(false), x), nil
+	case pg.BoolTestType_IS_NOT_TRUE:
+		return callScalar("case", coldata.Bool, isNull, f(true), not(x)), nil
+	case pg.BoolTestType_IS_FALSE:
+		return callScalar("case", coldata.Bool, isNull, f(false), not(x)), nil
+	case pg.BoolTestType_IS_NOT_FALSE:
+		return callScalar("case", coldata.Bool, isNull, f(true), x), nil
+	case pg.BoolTestType_IS_UNKNOWN:
+		return isNull, nil
+	}
+	return callScalar("is_not_null", coldata.Bool, x), nil
+}
