@@ -26,7 +26,7 @@ func init() {
 		"exp", "ln", "sign", "power", "coalesce", "greatest", "least", "nullif", "date_trunc", "date_part",
 		"extract", "to_timestamp", "like", "not_like", "ilike", "not_ilike", "regex", "not_regex", "iregex",
 		"not_iregex", "ts_add", "date_bin", "any_eq", "array_length", "cardinality", "array_to_string",
-		"string_to_array", "jsonb_get", "jsonb_get_text", "jsonb_exists"} {
+		"string_to_array", "jsonb_get", "jsonb_get_text", "jsonb_exists", "ts_text"} {
 		funcNames[n] = true
 	}
 }
@@ -165,6 +165,12 @@ func ResolveFunc(name string, args []coldata.Type) (want []coldata.Type, result 
 		if n == 5 && args[0] == coldata.Timestamptz && args[1] == coldata.Int64 && args[2] == coldata.Int64 &&
 			args[3] == coldata.Int64 && args[4] == coldata.Text {
 			return args, coldata.Timestamptz, true
+		}
+	case "ts_text":
+		// ts_text(ts, zone): a timestamp's text in the session's zone,
+		// the binder's form of ts::text.
+		if n == 2 && args[0] == coldata.Timestamptz && args[1] == coldata.Text {
+			return args, coldata.Text, true
 		}
 	case "date_bin":
 		// date_bin(stride µs, source, origin).
@@ -393,7 +399,7 @@ func compileFunc(name string, typ coldata.Type, args []Expr) (Expr, error) {
 		err = compileMathFunc(e)
 	case "coalesce", "greatest", "least", "nullif":
 		compileConditional(e)
-	case "date_trunc", "date_part", "extract", "to_timestamp", "ts_add", "date_bin":
+	case "date_trunc", "date_part", "extract", "to_timestamp", "ts_add", "date_bin", "ts_text":
 		err = compileTimeFunc(e)
 	case "like", "not_like", "ilike", "not_ilike", "regex", "not_regex", "iregex", "not_iregex":
 		err = compileMatch(e)

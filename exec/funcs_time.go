@@ -78,6 +78,19 @@ func constText(e *funcExpr, k int, what string) (string, error) {
 
 func compileTimeFunc(e *funcExpr) error {
 	switch e.name {
+	case "ts_text":
+		zone, err := constText(e, 1, "time zone")
+		if err != nil {
+			return err
+		}
+		loc, _, err := coldata.LoadTimeZone(zone)
+		if err != nil {
+			return err
+		}
+		e.kernel = textKernel(func(_ *funcExpr, in []*coldata.Vec, i int, dst []byte) ([]byte, error) {
+			return coldata.AppendTimestamptz(dst, in[0].Int64[i], loc), nil
+		})
+		return nil
 	case "ts_add":
 		zone, err := constText(e, 4, "time zone")
 		if err != nil {

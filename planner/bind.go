@@ -737,6 +737,9 @@ func (b *binder) bindTypeCast(c *pg.TypeCast) (*scalar, error) {
 	if (arg.typ.IsNumber() && t.IsNumber()) || (arg.typ == coldata.Text && (t.IsNumber() || t == coldata.Bool)) {
 		return callScalar("cast", t, arg), nil
 	}
+	if t == coldata.Text && arg.typ == coldata.Timestamptz {
+		return b.call("ts_text", []*scalar{arg, b.zoneConst()}, c.Location)
+	}
 	if t == coldata.Text && arg.typ != coldata.Timestamptz && arg.typ != coldata.TextArray {
 		// The value's text form, as PostgreSQL prints it.
 		return callScalar("cast", t, arg), nil

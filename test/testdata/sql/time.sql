@@ -29,3 +29,7 @@ SELECT count(*) FROM logs WHERE ts < now() - interval '1000 days' OR ts > now() 
 SELECT date_trunc('hour', ts) + interval '30 minutes' AS half, count(*) FROM alerts GROUP BY 1 ORDER BY 1 LIMIT 5
 
 SELECT count(*) FROM logs WHERE ts >= '2026-11-01 12:00:00+00'::timestamptz - '90 minutes'
+
+SELECT '2026-11-01 10:00:00.5+00'::timestamptz::text, '2026-11-01 10:00:00+00'::timestamptz::text
+
+SET TimeZone = 'Asia/Kolkata'; SELECT '2026-11-01 10:00:00+00'::timestamptz::text, min(ts)::text FROM alerts
