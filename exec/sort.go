@@ -3,6 +3,7 @@ package exec
 import (
 	"bytes"
 	"context"
+	"slices"
 	"sort"
 
 	"github.com/armorlake/armorlake/coldata"
@@ -94,6 +95,9 @@ type Sort struct {
 	buf     *coldata.Batch
 	sorted  *coldata.Batch
 	emitted int
+	// full: buf holds exactly limit rows, sorted (a pruned top-N).
+	full bool
+	sel  []int
 }
 
 // NewSort returns a sort; limit < 0 means all rows.
@@ -106,10 +110,55 @@ func (s *Sort) order(b *coldata.Batch) []int {
 	for i := range idx {
 		idx[i] = i
 	}
+	if len(s.keys) == 1 {
+		if v := b.Vecs[s.keys[0].Col]; v.Type.IsInteger() || v.Type == coldata.Timestamptz {
+			return orderInts(v, s.keys[0], idx)
+		}
+	}
 	sort.SliceStable(idx, func(x, y int) bool {
 		return compareRows(s.keys, b, idx[x], b, idx[y]) < 0
 	})
 	return idx
+}
+
+// orderInts sorts rows by one integer or timestamp key without the
+// general comparator: NULLs split off first, then the values sorted as
+// (value, row) pairs, so equal values keep their input order.
+func orderInts(v *coldata.Vec, k SortKey, idx []int) []int {
+	type pair struct {
+		x   int64
+		row int32
+	}
+	pairs := make([]pair, 0, len(idx))
+	var nulls []int
+	for _, i := range idx {
+		if v.IsNull(i) {
+			nulls = append(nulls, i)
+			continue
+		}
+		pairs = append(pairs, pair{v.Int64[i], int32(i)})
+	}
+	slices.SortFunc(pairs, func(a, b pair) int {
+		c := cmpInt(a.x, b.x)
+		if k.Desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+		return int(a.row - b.row)
+	})
+	out := idx[:0]
+	if k.NullsFirst {
+		out = append(out, nulls...)
+	}
+	for _, p := range pairs {
+		out = append(out, int(p.row))
+	}
+	if !k.NullsFirst {
+		out = append(out, nulls...)
+	}
+	return out
 }
 
 func (s *Sort) consume(ctx context.Context) error {
@@ -125,15 +174,34 @@ func (s *Sort) consume(ctx context.Context) error {
 		if s.buf == nil {
 			s.buf = coldata.NewBatch(b.Types(), b.Len)
 		}
-		for c, v := range b.Vecs {
+		if prune && s.full {
+			// A top-N already holding limit rows, sorted: a row that
+			// does not sort before the last of them cannot get in
+			// (a tie comes later, so it stays out too).
+			s.sel = s.sel[:0]
 			for i := 0; i < b.Len; i++ {
-				s.buf.Vecs[c].AppendFrom(v, i)
+				if compareRows(s.keys, b, i, s.buf, s.limit-1) < 0 {
+					s.sel = append(s.sel, i)
+				}
 			}
+			for c, v := range b.Vecs {
+				for _, i := range s.sel {
+					s.buf.Vecs[c].AppendFrom(v, i)
+				}
+			}
+			s.buf.Len += len(s.sel)
+		} else {
+			for c, v := range b.Vecs {
+				for i := 0; i < b.Len; i++ {
+					s.buf.Vecs[c].AppendFrom(v, i)
+				}
+			}
+			s.buf.Len += b.Len
 		}
-		s.buf.Len += b.Len
 		if prune && s.buf.Len > 2*s.limit+BatchSize {
 			idx := s.order(s.buf)
 			s.buf = s.buf.Gather(idx[:s.limit])
+			s.full = s.limit > 0
 		}
 	}
 	if s.buf == nil {
