@@ -42,6 +42,10 @@ type Session struct {
 	// TimeZone interprets timestamp literals without an offset, and
 	// date_trunc and the like. nil means UTC.
 	TimeZone *time.Location
+	// NoPushdown makes fragments only read columns: every filter and
+	// aggregation runs on the query node (armorlake.pushdown = off).
+	// Results must not change; tests compare both ways.
+	NoPushdown bool
 }
 
 // Statement is one planned SQL statement. A statement is immutable once

@@ -50,6 +50,9 @@ type binder struct {
 	// windowAllowed is set while binding the select list and ORDER BY;
 	// inWindow inside a window function's call.
 	windowAllowed, inWindow bool
+	// noPushdown plans every query with fragments that only read
+	// columns (armorlake.pushdown = off), for comparison.
+	noPushdown bool
 }
 
 func errAt(e *sqlerr.Error, loc int32) *sqlerr.Error {

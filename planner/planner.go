@@ -145,7 +145,7 @@ func (p *Planner) prepareOne(n *pg.Node, text string, sess *Session, paramTypes 
 	case n.GetSelectStmt() != nil:
 		sel := n.GetSelectStmt()
 		b := &binder{loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), paramTypes...),
-			planner: p, describe: true}
+			planner: p, describe: true, noPushdown: sess.NoPushdown}
 		plan, err := p.planSelect(sel, b)
 		if err != nil {
 			return nil, err
@@ -160,7 +160,7 @@ func (p *Planner) prepareOne(n *pg.Node, text string, sess *Session, paramTypes 
 			// now() is the time the statement runs, not when it was
 			// prepared.
 			rb := &binder{loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), types...), params: params,
-				planner: p, ctx: ctx}
+				planner: p, ctx: ctx, noPushdown: sess.NoPushdown}
 			if params == nil && len(types) > 0 {
 				return nil, sqlerr.New(sqlerr.ProtocolViolation, "statement has %d parameters, none given", len(types))
 			}

@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -32,6 +33,10 @@ type fakeCluster struct {
 	nodes map[string]*exec.MemSource
 	order []string
 	down  string
+	// rng, when set, cuts every batch an operator returns into pieces of
+	// random sizes: results must not depend on batch boundaries.
+	rng   *rand.Rand
+	frags []*rpcpb.Fragment // every fragment sent, in order
 }
 
 func (f *fakeCluster) Table(name string) (*schema.Table, bool) {
@@ -53,6 +58,7 @@ func (f *fakeCluster) Targets(table string, lo, hi int64) ([]exec.Target, error)
 }
 
 func (f *fakeCluster) Execute(ctx context.Context, t exec.Target, frag *rpcpb.Fragment) (exec.Operator, error) {
+	f.frags = append(f.frags, frag)
 	types := make([]coldata.Type, len(frag.Columns))
 	for i, c := range frag.Columns {
 		types[i] = testTable.Columns[testTable.ColumnIndex(c)].Type
@@ -74,6 +80,11 @@ func (f *fakeCluster) Execute(ctx context.Context, t exec.Target, frag *rpcpb.Fr
 		d, err := coldata.Decode(coldata.AppendEncoded(nil, b))
 		if err != nil {
 			return nil, err
+		}
+		for f.rng != nil && d.Len > 1 {
+			k := 1 + f.rng.IntN(d.Len)
+			out = append(out, d.Slice(0, k))
+			d = d.Slice(k, d.Len)
 		}
 		out = append(out, d)
 	}
@@ -170,17 +181,27 @@ func format(t *testing.T, cols []Column, op exec.Operator) string {
 	}
 }
 
-// TestSelect runs testdata/select with one and with three operators: the
-// answers must not depend on how rows are spread.
+// TestSelect runs testdata/select with one and with three operators, with
+// pushdown on and off, and with the operators' batches cut at random
+// sizes: the answers must not depend on how rows are spread, where the
+// work runs, or where batches end.
 func TestSelect(t *testing.T) {
-	for _, n := range []int{1, 3} {
-		cluster := load(n, testRows())
+	for _, variant := range []struct {
+		n          int
+		noPushdown bool
+		chunk      bool
+	}{{1, false, false}, {3, false, false}, {3, true, false}, {1, true, true}, {3, false, true}} {
+		cluster := load(variant.n, testRows())
+		if variant.chunk {
+			cluster.rng = rand.New(rand.NewPCG(uint64(variant.n), 7))
+		}
 		p := New(Config{}, cluster, cluster)
+		sess := &Session{NoPushdown: variant.noPushdown}
 		datadriven.RunTest(t, "testdata/select", func(t *testing.T, d *datadriven.TestData) string {
 			ctx := context.Background()
 			switch d.Cmd {
 			case "query":
-				stmts, err := p.Prepare(ctx, nil, d.Input, nil)
+				stmts, err := p.Prepare(ctx, sess, d.Input, nil)
 				var out strings.Builder
 
 				for _, st := range stmts {
@@ -246,4 +267,31 @@ func FuzzPrepareAndRun(f *testing.F) {
 			format(t, st.Columns, op)
 		}
 	})
+}
+
+// TestNoPushdownFragments: with armorlake.pushdown = off the fragments
+// sent to operators only read columns; with it on they filter and
+// aggregate.
+func TestNoPushdownFragments(t *testing.T) {
+	for _, off := range []bool{false, true} {
+		cluster := load(2, testRows())
+		p := New(Config{}, cluster, cluster)
+		stmts, err := p.Prepare(context.Background(), &Session{NoPushdown: off}, "SELECT ns, count(*) FROM t WHERE sev > 1 GROUP BY 1", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		op, err := stmts[0].Run(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		format(t, stmts[0].Columns, op)
+		if len(cluster.frags) == 0 {
+			t.Fatal("no fragment sent")
+		}
+		f := cluster.frags[0]
+		pushed := f.Filter != nil || len(f.GroupBy) > 0 || len(f.Aggregates) > 0
+		if pushed == off {
+			t.Errorf("pushdown off=%v: fragment filter %v, group by %v, aggregates %v", off, f.Filter, f.GroupBy, f.Aggregates)
+		}
+	}
 }

@@ -202,6 +202,11 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 			q.rootCols = append(q.rootCols, t.expr)
 		}
 		plan.start = q.startConstant
+	case b.noPushdown:
+		if err := q.prepareRaw(aggregating); err != nil {
+			return nil, err
+		}
+		plan.start = q.startRaw
 	case aggregating:
 		if err := q.prepareAggregation(); err != nil {
 			return nil, err
@@ -491,6 +496,13 @@ type query struct {
 	// those rows' types, and the position of each expression they hold
 	// (by key).
 	windowInput func(context.Context) (exec.Operator, error)
+	// Without pushdown (armorlake.pushdown = off) the fragment only
+	// reads columns: rawTypes are theirs, remap places the relation's
+	// columns among them, aggregating says what the root computes.
+	raw         bool
+	rawTypes    []coldata.Type
+	remap       map[int]int
+	aggregating bool
 	windowTypes []coldata.Type
 	windowPos   map[string]int
 	aggs        []*scalar // distinct aggregate calls

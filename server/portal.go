@@ -154,7 +154,7 @@ func (c *conn) stream(p *portal, limit int) error {
 		c.active = nil
 	}()
 	if p.op == nil {
-		c.plan.TimeZone = c.sess.loc
+		c.plan.TimeZone, c.plan.NoPushdown = c.sess.loc, c.sess.noPushdown
 		op, err := p.stmt.Run(p.ctx, p.params)
 		if err != nil {
 			err = statementError(p.ctx, err)

@@ -59,6 +59,10 @@ var settingDefs = []settingDef{
 	{name: "default_transaction_isolation"},
 	{name: "transaction_read_only"},
 	{name: "default_transaction_read_only"},
+	// armorlake's own: off plans queries without pushdown (fragments
+	// only read columns), to check that pushing work down changes no
+	// result.
+	{name: "armorlake.pushdown", check: checkOnOff("armorlake.pushdown")},
 }
 
 var settingsByKey = func() map[string]*settingDef {
@@ -85,6 +89,7 @@ func defaultSettings(cfg *Config, user string) map[string]string {
 		"is_superuser":                        "off",
 		"session_authorization":               user,
 		"application_name":                    "",
+		"armorlake.pushdown":                  "on",
 		"max_identifier_length":               "63",
 		"search_path":                         `"$user", public`,
 		"extra_float_digits":                  "1",
@@ -106,11 +111,12 @@ func defaultSettings(cfg *Config, user string) map[string]string {
 type session struct {
 	user, database string
 
-	settings  map[string]string // by canonical name (lower case for unknown names)
-	resetVals map[string]string // what RESET restores: defaults overridden by startup options
-	reported  map[string]string // values last sent as ParameterStatus
-	saved     map[string]string // settings at BEGIN, restored by ROLLBACK
-	loc       *time.Location    // TimeZone, resolved
+	settings   map[string]string // by canonical name (lower case for unknown names)
+	resetVals  map[string]string // what RESET restores: defaults overridden by startup options
+	reported   map[string]string // values last sent as ParameterStatus
+	saved      map[string]string // settings at BEGIN, restored by ROLLBACK
+	loc        *time.Location    // TimeZone, resolved
+	noPushdown bool              // armorlake.pushdown = off
 
 	txn byte
 }
@@ -183,6 +189,7 @@ func (s *session) resetAll() {
 
 // resolve updates what is derived from the settings.
 func (s *session) resolve() {
+	s.noPushdown = s.settings["armorlake.pushdown"] == "off"
 	s.loc = time.UTC
 	if loc, _, err := coldata.LoadTimeZone(s.settings["TimeZone"]); err == nil {
 		s.loc = loc
@@ -308,6 +315,19 @@ func checkIntervalStyle(v string) (string, error) {
 		return "postgres", nil
 	}
 	return "", invalidValue("IntervalStyle", v).WithDetail("armorlake supports the postgres style only.")
+}
+
+func checkOnOff(name string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		b, ok := parseBool(v)
+		switch {
+		case !ok:
+			return "", invalidValue(name, v)
+		case b:
+			return "on", nil
+		}
+		return "off", nil
+	}
 }
 
 func checkOnlyOn(v string) (string, error) {

@@ -213,8 +213,11 @@ func compareResults(sql string, ours, theirs result) string {
 }
 
 // runCorpus checks every corpus query against PostgreSQL, one connection
-// per file on each side.
-func runCorpus(t *testing.T, ctx context.Context, ourDSN, pgDSN string) {
+// per file on each side. Without pushdown, armorlake plans every query
+// with fragments that only read columns (armorlake.pushdown = off): the
+// same answers prove that pushing filters and aggregations to the
+// operators changes nothing.
+func runCorpus(t *testing.T, ctx context.Context, ourDSN, pgDSN string, pushdown bool) {
 	queries := readCorpus(t)
 	conns := map[string][2]*pgx.Conn{}
 	defer func() {
@@ -230,6 +233,11 @@ func runCorpus(t *testing.T, ctx context.Context, ourDSN, pgDSN string) {
 			ours, err := pgx.Connect(ctx, ourDSN)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if !pushdown {
+				if _, err := ours.Exec(ctx, "SET armorlake.pushdown = off"); err != nil {
+					t.Fatal(err)
+				}
 			}
 			theirs, err := pgx.Connect(ctx, pgDSN)
 			if err != nil {

@@ -62,7 +62,8 @@ func TestOracle(t *testing.T) {
 		}
 		t.Logf("%d queries print as PostgreSQL prints them over %d events", queries, want.total())
 	})
-	t.Run("corpus", func(t *testing.T) { runCorpus(t, ctx, c.dsn(), pg.DSN()) })
+	t.Run("corpus", func(t *testing.T) { runCorpus(t, ctx, c.dsn(), pg.DSN(), true) })
+	t.Run("corpus without pushdown", func(t *testing.T) { runCorpus(t, ctx, c.dsn(), pg.DSN(), false) })
 }
 
 // stripComments drops whole-line -- comments.
