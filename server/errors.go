@@ -13,8 +13,10 @@ import (
 // cause, so that a canceled query reports why it was canceled.
 var (
 	errQueryCanceled = sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
-	errAdminShutdown = sqlerr.New(sqlerr.AdminShutdown, "terminating connection due to administrator command")
-	errConnClosed    = errors.New("connection closed")
+	// errStatementTimeout ends a statement that ran past statement_timeout.
+	errStatementTimeout = sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to statement timeout")
+	errAdminShutdown    = sqlerr.New(sqlerr.AdminShutdown, "terminating connection due to administrator command")
+	errConnClosed       = errors.New("connection closed")
 )
 
 // errTerminate ends a session normally (Terminate message).

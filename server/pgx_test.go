@@ -440,3 +440,37 @@ func TestServerClose(t *testing.T) {
 		t.Error("connected after Close")
 	}
 }
+
+// TestStatementTimeout: a statement running past statement_timeout ends
+// with 57014 and the timeout's message, in time; the connection goes on
+// serving, and a statement within the timeout is not disturbed.
+func TestStatementTimeout(t *testing.T) {
+	ts := startServer(t, Config{})
+	conn := connect(t, ts, "")
+	ctx := testCtx(t)
+	if _, err := conn.Exec(ctx, "SET statement_timeout = '150ms'"); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeCacheStatement} {
+		start := time.Now()
+		_, err := conn.Exec(ctx, "SELECT pg_sleep()", mode)
+		elapsed := time.Since(start)
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "57014" || pe.Message != "canceling statement due to statement timeout" {
+			t.Fatalf("mode %v: %v", mode, err)
+		}
+		if elapsed < 150*time.Millisecond || elapsed > 5*time.Second {
+			t.Errorf("mode %v: timed out after %s", mode, elapsed)
+		}
+		var one int32
+		if err := conn.QueryRow(ctx, "SELECT 1", mode).Scan(&one); err != nil || one != 1 {
+			t.Errorf("mode %v: after the timeout: %v, %v", mode, one, err)
+		}
+	}
+	if _, err := conn.Exec(ctx, "SET statement_timeout = 'soon'"); err == nil {
+		t.Error("statement_timeout = 'soon' accepted")
+	}
+	if _, err := conn.Exec(ctx, "SET statement_timeout = 0"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -41,6 +42,7 @@ type portal struct {
 
 	ctx    context.Context
 	cancel context.CancelCauseFunc
+	timer  *time.Timer // statement_timeout, when set
 	op     exec.Operator
 	enc    *rowEncoder // the current batch, encoded
 	row    int         // next row of enc to send
@@ -146,6 +148,12 @@ func (c *conn) stream(p *portal, limit int) error {
 	}
 	if p.ctx == nil {
 		p.ctx, p.cancel = context.WithCancelCause(c.ctx)
+		if d := c.sess.statementTimeout; d > 0 {
+			// The cancel reaches every operator through the fragments'
+			// streams, as a user's cancel does.
+			cancel := p.cancel
+			p.timer = time.AfterFunc(d, func() { cancel(errStatementTimeout) })
+		}
 	}
 	c.active = p
 	c.setRunning(p.cancel)
@@ -228,6 +236,9 @@ func commandTag(tag string, rows int) string {
 
 // closePortal releases p's operator and context.
 func (c *conn) closePortal(p *portal) {
+	if p.timer != nil {
+		p.timer.Stop()
+	}
 	if p.cancel != nil {
 		p.cancel(errPortalClosed)
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -51,7 +52,7 @@ var settingDefs = []settingDef{
 	{name: "max_identifier_length", readOnly: true},
 	{name: "search_path"},
 	{name: "extra_float_digits", check: checkExtraFloatDigits},
-	{name: "statement_timeout"},
+	{name: "statement_timeout", check: checkTimeout("statement_timeout")},
 	{name: "lock_timeout"},
 	{name: "idle_in_transaction_session_timeout"},
 	{name: "client_min_messages"},
@@ -117,6 +118,8 @@ type session struct {
 	saved      map[string]string // settings at BEGIN, restored by ROLLBACK
 	loc        *time.Location    // TimeZone, resolved
 	noPushdown bool              // armorlake.pushdown = off
+	// statementTimeout is statement_timeout; 0 for none.
+	statementTimeout time.Duration
 
 	txn byte
 }
@@ -190,6 +193,7 @@ func (s *session) resetAll() {
 // resolve updates what is derived from the settings.
 func (s *session) resolve() {
 	s.noPushdown = s.settings["armorlake.pushdown"] == "off"
+	s.statementTimeout, _ = parseTimeout(s.settings["statement_timeout"])
 	s.loc = time.UTC
 	if loc, _, err := coldata.LoadTimeZone(s.settings["TimeZone"]); err == nil {
 		s.loc = loc
@@ -315,6 +319,40 @@ func checkIntervalStyle(v string) (string, error) {
 		return "postgres", nil
 	}
 	return "", invalidValue("IntervalStyle", v).WithDetail("armorlake supports the postgres style only.")
+}
+
+// parseTimeout reads a time setting as PostgreSQL does: a number of
+// milliseconds, or a number with a unit (us, ms, s, min, h, d).
+func parseTimeout(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	i := 0
+	for i < len(v) && (v[i] >= '0' && v[i] <= '9' || v[i] == '.') {
+		i++
+	}
+	n, err := strconv.ParseFloat(v[:i], 64)
+	if err != nil || n < 0 {
+		return 0, errors.New("bad number")
+	}
+	unit := map[string]time.Duration{"": time.Millisecond, "us": time.Microsecond, "ms": time.Millisecond,
+		"s": time.Second, "min": time.Minute, "h": time.Hour, "d": 24 * time.Hour}
+	u, ok := unit[strings.TrimSpace(v[i:])]
+	if !ok {
+		return 0, errors.New("bad unit")
+	}
+	d := time.Duration(n * float64(u))
+	if d > 0 && d < time.Millisecond {
+		d = time.Millisecond
+	}
+	return d, nil
+}
+
+func checkTimeout(name string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		if _, err := parseTimeout(v); err != nil {
+			return "", invalidValue(name, v).WithHint(`Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".`)
+		}
+		return strings.TrimSpace(v), nil
+	}
 }
 
 func checkOnOff(name string) func(string) (string, error) {
