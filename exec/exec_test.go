@@ -641,3 +641,63 @@ func TestDistinctAggregatesUnionPartials(t *testing.T) {
 		t.Errorf("distinct aggregates %v, want %s", got, want)
 	}
 }
+
+// TestMemoryBudget: sort, hash join, hash aggregation and window functions
+// over more rows than a small budget allows fail with 53200 naming the
+// budget; a top-N over the same rows stays within it; without a budget
+// they run.
+func TestMemoryBudget(t *testing.T) {
+	rows := func() Operator {
+		var bs []*coldata.Batch
+		for k := range 64 {
+			b := coldata.NewBatch([]coldata.Type{coldata.Int64, coldata.Text}, 1024)
+			for i := range 1024 {
+				b.Vecs[0].Int64 = append(b.Vecs[0].Int64, int64(k*1024+i))
+				b.Vecs[1].Bytes.AppendString(fmt.Sprintf("value-%06d", k*1024+i))
+			}
+			b.Len = 1024
+			bs = append(bs, b)
+		}
+		return NewBatches(bs...)
+	}
+	types := []coldata.Type{coldata.Int64, coldata.Text}
+	key := &colExpr{idx: 0, typ: coldata.Int64}
+	count, _ := LookupAgg("count", coldata.Unknown)
+	ops := map[string]func() Operator{
+		"sort": func() Operator { return NewSort(rows(), []SortKey{{Col: 0}}, -1) },
+		"join": func() Operator {
+			j, _ := NewHashJoin(InnerJoin, rows(), rows(), types, types, []Expr{key}, []Expr{key})
+			return j
+		},
+		"aggregation": func() Operator { return NewHashAgg(rows(), AggPartial, []Expr{key}, []AggSpec{{Def: count}}) },
+		"window": func() Operator {
+			return NewWindow(rows(), types, []WindowFunc{{Name: "row_number", Result: coldata.Int64}})
+		},
+	}
+	for name, op := range ops {
+		ctx := WithBudget(context.Background(), &Budget{Limit: 1 << 20, Name: "test budget"})
+		_, err := drainCtx(ctx, op())
+		if sqlerr.Code(err) != sqlerr.OutOfMemory || !strings.Contains(err.Error(), "test budget") {
+			t.Errorf("%s over 64k rows in 1 MB: %v", name, err)
+		}
+		if n, err := drainCtx(context.Background(), op()); err != nil || n == 0 {
+			t.Errorf("%s without a budget: %d rows, %v", name, n, err)
+		}
+	}
+	ctx := WithBudget(context.Background(), &Budget{Limit: 1 << 20, Name: "test budget"})
+	if n, err := drainCtx(ctx, NewSort(rows(), []SortKey{{Col: 0, Desc: true}}, 10)); err != nil || n != 10 {
+		t.Errorf("top-N in 1 MB: %d rows, %v", n, err)
+	}
+}
+
+func drainCtx(ctx context.Context, op Operator) (int, error) {
+	defer op.Close()
+	n := 0
+	for {
+		b, err := op.Next(ctx)
+		if err != nil || b == nil {
+			return n, err
+		}
+		n += b.Len
+	}
+}

@@ -34,10 +34,11 @@ type AggSpec struct {
 // each group's rows into its aggregates. With no keys it yields exactly one
 // row, even for empty input, as SQL requires.
 type HashAgg struct {
-	input Operator
-	mode  AggMode
-	keys  []Expr
-	aggs  []AggSpec
+	input  Operator
+	mode   AggMode
+	keys   []Expr
+	aggs   []AggSpec
+	budget *Budget
 
 	groups  map[string]uint32
 	keyVecs []*coldata.Vec
@@ -91,6 +92,7 @@ func (h *HashAgg) OutputTypes() []coldata.Type {
 }
 
 func (h *HashAgg) consume(ctx context.Context) error {
+	h.budget = budgetOf(ctx)
 	for {
 		b, err := h.input.Next(ctx)
 		if err != nil {
@@ -102,10 +104,29 @@ func (h *HashAgg) consume(ctx context.Context) error {
 		if b.Len == 0 {
 			continue
 		}
+		before := h.ngroups
 		if err := h.add(b); err != nil {
 			return err
 		}
+		if grown := h.ngroups - before; grown > 0 {
+			// A group costs its key, its map entry and its states.
+			if err := h.budget.Grow(int64(grown) * (64 + 24*int64(len(h.aggs)) + h.keyBytes())); err != nil {
+				return err
+			}
+		}
 	}
+}
+
+// keyBytes is the average size of a group's key so far.
+func (h *HashAgg) keyBytes() int64 {
+	if h.ngroups == 0 {
+		return 0
+	}
+	var total int64
+	for _, v := range h.keyVecs {
+		total += int64(len(v.Bytes.Data)) + 8*int64(v.Len())
+	}
+	return total / int64(h.ngroups)
 }
 
 func (h *HashAgg) add(b *coldata.Batch) error {

@@ -70,6 +70,7 @@ func appendJoinKey(dst []byte, vecs []*coldata.Vec, i int) ([]byte, bool) {
 }
 
 func (j *HashJoin) build(ctx context.Context) error {
+	budget := budgetOf(ctx)
 	j.rows = coldata.NewBatch(j.rightTypes, 0)
 	j.table = map[string][]int32{}
 	for {
@@ -79,6 +80,9 @@ func (j *HashJoin) build(ctx context.Context) error {
 		}
 		if b == nil {
 			break
+		}
+		if err := budget.Grow(rowBytes(b.Vecs, b.Len)); err != nil {
+			return err
 		}
 		j.keyVs = j.keyVs[:0]
 		for _, k := range j.rightKeys {

@@ -98,6 +98,8 @@ type Sort struct {
 	// full: buf holds exactly limit rows, sorted (a pruned top-N).
 	full bool
 	sel  []int
+	// charged is what buf is charged against the query's budget.
+	charged int64
 }
 
 // NewSort returns a sort; limit < 0 means all rows.
@@ -162,6 +164,8 @@ func orderInts(v *coldata.Vec, k SortKey, idx []int) []int {
 }
 
 func (s *Sort) consume(ctx context.Context) error {
+	budget := budgetOf(ctx)
+	defer func() { budget.Release(s.charged) }()
 	prune := s.limit >= 0 && s.limit < 1<<20
 	for {
 		b, err := s.input.Next(ctx)
@@ -198,10 +202,21 @@ func (s *Sort) consume(ctx context.Context) error {
 			}
 			s.buf.Len += b.Len
 		}
+		// What the buffer holds now, charged against the budget (a
+		// top-N's pruning gives it back).
+		if size := rowBytes(s.buf.Vecs, s.buf.Len); size > s.charged {
+			if err := budget.Grow(size - s.charged); err != nil {
+				return err
+			}
+			s.charged = size
+		}
 		if prune && s.buf.Len > 2*s.limit+BatchSize {
 			idx := s.order(s.buf)
 			s.buf = s.buf.Gather(idx[:s.limit])
 			s.full = s.limit > 0
+			size := rowBytes(s.buf.Vecs, s.buf.Len)
+			budget.Release(s.charged - size)
+			s.charged = size
 		}
 	}
 	if s.buf == nil {

@@ -74,6 +74,9 @@ func (w *Window) compute(ctx context.Context) error {
 		if b == nil {
 			break
 		}
+		if err := budgetOf(ctx).Grow(rowBytes(b.Vecs, b.Len)); err != nil {
+			return err
+		}
 		for i := range b.Len {
 			for c, v := range b.Vecs {
 				all.Vecs[c].AppendFrom(v, i)

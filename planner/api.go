@@ -46,7 +46,13 @@ type Session struct {
 	// aggregation runs on the query node (armorlake.pushdown = off).
 	// Results must not change; tests compare both ways.
 	NoPushdown bool
+	// MemoryBudget bounds the memory a statement holds on the query node
+	// (armorlake.query_memory); 0 for DefaultMemoryBudget.
+	MemoryBudget int64
 }
+
+// DefaultMemoryBudget is a statement's memory budget on the query node.
+const DefaultMemoryBudget = 1 << 30
 
 // Statement is one planned SQL statement. A statement is immutable once
 // prepared and may be run many times (one portal each), concurrently.
@@ -68,6 +74,10 @@ type Statement struct {
 	SetName, SetValue string // KindSet
 	ShowName          string // KindShow
 
+	// budget returns the memory budget of a run, read from the session
+	// when the statement runs.
+	budget func() int64
+
 	run func(ctx context.Context, params *coldata.Batch) (exec.Operator, error)
 }
 
@@ -75,5 +85,6 @@ type Statement struct {
 // typed as ParamTypes says; it may be nil when there are none. The caller
 // must Close the returned operator. Only KindQuery statements run.
 func (s *Statement) Run(ctx context.Context, params *coldata.Batch) (exec.Operator, error) {
-	return s.run(ctx, params)
+	limit := s.budget()
+	return s.run(exec.WithBudget(ctx, &exec.Budget{Limit: limit, Name: "query memory budget (armorlake.query_memory)"}), params)
 }

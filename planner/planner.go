@@ -170,7 +170,14 @@ func (p *Planner) prepareOne(n *pg.Node, text string, sess *Session, paramTypes 
 			}
 			return plan.start(ctx)
 		}
-		return NewStatement(text, "SELECT", plan.columns, types, run), nil
+		st := NewStatement(text, "SELECT", plan.columns, types, run)
+		st.budget = func() int64 {
+			if sess.MemoryBudget > 0 {
+				return sess.MemoryBudget
+			}
+			return DefaultMemoryBudget
+		}
+		return st, nil
 	case n.GetVariableSetStmt() != nil:
 		return prepareSet(n.GetVariableSetStmt(), text)
 	case n.GetVariableShowStmt() != nil:

@@ -17,5 +17,6 @@ func NewStatement(sql, tag string, cols []Column, paramTypes []coldata.Type, run
 		Columns:    cols,
 		ParamTypes: paramTypes,
 		run:        run,
+		budget:     func() int64 { return DefaultMemoryBudget },
 	}
 }

@@ -31,7 +31,14 @@ type Server struct {
 	src    exec.ScanSource
 	tables TableResolver
 	logger *slog.Logger
+	// FragmentMemory bounds the memory one fragment holds (its partial
+	// aggregation's groups, a top-N's rows); 0 for DefaultFragmentMemory.
+	FragmentMemory int64
 }
+
+// DefaultFragmentMemory is the memory budget of one fragment on an
+// operator.
+const DefaultFragmentMemory = 512 << 20
 
 // NewServer returns a Server answering fragments from src.
 func NewServer(src exec.ScanSource, tables TableResolver, logger *slog.Logger) *Server {
@@ -78,6 +85,11 @@ func (s *Server) Execute(req *rpcpb.ExecuteRequest, stream grpc.ServerStreamingS
 		}
 		types[i] = t.Columns[j].Type
 	}
+	limit := s.FragmentMemory
+	if limit == 0 {
+		limit = DefaultFragmentMemory
+	}
+	ctx = exec.WithBudget(ctx, &exec.Budget{Limit: limit, Name: "operator's fragment memory budget"})
 	op, err := exec.BuildFragment(ctx, frag, types, s.src)
 	if err != nil {
 		return err

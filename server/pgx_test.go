@@ -473,4 +473,13 @@ func TestStatementTimeout(t *testing.T) {
 	if _, err := conn.Exec(ctx, "SET statement_timeout = 0"); err != nil {
 		t.Fatal(err)
 	}
+	// The query memory budget takes sizes of at least 1MB.
+	if _, err := conn.Exec(ctx, "SET armorlake.query_memory = '64MB'"); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"'1kB'", "'lots'", "'5 parsecs'"} {
+		if _, err := conn.Exec(ctx, "SET armorlake.query_memory = "+bad); err == nil {
+			t.Errorf("armorlake.query_memory = %s accepted", bad)
+		}
+	}
 }

@@ -162,7 +162,7 @@ func (c *conn) stream(p *portal, limit int) error {
 		c.active = nil
 	}()
 	if p.op == nil {
-		c.plan.TimeZone, c.plan.NoPushdown = c.sess.loc, c.sess.noPushdown
+		c.plan.TimeZone, c.plan.NoPushdown, c.plan.MemoryBudget = c.sess.loc, c.sess.noPushdown, c.sess.queryMemory
 		op, err := p.stmt.Run(p.ctx, p.params)
 		if err != nil {
 			err = statementError(p.ctx, err)

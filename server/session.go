@@ -64,6 +64,8 @@ var settingDefs = []settingDef{
 	// only read columns), to check that pushing work down changes no
 	// result.
 	{name: "armorlake.pushdown", check: checkOnOff("armorlake.pushdown")},
+	// The memory one statement may hold on the query node ("256MB").
+	{name: "armorlake.query_memory", check: checkMemory("armorlake.query_memory")},
 }
 
 var settingsByKey = func() map[string]*settingDef {
@@ -91,6 +93,7 @@ func defaultSettings(cfg *Config, user string) map[string]string {
 		"session_authorization":               user,
 		"application_name":                    "",
 		"armorlake.pushdown":                  "on",
+		"armorlake.query_memory":              "1GB",
 		"max_identifier_length":               "63",
 		"search_path":                         `"$user", public`,
 		"extra_float_digits":                  "1",
@@ -120,6 +123,8 @@ type session struct {
 	noPushdown bool              // armorlake.pushdown = off
 	// statementTimeout is statement_timeout; 0 for none.
 	statementTimeout time.Duration
+	// queryMemory is armorlake.query_memory in bytes.
+	queryMemory int64
 
 	txn byte
 }
@@ -194,6 +199,7 @@ func (s *session) resetAll() {
 func (s *session) resolve() {
 	s.noPushdown = s.settings["armorlake.pushdown"] == "off"
 	s.statementTimeout, _ = parseTimeout(s.settings["statement_timeout"])
+	s.queryMemory, _ = parseMemory(s.settings["armorlake.query_memory"])
 	s.loc = time.UTC
 	if loc, _, err := coldata.LoadTimeZone(s.settings["TimeZone"]); err == nil {
 		s.loc = loc
@@ -350,6 +356,36 @@ func checkTimeout(name string) func(string) (string, error) {
 	return func(v string) (string, error) {
 		if _, err := parseTimeout(v); err != nil {
 			return "", invalidValue(name, v).WithHint(`Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".`)
+		}
+		return strings.TrimSpace(v), nil
+	}
+}
+
+// parseMemory reads a memory setting as PostgreSQL does: kilobytes, or a
+// number with a unit (B, kB, MB, GB, TB).
+func parseMemory(v string) (int64, error) {
+	v = strings.TrimSpace(v)
+	i := 0
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		i++
+	}
+	n, err := strconv.ParseInt(v[:i], 10, 64)
+	if err != nil || n < 0 {
+		return 0, errors.New("bad number")
+	}
+	unit := map[string]int64{"": 1 << 10, "B": 1, "kB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30, "TB": 1 << 40}
+	u, ok := unit[strings.TrimSpace(v[i:])]
+	if !ok || n > (1<<62)/u {
+		return 0, errors.New("bad unit")
+	}
+	return n * u, nil
+}
+
+func checkMemory(name string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		n, err := parseMemory(v)
+		if err != nil || n < 1<<20 {
+			return "", invalidValue(name, v).WithHint(`A size of at least 1MB, with a unit: "B", "kB", "MB", "GB" or "TB".`)
 		}
 		return strings.TrimSpace(v), nil
 	}
