@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
@@ -298,6 +299,7 @@ func (p *Planner) bindJoin(sel *pg.SelectStmt, b *binder) error {
 		plan.columns[i] = Column{Name: c.Name, Type: c.Type}
 	}
 	plan.start = func(ctx context.Context) (exec.Operator, error) { return startJoin(ctx, tree, descCols) }
+	plan.explain = func(ctx context.Context, depth int) []string { return explainJoin(ctx, tree, depth) }
 	b.derived = &derived{desc: desc, plan: plan}
 	b.joinTree = tree
 	return nil
@@ -688,4 +690,22 @@ func shifted(s *scalar, first int) *scalar {
 		return &c
 	}
 	return s
+}
+
+// explainJoin renders a join tree.
+func explainJoin(ctx context.Context, j *joinNode, depth int) []string {
+	if j.left == nil {
+		return j.leaf.describe2(ctx, depth)
+	}
+	kind := map[pg.JoinType]string{pg.JoinType_JOIN_INNER: "Inner", pg.JoinType_JOIN_LEFT: "Left", pg.JoinType_JOIN_RIGHT: "Right"}[j.kind]
+	what := fmt.Sprintf("Hash %s Join (%d keys", kind, len(j.keys))
+	if len(j.keys) == 0 {
+		what = fmt.Sprintf("Nested Loop %s Join (cross product", kind)
+	}
+	if len(j.residual) > 0 {
+		what += fmt.Sprintf(", %d more conditions", len(j.residual))
+	}
+	lines := []string{indent(depth, "%s)", what)}
+	lines = append(lines, explainJoin(ctx, j.left, depth+1)...)
+	return append(lines, explainJoin(ctx, j.right, depth+1)...)
 }

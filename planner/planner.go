@@ -178,6 +178,8 @@ func (p *Planner) prepareOne(n *pg.Node, text string, sess *Session, paramTypes 
 			return DefaultMemoryBudget
 		}
 		return st, nil
+	case n.GetExplainStmt() != nil:
+		return p.prepareExplain(n.GetExplainStmt(), text, sess, paramTypes)
 	case n.GetVariableSetStmt() != nil:
 		return prepareSet(n.GetVariableSetStmt(), text)
 	case n.GetVariableShowStmt() != nil:

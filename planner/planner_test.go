@@ -295,3 +295,46 @@ func TestNoPushdownFragments(t *testing.T) {
 		}
 	}
 }
+
+// TestExplain: EXPLAIN names the query node's steps, the operators a
+// fragment goes to and what it pushes down; EXPLAIN ANALYZE adds the
+// rows returned.
+func TestExplain(t *testing.T) {
+	cluster := load(2, testRows())
+	p := New(Config{}, cluster, cluster)
+	run := func(sql string) string {
+		stmts, err := p.Prepare(context.Background(), nil, sql, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(stmts[0].Columns) != 1 || stmts[0].Columns[0].Name != "QUERY PLAN" {
+			t.Fatalf("%s: columns %v", sql, stmts[0].Columns)
+		}
+		op, err := stmts[0].Run(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return format(t, stmts[0].Columns, op)
+	}
+	got := run("EXPLAIN SELECT ns, count(*) FROM t WHERE sev > 1 AND ts >= '2026-11-01 05:00:00+00' GROUP BY ns ORDER BY 2 DESC LIMIT 3")
+	for _, want := range []string{
+		"Limit (3, offset 0)",
+		"Top-N sort (column 2 DESC)",
+		"Final aggregation (1 group keys, 1 aggregates)",
+		"Gather from 2 operators (op-1, op-2)",
+		"Fragment on t: reads ts, ns, sev; time [2026-11-01T05:00:00Z, infinity); filter",
+		"partial aggregation count(*) by ns",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("EXPLAIN lacks %q:\n%s", want, got)
+		}
+	}
+	got = run("EXPLAIN ANALYZE SELECT ns FROM t WHERE ns = 'web'")
+	if !strings.Contains(got, "Rows: 16") || !strings.Contains(got, "Execution Time:") {
+		t.Errorf("EXPLAIN ANALYZE:\n%s", got)
+	}
+	got = run("EXPLAIN SELECT a.ns FROM t a JOIN (SELECT ns FROM t GROUP BY ns) b ON a.ns = b.ns")
+	if !strings.Contains(got, "Hash Inner Join (1 keys)") || strings.Count(got, "Gather from 2 operators") != 2 {
+		t.Errorf("EXPLAIN of a join:\n%s", got)
+	}
+}

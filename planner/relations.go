@@ -205,6 +205,17 @@ func (p *Planner) planSetOp(sel *pg.SelectStmt, b *binder) (*selectPlan, error) 
 	}
 	all := sel.All
 	plan := &selectPlan{columns: cols}
+	plan.explain = func(ctx context.Context, depth int) []string {
+		what := "Append (UNION ALL)"
+		if !all {
+			what = "Distinct over Append (UNION)"
+		}
+		lines := []string{indent(depth, "%s", what)}
+		for _, side := range sides {
+			lines = append(lines, side.describe2(ctx, depth+1)...)
+		}
+		return lines
+	}
 	plan.start = func(ctx context.Context) (exec.Operator, error) {
 		var inputs []exec.Operator
 		closeAll := func() {
@@ -318,6 +329,9 @@ func (p *Planner) planValues(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 		cols[c] = Column{Name: fmt.Sprintf("column%d", c+1), Type: t}
 	}
 	plan := &selectPlan{columns: cols}
+	plan.explain = func(ctx context.Context, depth int) []string {
+		return []string{indent(depth, "Values (%d rows)", len(rows))}
+	}
 	plan.start = func(ctx context.Context) (exec.Operator, error) {
 		out := coldata.NewBatch(columnTypes(cols), len(rows))
 		one := &coldata.Batch{Len: 1}

@@ -22,6 +22,8 @@ import (
 type selectPlan struct {
 	columns []Column
 	start   func(ctx context.Context) (exec.Operator, error)
+	// explain renders the plan's steps for EXPLAIN at a depth.
+	explain func(ctx context.Context, depth int) []string
 }
 
 // target is one entry of the select list.
@@ -195,6 +197,15 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 			return nil, err
 		}
 		plan.start = q.startWindows
+		plan.explain = func(ctx context.Context, depth int) []string {
+			var lines []string
+			d := q.explainRoot(depth, &lines, false)
+			lines = append(lines, indent(d, "Window functions"))
+			if q.windowInner != nil {
+				lines = append(lines, q.windowInner.explainAt(ctx, d+1)...)
+			}
+			return lines
+		}
 	case b.table == nil && (aggregating || where != nil):
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "aggregates and WHERE without FROM are not supported yet")
 	case b.table == nil:
@@ -215,6 +226,10 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 	default:
 		q.prepareProjection()
 		plan.start = q.startProjection
+	}
+	if plan.explain == nil && b.table != nil {
+		q.aggregating = q.aggregating || aggregating
+		plan.explain = q.explainAt
 	}
 	return plan, nil
 }
@@ -500,6 +515,7 @@ type query struct {
 	// reads columns: rawTypes are theirs, remap places the relation's
 	// columns among them, aggregating says what the root computes.
 	raw         bool
+	windowInner *query // a window query's inner query, for EXPLAIN
 	rawTypes    []coldata.Type
 	remap       map[int]int
 	aggregating bool
@@ -946,4 +962,12 @@ func positional(d *schema.Table) *schema.Table {
 type cteEntry struct {
 	cte   *pg.CommonTableExpr
 	scope map[string]cteEntry
+}
+
+// explainAt renders q's steps: the query node's, then its source.
+func (q *query) explainAt(ctx context.Context, depth int) []string {
+	var lines []string
+	d := q.explainRoot(depth, &lines, q.aggregating)
+	q.explainSource(ctx, d, &lines)
+	return lines
 }

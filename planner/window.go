@@ -182,6 +182,7 @@ func (q *query) prepareWindows() error {
 	}
 	inner.prepareProjection()
 	q.windowInput = inner.startProjection
+	q.windowInner = inner
 	return nil
 }
 
@@ -250,7 +251,9 @@ func (q *query) prepareGroupedWindows() error {
 	if err := inner.prepareAggregation(); err != nil {
 		return err
 	}
+	inner.aggregating = true
 	q.windowInput = inner.startAggregation
+	q.windowInner = inner
 	return nil
 }
 

@@ -1,0 +1,238 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/exec"
+	"github.com/armorlake/armorlake/rpcpb"
+	"github.com/armorlake/armorlake/sqlerr"
+)
+
+// EXPLAIN shows the distributed plan as text, one line per step, the
+// query node's steps first and, under each Gather, the fragment it sends
+// and the operators the catalog chose for it (the others pruned by time).
+// EXPLAIN ANALYZE runs the statement too and adds the rows it returned
+// and the time it took.
+
+func (p *Planner) prepareExplain(ex *pg.ExplainStmt, text string, sess *Session, paramTypes []coldata.Type) (*Statement, error) {
+	analyze := false
+	for _, o := range ex.Options {
+		de := o.GetDefElem()
+		if de == nil {
+			continue
+		}
+		switch strings.ToLower(de.Defname) {
+		case "analyze":
+			analyze = de.Arg == nil || strings.ToLower(de.Arg.GetString_().GetSval()) != "false"
+		case "verbose", "costs", "timing", "summary", "buffers", "settings", "wal":
+		case "format":
+			if f := strings.ToLower(de.Arg.GetString_().GetSval()); f != "text" {
+				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "EXPLAIN (FORMAT %s) is not supported yet", strings.ToUpper(f))
+			}
+		default:
+			return nil, sqlerr.New(sqlerr.SyntaxError, "unrecognized EXPLAIN option %q", de.Defname)
+		}
+	}
+	sel := ex.Query.GetSelectStmt()
+	if sel == nil {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "EXPLAIN of %s is not supported", nodeName(ex.Query))
+	}
+	cols := []Column{{Name: "QUERY PLAN", Type: coldata.Text}}
+	run := func(ctx context.Context, params *coldata.Batch) (exec.Operator, error) {
+		b := &binder{loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), paramTypes...), params: params,
+			planner: p, ctx: ctx, noPushdown: sess.NoPushdown, describe: !analyze}
+		plan, err := p.planSelect(sel, b)
+		if err != nil {
+			return nil, err
+		}
+		lines := plan.describe(ctx)
+		if analyze {
+			start := time.Now()
+			op, err := plan.start(ctx)
+			if err != nil {
+				return nil, err
+			}
+			rows := 0
+			for {
+				batch, err := op.Next(ctx)
+				if err != nil {
+					op.Close()
+					return nil, err
+				}
+				if batch == nil {
+					break
+				}
+				rows += batch.Len
+			}
+			op.Close()
+			lines = append(lines, fmt.Sprintf("Rows: %d", rows), fmt.Sprintf("Execution Time: %.3f ms", float64(time.Since(start).Microseconds())/1000))
+		}
+		out := coldata.NewBatch([]coldata.Type{coldata.Text}, len(lines))
+		for _, l := range lines {
+			out.Vecs[0].Bytes.AppendString(l)
+		}
+		out.Len = len(lines)
+		return exec.NewBatches(out), nil
+	}
+	return NewStatement(text, "EXPLAIN", cols, paramTypes, run), nil
+}
+
+// describe renders a plan's steps, or says it has none to show.
+func (sp *selectPlan) describe(ctx context.Context) []string {
+	if sp.explain == nil {
+		return []string{"Result"}
+	}
+	return sp.explain(ctx, 0)
+}
+
+func indent(depth int, format string, args ...any) string {
+	pad := ""
+	if depth > 0 {
+		pad = strings.Repeat("  ", depth-1) + "->  "
+	}
+	return pad + fmt.Sprintf(format, args...)
+}
+
+// explainRoot lists the query node's steps above the input, outermost
+// first, and returns the depth the input goes at.
+func (q *query) explainRoot(depth int, lines *[]string, aggregating bool) int {
+	if q.limit >= 0 || q.offset > 0 {
+		lim := "ALL"
+		if q.limit >= 0 {
+			lim = fmt.Sprint(q.limit)
+		}
+		*lines = append(*lines, indent(depth, "Limit (%s, offset %d)", lim, q.offset))
+		depth++
+	}
+	if len(q.order) > 0 {
+		var keys []string
+		for _, o := range q.order {
+			k := fmt.Sprintf("column %d", o.expr.col+1)
+			if o.desc {
+				k += " DESC"
+			}
+			keys = append(keys, k)
+		}
+		what := "Sort"
+		if q.limit >= 0 {
+			what = "Top-N sort"
+		}
+		*lines = append(*lines, indent(depth, "%s (%s)", what, strings.Join(keys, ", ")))
+		depth++
+	}
+	if q.having != nil {
+		*lines = append(*lines, indent(depth, "Filter (HAVING)"))
+		depth++
+	}
+	if aggregating {
+		what := "Final aggregation"
+		if q.raw {
+			what = "Aggregation"
+		}
+		*lines = append(*lines, indent(depth, "%s (%d group keys, %d aggregates)", what, len(q.groups), len(q.aggs)))
+		depth++
+	}
+	return depth
+}
+
+// explainSource describes where the query's rows come from: a gathered
+// fragment of a stored table, or a relation planned here.
+func (q *query) explainSource(ctx context.Context, depth int, lines *[]string) {
+	if d := q.b.derived; d != nil {
+		*lines = append(*lines, indent(depth, "Fragment on the query node over %s: %s", q.b.table.Name, fragmentText(q.frag)))
+		*lines = append(*lines, d.plan.describe2(ctx, depth+1)...)
+		return
+	}
+	lo, hi := exec.TimeBounds(q.frag.TimeRange)
+	targets, err := q.p.cat.Targets(q.frag.Table, lo, hi)
+	var names []string
+	for _, t := range targets {
+		names = append(names, t.NodeID)
+	}
+	gather := fmt.Sprintf("Gather from %d operators", len(targets))
+	if len(names) > 0 {
+		gather += " (" + strings.Join(names, ", ") + ")"
+	}
+	if err != nil {
+		gather = "Gather: " + sqlerr.As(err).Message
+	}
+	*lines = append(*lines, indent(depth, "%s", gather))
+	*lines = append(*lines, indent(depth+1, "Fragment on %s: %s", q.frag.Table, fragmentText(q.frag)))
+}
+
+// describe2 renders a nested plan at a depth.
+func (sp *selectPlan) describe2(ctx context.Context, depth int) []string {
+	if sp.explain == nil {
+		return []string{indent(depth, "Result")}
+	}
+	return sp.explain(ctx, depth)
+}
+
+// fragmentText says what a fragment does where the data is.
+func fragmentText(f *rpcpb.Fragment) string {
+	var parts []string
+	if len(f.Columns) > 0 {
+		parts = append(parts, "reads "+strings.Join(f.Columns, ", "))
+	} else {
+		parts = append(parts, "counts rows")
+	}
+	if tr := f.TimeRange; tr != nil {
+		r := "time ["
+		if tr.MinUs != nil {
+			r += time.UnixMicro(*tr.MinUs).UTC().Format(time.RFC3339Nano)
+		} else {
+			r += "-infinity"
+		}
+		r += ", "
+		if tr.MaxUs != nil {
+			r += time.UnixMicro(*tr.MaxUs).UTC().Format(time.RFC3339Nano)
+		} else {
+			r += "infinity"
+		}
+		parts = append(parts, r+")")
+	}
+	if f.Filter != nil {
+		parts = append(parts, "filter "+exec.ExprString(f.Filter, f.Columns))
+	}
+	if len(f.GroupBy) > 0 || len(f.Aggregates) > 0 {
+		var aggs []string
+		for _, a := range f.Aggregates {
+			arg := "*"
+			if a.Arg != nil {
+				arg = exec.ExprString(a.Arg, f.Columns)
+			}
+			if a.Distinct {
+				arg = "DISTINCT " + arg
+			}
+			aggs = append(aggs, fmt.Sprintf("%s(%s)", a.Func, arg))
+		}
+		var keys []string
+		for _, g := range f.GroupBy {
+			keys = append(keys, exec.ExprString(g, f.Columns))
+		}
+		s := "partial aggregation " + strings.Join(aggs, ", ")
+		if len(aggs) == 0 {
+			s = "partial grouping"
+		}
+		if len(keys) > 0 {
+			s += " by " + strings.Join(keys, ", ")
+		}
+		parts = append(parts, s)
+	}
+	if len(f.OrderBy) > 0 {
+		s := fmt.Sprintf("sorts by %d keys", len(f.OrderBy))
+		if f.Limit > 0 {
+			s += fmt.Sprintf(", top %d", f.Limit)
+		}
+		parts = append(parts, s)
+	} else if f.Limit > 0 {
+		parts = append(parts, fmt.Sprintf("limit %d", f.Limit))
+	}
+	return strings.Join(parts, "; ")
+}
