@@ -80,6 +80,27 @@ func LookupAgg(name string, arg coldata.Type) (*AggDef, error) {
 			d.newAcc = func(*AggDef) accumulator { return &sumNumericAcc{avg: true} }
 			return d, nil
 		}
+	case "bool_and", "every", "bool_or":
+		if arg == coldata.Bool {
+			d.States, d.Result = []coldata.Type{coldata.Bool}, coldata.Bool
+			d.newAcc = func(d *AggDef) accumulator { return &boolAcc{or: d.Name == "bool_or"} }
+			return d, nil
+		}
+	case "var_pop", "var_samp", "variance", "stddev_pop", "stddev_samp", "stddev":
+		// Over double precision; PostgreSQL computes these over integers
+		// and numerics as numeric, which armorlake does not yet.
+		if arg.IsFloat() {
+			kind := map[string]string{"variance": "var_samp", "stddev": "stddev_samp"}[name]
+			if kind == "" {
+				kind = name
+			}
+			d.States, d.Result = []coldata.Type{coldata.Float64, coldata.Float64, coldata.Float64}, coldata.Float64
+			d.newAcc = func(*AggDef) accumulator { return &varianceAcc{kind: kind} }
+			return d, nil
+		}
+		if arg.IsInteger() || arg == coldata.Numeric {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s(%s) is not supported yet: cast the argument to double precision", name, arg)
+		}
 	case "min", "max":
 		switch {
 		case arg.IsInteger() || arg == coldata.Timestamptz || arg.IsFloat() || arg == coldata.Text:

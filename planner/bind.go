@@ -650,7 +650,9 @@ func boolOpName(t pg.BoolExprType) string {
 	return "NOT"
 }
 
-var aggregates = map[string]bool{"count": true, "sum": true, "min": true, "max": true, "avg": true}
+var aggregates = map[string]bool{"count": true, "sum": true, "min": true, "max": true, "avg": true,
+	"bool_and": true, "bool_or": true, "every": true, "var_pop": true, "var_samp": true, "variance": true,
+	"stddev_pop": true, "stddev_samp": true, "stddev": true}
 
 func (b *binder) bindFuncCall(f *pg.FuncCall) (*scalar, error) {
 	name := strings.ToLower(operatorName(f.Funcname))

@@ -91,3 +91,15 @@ SELECT floor(extract(epoch FROM ts) / 60) * 60 AS "time", namespace_name AS metr
 SELECT count(*) FROM alerts WHERE severity > 5.5
 
 SELECT avg(severity) > 5, avg(severity) < 5.5, max(severity) = 10.0 FROM alerts
+
+SELECT bool_and(severity > 0), bool_or(severity > 9), every(pid > 0) FROM alerts
+
+SELECT operation, bool_or(result <> 'Passed'), bool_and(uid >= 0) FROM logs GROUP BY 1 ORDER BY 1
+
+SELECT bool_and(x), bool_or(x) FROM (VALUES (NULL::bool)) v(x)
+
+SELECT stddev(pid::float8), variance(pid::float8), stddev_pop(pid::float8), var_pop(pid::float8) FROM alerts
+
+SELECT namespace_name, stddev_samp(severity::float8), var_samp(severity::float8) FROM alerts GROUP BY 1 ORDER BY 1
+
+SELECT stddev(x), variance(x), stddev_pop(x) FROM (VALUES (1.0::float8)) v(x)
