@@ -165,14 +165,10 @@ func (p *Planner) planSetOp(sel *pg.SelectStmt, b *binder) (*selectPlan, error) 
 	if len(sel.SortClause) > 0 || sel.LimitCount != nil || sel.LimitOffset != nil {
 		return p.wrapped(sel, b)
 	}
-	var what string
-	switch sel.Op {
-	case pg.SetOperation_SETOP_UNION:
-		what = "UNION"
-	case pg.SetOperation_SETOP_INTERSECT:
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "INTERSECT is not supported yet")
-	default:
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "EXCEPT is not supported yet")
+	what := map[pg.SetOperation]string{pg.SetOperation_SETOP_UNION: "UNION", pg.SetOperation_SETOP_INTERSECT: "INTERSECT",
+		pg.SetOperation_SETOP_EXCEPT: "EXCEPT"}[sel.Op]
+	if what == "" {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "set operation %s is not supported", sel.Op)
 	}
 	var sides [2]*selectPlan
 	for i, s := range []*pg.SelectStmt{sel.Larg, sel.Rarg} {
@@ -206,11 +202,17 @@ func (p *Planner) planSetOp(sel *pg.SelectStmt, b *binder) (*selectPlan, error) 
 	all := sel.All
 	plan := &selectPlan{columns: cols}
 	plan.explain = func(ctx context.Context, depth int) []string {
-		what := "Append (UNION ALL)"
-		if !all {
-			what = "Distinct over Append (UNION)"
+		label := "Append (UNION ALL)"
+		switch {
+		case what != "UNION":
+			label = what
+			if all {
+				label += " ALL"
+			}
+		case !all:
+			label = "Distinct over Append (UNION)"
 		}
-		lines := []string{indent(depth, "%s", what)}
+		lines := []string{indent(depth, "%s", label)}
 		for _, side := range sides {
 			lines = append(lines, side.describe2(ctx, depth+1)...)
 		}
@@ -234,6 +236,9 @@ func (p *Planner) planSetOp(sel *pg.SelectStmt, b *binder) (*selectPlan, error) 
 				return nil, err
 			}
 			inputs = append(inputs, op)
+		}
+		if what != "UNION" {
+			return exec.NewSetOp(what == "EXCEPT", all, inputs[0], inputs[1], columnTypes(cols)), nil
 		}
 		var op exec.Operator = exec.NewConcat(inputs...)
 		if !all {

@@ -54,3 +54,17 @@ SELECT 1 UNION SELECT 2.5 ORDER BY 1
 SELECT count(*) FROM (SELECT namespace_name FROM alerts UNION SELECT namespace_name FROM logs) u
 
 SELECT NULL UNION SELECT 1 ORDER BY 1
+
+SELECT operation FROM logs INTERSECT SELECT operation FROM alerts ORDER BY 1
+
+SELECT host_name FROM logs EXCEPT SELECT host_name FROM messages ORDER BY 1
+
+SELECT x FROM (VALUES (1), (1), (2), (3), (NULL)) a(x) INTERSECT ALL SELECT y FROM (VALUES (1), (1), (1), (3), (NULL)) b(y) ORDER BY 1
+
+SELECT x FROM (VALUES (1), (1), (2), (3), (NULL)) a(x) EXCEPT ALL SELECT y FROM (VALUES (1), (3)) b(y) ORDER BY 1
+
+SELECT x FROM (VALUES (1), (1), (2), (NULL)) a(x) EXCEPT SELECT y FROM (VALUES (2)) b(y) ORDER BY 1 NULLS FIRST
+
+SELECT namespace_name, pod_name FROM alerts INTERSECT SELECT namespace_name, pod_name FROM logs ORDER BY 1, 2 LIMIT 5
+
+SELECT count(*) FROM (SELECT pid FROM logs EXCEPT SELECT pid FROM alerts) s

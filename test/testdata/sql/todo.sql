@@ -17,9 +17,6 @@ SELECT DISTINCT ON (operation) operation, ts FROM logs ORDER BY operation, ts
 -- todo: DISTINCT over aggregates
 SELECT DISTINCT count(*) FROM logs GROUP BY operation
 
--- todo: INTERSECT
-SELECT operation FROM logs INTERSECT SELECT operation FROM alerts
-
 -- todo: WITH RECURSIVE
 WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 3) SELECT n FROM t
 
