@@ -26,7 +26,7 @@ func init() {
 		"exp", "ln", "sign", "power", "coalesce", "greatest", "least", "nullif", "date_trunc", "date_part",
 		"extract", "to_timestamp", "like", "not_like", "ilike", "not_ilike", "regex", "not_regex", "iregex",
 		"not_iregex", "ts_add", "date_bin", "any_eq", "array_length", "cardinality", "array_to_string",
-		"string_to_array", "jsonb_get", "jsonb_get_text", "jsonb_exists", "ts_text"} {
+		"string_to_array", "jsonb_get", "jsonb_get_text", "jsonb_exists", "ts_text", "regexp_replace", "regexp_match", "array_elem"} {
 		funcNames[n] = true
 	}
 }
@@ -177,6 +177,19 @@ func ResolveFunc(name string, args []coldata.Type) (want []coldata.Type, result 
 		if n == 3 && args[0] == coldata.Int64 && (args[1] == coldata.Unknown || args[1] == coldata.Timestamptz) &&
 			(args[2] == coldata.Unknown || args[2] == coldata.Timestamptz) {
 			return []coldata.Type{coldata.Int64, coldata.Timestamptz, coldata.Timestamptz}, coldata.Timestamptz, true
+		}
+	case "regexp_replace":
+		if (n == 3 || n == 4) && textish(args...) {
+			return all(coldata.Text), coldata.Text, true
+		}
+	case "regexp_match":
+		if (n == 2 || n == 3) && textish(args...) {
+			return all(coldata.Text), coldata.TextArray, true
+		}
+	case "array_elem":
+		// arr[i], 1-based.
+		if n == 2 && args[0] == coldata.TextArray && intish(args[1]) {
+			return []coldata.Type{coldata.TextArray, coldata.Int64}, coldata.Text, true
 		}
 	case "any_eq":
 		if n == 2 && textish(args[0]) && args[1] == coldata.TextArray {
@@ -403,7 +416,9 @@ func compileFunc(name string, typ coldata.Type, args []Expr) (Expr, error) {
 		err = compileTimeFunc(e)
 	case "like", "not_like", "ilike", "not_ilike", "regex", "not_regex", "iregex", "not_iregex":
 		err = compileMatch(e)
-	case "any_eq", "array_length", "cardinality", "array_to_string", "string_to_array":
+	case "regexp_replace", "regexp_match":
+		err = compileRegexpFunc(e)
+	case "any_eq", "array_length", "cardinality", "array_to_string", "string_to_array", "array_elem":
 		err = compileArrayFunc(e)
 	case "jsonb_get", "jsonb_get_text", "jsonb_exists":
 		err = compileJSONFunc(e)

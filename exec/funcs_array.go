@@ -31,6 +31,20 @@ func compileArrayFunc(e *funcExpr) error {
 			}
 			return nil
 		}
+	case "array_elem":
+		e.kernel = func(e *funcExpr, in []*coldata.Vec, n int) error {
+			for i := range n {
+				if !e.null(i) {
+					if k := in[1].Int64[i]; k >= 1 && k <= int64(in[0].ArrayLen(i)) {
+						e.out.Bytes.Append(in[0].ArrayElem(i, int(k-1)))
+						continue
+					}
+					e.setNull(i)
+				}
+				e.out.Bytes.Append(nil)
+			}
+			return nil
+		}
 	case "array_length", "cardinality":
 		e.kernel = func(e *funcExpr, in []*coldata.Vec, n int) error {
 			e.out.Int64 = slices.Grow(e.out.Int64[:0], n)[:n]

@@ -173,3 +173,103 @@ func compileMatch(e *funcExpr) error {
 	}
 	return nil
 }
+
+// compileRegexpFunc sets the kernel of regexp_replace(source, pattern,
+// replacement [, flags]) and regexp_match(string, pattern [, flags]).
+// Flags: g (every match, regexp_replace only) and i (ignore case); the
+// replacement's \1 … \9 name groups and \& the whole match. The pattern
+// and flags must be constants.
+func compileRegexpFunc(e *funcExpr) error {
+	pattern, err := constText(e, 1, "pattern")
+	if err != nil {
+		return err
+	}
+	flags := ""
+	if k := len(e.args) - 1; (e.name == "regexp_replace" && k == 3) || (e.name == "regexp_match" && k == 2) {
+		if flags, err = constText(e, k, "flags"); err != nil {
+			return err
+		}
+	}
+	global, fold := false, false
+	for _, f := range flags {
+		switch f {
+		case 'g':
+			global = e.name == "regexp_replace"
+			if !global {
+				return sqlerr.New(sqlerr.InvalidParameterValue, "regexp_match() does not support the \"global\" option").
+					WithHint("Use the regexp_matches function instead.")
+			}
+		case 'i':
+			fold = true
+		default:
+			return sqlerr.New(sqlerr.InvalidParameterValue, "invalid regular expression option: %q", f)
+		}
+	}
+	m, err := compileRegex(pattern, fold)
+	if err != nil {
+		return err
+	}
+	re := m.(regexpMatcher).re
+	if e.name == "regexp_match" {
+		e.kernel = func(e *funcExpr, in []*coldata.Vec, n int) error {
+			e.out.Arr = append(e.out.Arr[:0], 0)
+			for i := range n {
+				if !e.null(i) {
+					sub := re.FindSubmatch(in[0].Bytes.Get(i))
+					switch {
+					case sub == nil:
+						e.setNull(i)
+					case len(sub) == 1:
+						e.out.Bytes.Append(sub[0])
+					default:
+						for _, g := range sub[1:] {
+							e.out.Bytes.Append(g)
+						}
+					}
+				}
+				e.out.Arr = append(e.out.Arr, int32(e.out.Bytes.Len()))
+			}
+			return nil
+		}
+		return nil
+	}
+	e.kernel = textKernel(func(_ *funcExpr, in []*coldata.Vec, i int, dst []byte) ([]byte, error) {
+		src, repl := in[0].Bytes.Get(i), in[2].Bytes.Get(i)
+		matches := re.FindAllSubmatchIndex(src, -1)
+		if !global && len(matches) > 1 {
+			matches = matches[:1]
+		}
+		last := 0
+		for _, mt := range matches {
+			dst = append(dst, src[last:mt[0]]...)
+			dst = expandReplacement(dst, repl, src, mt)
+			last = mt[1]
+		}
+		return append(dst, src[last:]...), nil
+	})
+	return nil
+}
+
+// expandReplacement appends a regexp_replace replacement: \1 … \9 are
+// groups, \& the match, \\ a backslash.
+func expandReplacement(dst, repl, src []byte, mt []int) []byte {
+	for i := 0; i < len(repl); i++ {
+		c := repl[i]
+		if c != '\\' || i+1 == len(repl) {
+			dst = append(dst, c)
+			continue
+		}
+		i++
+		switch d := repl[i]; {
+		case d >= '1' && d <= '9':
+			if g := int(d - '0'); 2*g+1 < len(mt) && mt[2*g] >= 0 {
+				dst = append(dst, src[mt[2*g]:mt[2*g+1]]...)
+			}
+		case d == '&':
+			dst = append(dst, src[mt[0]:mt[1]]...)
+		default:
+			dst = append(dst, d)
+		}
+	}
+	return dst
+}

@@ -111,6 +111,26 @@ func (b *binder) bind(n *pg.Node) (*scalar, error) {
 		return b.bindSubLink(n.GetSubLink())
 	case n.GetBooleanTest() != nil:
 		return b.bindBooleanTest(n.GetBooleanTest())
+	case n.GetAIndirection() != nil:
+		ind := n.GetAIndirection()
+		arg, err := b.bind(ind.Arg)
+		if err != nil {
+			return nil, err
+		}
+		for _, sub := range ind.Indirection {
+			idx := sub.GetAIndices()
+			if idx == nil || idx.IsSlice || idx.Uidx == nil {
+				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "array slices and field selection are not supported yet")
+			}
+			k, err := b.bind(idx.Uidx)
+			if err != nil {
+				return nil, err
+			}
+			if arg, err = b.call("array_elem", []*scalar{arg, k}, -1); err != nil {
+				return nil, err
+			}
+		}
+		return arg, nil
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "expression %s is not supported yet", nodeName(n))
 }

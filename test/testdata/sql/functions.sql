@@ -106,3 +106,11 @@ SELECT split_part(resource, '/', 3) AS part FROM logs WHERE split_part(resource,
 SELECT count(*) FROM logs WHERE split_part(resource, '/', 2) = 'proc' AND split_part(resource, '/', 3) ~ '^[0-9]+$' AND split_part(resource, '/', 3)::int > 100
 
 SELECT '42'::text::int + 1, ' 7 '::text::bigint, '2.50'::text::numeric, 'yes'::text::bool, '1e3'::text::float8
+
+SELECT regexp_replace('a1b22c333', '[0-9]+', '#'), regexp_replace('a1b22c333', '[0-9]+', '#', 'g'), regexp_replace('Hello', 'l', 'L', 'gi'), regexp_replace('john smith', '(\w+) (\w+)', '\2, \1')
+
+SELECT regexp_match('foo123bar', '[0-9]+'), regexp_match('key=value', '(\w+)=(\w+)'), regexp_match('abc', 'z'), regexp_match('ABC', 'b', 'i')
+
+SELECT regexp_replace(resource, '/[0-9]+/', '/N/', 'g') AS r, count(*) FROM logs WHERE resource LIKE '/proc/%' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5
+
+SELECT (regexp_match(data, 'fd=(-?[0-9]+)'))[1] IS NULL AS no_fd, count(*) FROM logs GROUP BY 1 ORDER BY 1

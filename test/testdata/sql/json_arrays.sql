@@ -26,3 +26,5 @@ SELECT array_to_string(atags, '|') AS t, count(*) FROM alerts GROUP BY 1 ORDER B
 SELECT string_to_array('a,b,c', ','), string_to_array('', ','), string_to_array('abc', ''), array_length(string_to_array('a,b', ','), 1)
 
 SELECT count(*) FROM alerts WHERE array_length(atags, 1) > 2 AND 'NIST' = ANY(atags)
+
+SELECT atags[1], atags[2], atags[99], (string_to_array('a,b,c', ','))[3] FROM alerts ORDER BY ts, pod_name, policy_name LIMIT 5
