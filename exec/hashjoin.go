@@ -16,6 +16,9 @@ const (
 	// LeftJoin also emits each left row without a match, the right
 	// columns NULL.
 	LeftJoin
+	// FullJoin also emits, at the end, each right row no left row
+	// matched, the left columns NULL.
+	FullJoin
 )
 
 // HashJoin joins two inputs on equal keys: it reads the right input into
@@ -33,12 +36,15 @@ type HashJoin struct {
 	leftTypes  []coldata.Type
 	rightTypes []coldata.Type
 
-	built bool
-	rows  *coldata.Batch     // the right input's rows
-	table map[string][]int32 // key → rows of the right input
-	key   []byte
-	out   *coldata.Batch
-	keyVs []*coldata.Vec
+	built   bool
+	matched []bool             // FullJoin: right rows some left row matched
+	nulls   []int              // FullJoin: right rows with a NULL key (never match)
+	tail    bool               // FullJoin: the unmatched right rows have been emitted
+	rows    *coldata.Batch     // the right input's rows
+	table   map[string][]int32 // key → rows of the right input
+	key     []byte
+	out     *coldata.Batch
+	keyVs   []*coldata.Vec
 }
 
 // NewHashJoin returns a join of left and right. leftKeys and rightKeys are
@@ -95,7 +101,7 @@ func (j *HashJoin) build(ctx context.Context) error {
 		for i := range b.Len {
 			var ok bool
 			j.key, ok = appendJoinKey(j.key[:0], j.keyVs, i)
-			if !ok {
+			if !ok && j.kind != FullJoin {
 				continue
 			}
 			row := int32(j.rows.Len)
@@ -106,11 +112,39 @@ func (j *HashJoin) build(ctx context.Context) error {
 			if j.rows.Len > maxJoinRows {
 				return sqlerr.New(sqlerr.ProgramLimitExceeded, "the right side of a join holds more than %d rows", maxJoinRows)
 			}
-			j.table[string(j.key)] = append(j.table[string(j.key)], row)
+			if ok {
+				j.table[string(j.key)] = append(j.table[string(j.key)], row)
+			}
 		}
+	}
+	if j.kind == FullJoin {
+		j.matched = make([]bool, j.rows.Len)
 	}
 	j.built = true
 	return nil
+}
+
+// rightOnly emits the right rows no left row matched (FullJoin), once.
+func (j *HashJoin) rightOnly() *coldata.Batch {
+	j.tail = true
+	out := coldata.NewBatch(append(append([]coldata.Type(nil), j.leftTypes...), j.rightTypes...), 0)
+	nl := len(j.leftTypes)
+	for r, m := range j.matched {
+		if m {
+			continue
+		}
+		for c := range j.leftTypes {
+			out.Vecs[c].AppendNull()
+		}
+		for c, v := range j.rows.Vecs {
+			out.Vecs[nl+c].AppendFrom(v, r)
+		}
+		out.Len++
+	}
+	if out.Len == 0 {
+		return nil
+	}
+	return out
 }
 
 // maxJoinRows bounds the rows a join holds in memory until queries have a
@@ -126,8 +160,16 @@ func (j *HashJoin) Next(ctx context.Context) (*coldata.Batch, error) {
 	}
 	for {
 		b, err := j.left.Next(ctx)
-		if err != nil || b == nil {
+		if err != nil {
 			return nil, err
+		}
+		if b == nil {
+			if j.kind == FullJoin && !j.tail {
+				if out := j.rightOnly(); out != nil {
+					return out, nil
+				}
+			}
+			return nil, nil
 		}
 		j.keyVs = j.keyVs[:0]
 		for _, k := range j.leftKeys {
@@ -146,7 +188,7 @@ func (j *HashJoin) Next(ctx context.Context) (*coldata.Batch, error) {
 			if ok {
 				matches = j.table[string(j.key)]
 			}
-			if len(matches) == 0 && j.kind == LeftJoin {
+			if len(matches) == 0 && (j.kind == LeftJoin || j.kind == FullJoin) {
 				for c, v := range b.Vecs {
 					j.out.Vecs[c].AppendFrom(v, i)
 				}
@@ -157,6 +199,9 @@ func (j *HashJoin) Next(ctx context.Context) (*coldata.Batch, error) {
 				continue
 			}
 			for _, r := range matches {
+				if j.matched != nil {
+					j.matched[r] = true
+				}
 				for c, v := range b.Vecs {
 					j.out.Vecs[c].AppendFrom(v, i)
 				}

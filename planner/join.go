@@ -167,9 +167,9 @@ func joinSubtree(n *pg.Node, leaves *[]leafItem) (*joinNode, error) {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "an alias for a join is not supported yet")
 	}
 	switch je.Jointype {
-	case pg.JoinType_JOIN_INNER, pg.JoinType_JOIN_LEFT, pg.JoinType_JOIN_RIGHT:
+	case pg.JoinType_JOIN_INNER, pg.JoinType_JOIN_LEFT, pg.JoinType_JOIN_RIGHT, pg.JoinType_JOIN_FULL:
 	default:
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "FULL JOIN is not supported yet")
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "join type %s is not supported yet", je.Jointype)
 	}
 	l, err := joinSubtree(je.Larg, leaves)
 	if err != nil {
@@ -195,8 +195,9 @@ func nullableRels(j *joinNode, nullable bool, out map[int]bool) {
 		}
 		return
 	}
-	nullableRels(j.left, nullable || j.kind == pg.JoinType_JOIN_RIGHT, out)
-	nullableRels(j.right, nullable || j.kind == pg.JoinType_JOIN_LEFT, out)
+	full := j.kind == pg.JoinType_JOIN_FULL
+	nullableRels(j.left, nullable || full || j.kind == pg.JoinType_JOIN_RIGHT, out)
+	nullableRels(j.right, nullable || full || j.kind == pg.JoinType_JOIN_LEFT, out)
 }
 
 // bindJoin plans the FROM clause of sel as a joined relation and makes it
@@ -643,8 +644,11 @@ func joinOperator(j *joinNode, left, right exec.Operator, cols []schema.Column) 
 		op = exec.NewProject(hj, exprs)
 	default:
 		kind := exec.InnerJoin
-		if j.kind == pg.JoinType_JOIN_LEFT {
+		switch j.kind {
+		case pg.JoinType_JOIN_LEFT:
 			kind = exec.LeftJoin
+		case pg.JoinType_JOIN_FULL:
+			kind = exec.FullJoin
 		}
 		hj, err := exec.NewHashJoin(kind, left, right, lt, rt, lk, rk)
 		if err != nil {
@@ -697,7 +701,8 @@ func explainJoin(ctx context.Context, j *joinNode, depth int) []string {
 	if j.left == nil {
 		return j.leaf.describe2(ctx, depth)
 	}
-	kind := map[pg.JoinType]string{pg.JoinType_JOIN_INNER: "Inner", pg.JoinType_JOIN_LEFT: "Left", pg.JoinType_JOIN_RIGHT: "Right"}[j.kind]
+	kind := map[pg.JoinType]string{pg.JoinType_JOIN_INNER: "Inner", pg.JoinType_JOIN_LEFT: "Left", pg.JoinType_JOIN_RIGHT: "Right",
+		pg.JoinType_JOIN_FULL: "Full"}[j.kind]
 	what := fmt.Sprintf("Hash %s Join (%d keys", kind, len(j.keys))
 	if len(j.keys) == 0 {
 		what = fmt.Sprintf("Nested Loop %s Join (cross product", kind)

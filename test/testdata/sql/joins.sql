@@ -45,3 +45,9 @@ SELECT a.host_name, m.host_name FROM alerts a JOIN messages m ON a.host_name = m
 SELECT count(*) FROM (SELECT pid FROM alerts) a JOIN (SELECT pid::bigint AS pid FROM alerts) b ON a.pid = b.pid
 
 SELECT x.a, y.b, z.c FROM (VALUES (1)) x(a) JOIN (VALUES (1, 2)) y(a, b) ON x.a = y.a JOIN (VALUES (2, 3)) z(b, c) ON y.b = z.b
+
+SELECT count(*) FROM alerts a FULL JOIN messages m ON a.host_name = m.host_name
+
+SELECT x.id, y.id FROM (VALUES (1), (2), (NULL)) x(id) FULL JOIN (VALUES (2), (3), (NULL)) y(id) ON x.id = y.id ORDER BY 1 NULLS FIRST, 2 NULLS FIRST
+
+SELECT coalesce(a.ns, b.ns) AS ns, a.n, b.n FROM (SELECT namespace_name AS ns, count(*) AS n FROM alerts GROUP BY 1) a FULL OUTER JOIN (SELECT namespace_name AS ns, count(*) AS n FROM logs WHERE operation = 'Network' GROUP BY 1) b ON a.ns = b.ns ORDER BY 1

@@ -20,9 +20,6 @@ SELECT DISTINCT count(*) FROM logs GROUP BY operation
 -- todo: WITH RECURSIVE
 WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 3) SELECT n FROM t
 
--- todo: FULL JOIN
-SELECT count(*) FROM alerts a FULL JOIN messages m ON a.host_name = m.host_name
-
 -- todo: NATURAL JOIN
 SELECT count(*) FROM (SELECT 1 AS x) a NATURAL JOIN (SELECT 1 AS x) b
 
