@@ -21,7 +21,7 @@ import (
 // TestFormat dumps encoded keys, chunks and block metadata byte by byte,
 // so that a change to the format shows as a diff of testdata/format.
 //
-//	chunk type=<type> [repeat=<n>]   one value per line (NULL, Go-quoted
+//	chunk type=<type> [repeat=<n>] [long=<n>]   one value per line (NULL, Go-quoted
 //	                                 strings, ["a" "b"] arrays, RFC 3339 times)
 //	key table=<name> partition=<RFC 3339> seq=<n> [column=<n>]
 //	meta types=(<type>, ...)         one row per line, values split by |
@@ -53,6 +53,13 @@ func runChunk(t *testing.T, d *datadriven.TestData) string {
 				d.Fatalf(t, "%s: %v", line, err)
 			}
 		}
+	}
+	if d.HasArg("long") {
+		// A very long value, too long to spell out: n bytes of a
+		// repeating pattern.
+		var n int
+		d.ScanArgs(t, "long", &n)
+		v.Bytes.AppendString(strings.Repeat("0123456789abcdef", n/16+1)[:n])
 	}
 	var e chunkEncoder
 	n := v.Len()
