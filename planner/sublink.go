@@ -33,6 +33,11 @@ func (b *binder) bindSubLink(s *pg.SubLink) (*scalar, error) {
 	b.absorb(cb)
 	if err != nil {
 		if c := sqlerr.Code(err); (c == sqlerr.UndefinedColumn || c == sqlerr.UndefinedTable) && b.correlated(sel) {
+			if s.SubLinkType == pg.SubLinkType_EXISTS_SUBLINK {
+				if r, ok, err := b.decorrelateExists(sel, s.Location); ok {
+					return r, err
+				}
+			}
 			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "correlated subqueries are not supported yet"), s.Location)
 		}
 		return nil, err
@@ -184,4 +189,95 @@ func (b *binder) correlated(sel *pg.SelectStmt) bool {
 		}
 	}
 	return false
+}
+
+// decorrelateExists turns EXISTS (SELECT … FROM t WHERE inner = outer AND
+// rest), where one equality ties an expression over the subquery's table
+// to an expression over the outer query's, into outer IN (SELECT inner
+// FROM t WHERE rest AND inner IS NOT NULL), never NULL: a semi-join run
+// as an uncorrelated subquery. ok is false for other shapes.
+func (b *binder) decorrelateExists(sel *pg.SelectStmt, loc int32) (*scalar, bool, error) {
+	if len(sel.FromClause) != 1 || sel.FromClause[0].GetRangeVar() == nil || sel.WhereClause == nil ||
+		len(sel.GroupClause) > 0 || sel.HavingClause != nil || sel.WithClause != nil || sel.Op != pg.SetOperation_SETOP_NONE {
+		return nil, false, nil
+	}
+	rv := sel.FromClause[0].GetRangeVar()
+	innerAlias := rv.Relname
+	if rv.Alias != nil {
+		innerAlias = rv.Alias.Aliasname
+	}
+	inner, ok := b.planner.cat.Table(rv.Relname)
+	if !ok {
+		return nil, false, nil
+	}
+	// Which side of an expression a column reference belongs to: the
+	// subquery's table, or the outer query.
+	isOuter := func(n *pg.Node) (outer, innerSide bool) {
+		refs := collectRefs(n)
+		for q := range refs.qualified {
+			if q[0] == innerAlias {
+				innerSide = true
+			} else {
+				outer = true
+			}
+		}
+		for name := range refs.bare {
+			if inner.ColumnIndex(name) >= 0 {
+				innerSide = true
+			} else {
+				outer = true
+			}
+		}
+		return outer, innerSide
+	}
+	var conj []*pg.Node
+	if be := sel.WhereClause.GetBoolExpr(); be != nil && be.Boolop == pg.BoolExprType_AND_EXPR {
+		conj = be.Args
+	} else {
+		conj = []*pg.Node{sel.WhereClause}
+	}
+	var innerExpr, outerExpr *pg.Node
+	var rest []*pg.Node
+	for _, c := range conj {
+		if o, _ := isOuter(c); !o {
+			rest = append(rest, c)
+			continue
+		}
+		ae := c.GetAExpr()
+		if innerExpr != nil || ae == nil || ae.Kind != pg.A_Expr_Kind_AEXPR_OP || operatorName(ae.Name) != "=" {
+			return nil, false, nil
+		}
+		lo, li := isOuter(ae.Lexpr)
+		ro, ri := isOuter(ae.Rexpr)
+		switch {
+		case li && !lo && ro && !ri:
+			innerExpr, outerExpr = ae.Lexpr, ae.Rexpr
+		case ri && !ro && lo && !li:
+			innerExpr, outerExpr = ae.Rexpr, ae.Lexpr
+		default:
+			return nil, false, nil
+		}
+	}
+	if innerExpr == nil {
+		return nil, false, nil
+	}
+	rest = append(rest, &pg.Node{Node: &pg.Node_NullTest{NullTest: &pg.NullTest{Arg: innerExpr, Nulltesttype: pg.NullTestType_IS_NOT_NULL}}})
+	where := rest[0]
+	if len(rest) > 1 {
+		where = &pg.Node{Node: &pg.Node_BoolExpr{BoolExpr: &pg.BoolExpr{Boolop: pg.BoolExprType_AND_EXPR, Args: rest}}}
+	}
+	semi := &pg.SelectStmt{
+		TargetList:  []*pg.Node{{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: innerExpr}}}},
+		FromClause:  sel.FromClause,
+		WhereClause: where,
+	}
+	in := &pg.SubLink{SubLinkType: pg.SubLinkType_ANY_SUBLINK, Testexpr: outerExpr, Subselect: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: semi}}, Location: loc}
+	r, err := b.bindSubLink(in)
+	if err != nil {
+		return nil, true, err
+	}
+	// No NULL in the list: the result is NULL only for a NULL outer
+	// value, which EXISTS answers false.
+	f := constScalar(&rpcpb.Datum{Type: uint32(coldata.Bool), Value: &rpcpb.Datum_B{B: false}})
+	return callScalar("case", coldata.Bool, callScalar("is_null", coldata.Bool, r), f, r), true, nil
 }

@@ -27,3 +27,13 @@ SELECT count(*) FROM alerts WHERE severity = (SELECT max(severity) FROM alerts)
 SELECT count(*) FROM logs WHERE pid = ANY (SELECT pid FROM alerts)
 
 SELECT count(*) FROM (SELECT host_name FROM logs WHERE host_name IN (SELECT host_name FROM messages)) s
+
+SELECT count(*) FROM alerts a WHERE EXISTS (SELECT 1 FROM messages m WHERE m.host_name = a.host_name)
+
+SELECT count(*) FROM alerts a WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.host_name = a.host_name AND m.level = 'Info')
+
+SELECT namespace_name, EXISTS (SELECT 1 FROM logs l WHERE l.namespace_name = a.namespace_name AND l.operation = 'Network') AS net FROM (SELECT DISTINCT namespace_name FROM alerts) a ORDER BY 1
+
+SELECT count(*) FROM (VALUES (1), (NULL), (3)) v(x) WHERE EXISTS (SELECT 1 FROM alerts WHERE severity = v.x)
+
+SELECT x, NOT EXISTS (SELECT 1 FROM alerts WHERE severity = v.x) FROM (VALUES (1), (NULL), (300)) v(x) ORDER BY 1 NULLS FIRST

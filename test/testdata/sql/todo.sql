@@ -32,8 +32,6 @@ SELECT max(ts) - min(ts) FROM logs
 -- todo: correlated subqueries
 SELECT a.namespace_name, (SELECT count(*) FROM logs l WHERE l.namespace_name = a.namespace_name) FROM (SELECT DISTINCT namespace_name FROM alerts) a ORDER BY 1
 
--- todo: correlated EXISTS
-SELECT count(*) FROM alerts a WHERE EXISTS (SELECT 1 FROM messages m WHERE m.host_name = a.host_name)
 
 -- todo: unnest
 SELECT unnest(atags) AS tag, count(*) FROM alerts GROUP BY 1 ORDER BY 1
