@@ -72,6 +72,7 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 	if sel.Op != pg.SetOperation_SETOP_NONE && sel.Op != pg.SetOperation_SET_OPERATION_UNDEFINED {
 		return p.planSetOp(sel, b)
 	}
+	sel = p.decorrelateTargets(sel)
 	if len(sel.ValuesLists) > 0 {
 		return p.planValues(sel, b)
 	}

@@ -37,3 +37,9 @@ SELECT namespace_name, EXISTS (SELECT 1 FROM logs l WHERE l.namespace_name = a.n
 SELECT count(*) FROM (VALUES (1), (NULL), (3)) v(x) WHERE EXISTS (SELECT 1 FROM alerts WHERE severity = v.x)
 
 SELECT x, NOT EXISTS (SELECT 1 FROM alerts WHERE severity = v.x) FROM (VALUES (1), (NULL), (300)) v(x) ORDER BY 1 NULLS FIRST
+
+SELECT a.namespace_name, (SELECT count(*) FROM logs l WHERE l.namespace_name = a.namespace_name) FROM (SELECT DISTINCT namespace_name FROM alerts) a ORDER BY 1
+
+SELECT h.host_name, (SELECT max(ts) FROM messages m WHERE m.host_name = h.host_name) AS last_message, (SELECT count(*) FROM messages m WHERE m.host_name = h.host_name AND m.level = 'Info') AS infos FROM (SELECT DISTINCT host_name FROM logs) h ORDER BY 1
+
+SELECT x, (SELECT count(*) FROM alerts WHERE severity = v.x), (SELECT min(pid) FROM alerts WHERE severity = v.x) FROM (VALUES (1), (NULL), (300)) v(x) ORDER BY 1 NULLS FIRST

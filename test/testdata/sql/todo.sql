@@ -29,8 +29,8 @@ SELECT interval '1 hour'
 -- todo: timestamp differences
 SELECT max(ts) - min(ts) FROM logs
 
--- todo: correlated subqueries
-SELECT a.namespace_name, (SELECT count(*) FROM logs l WHERE l.namespace_name = a.namespace_name) FROM (SELECT DISTINCT namespace_name FROM alerts) a ORDER BY 1
+-- todo: correlated subqueries in WHERE
+SELECT count(*) FROM alerts a WHERE a.severity > (SELECT avg(severity) FROM alerts b WHERE b.namespace_name = a.namespace_name)
 
 
 -- todo: unnest
