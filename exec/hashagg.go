@@ -40,10 +40,14 @@ type HashAgg struct {
 	aggs   []AggSpec
 	budget *Budget
 
-	groups  map[string]uint32
-	keyVecs []*coldata.Vec
-	accs    []accumulator
-	ngroups int
+	groups map[string]uint32
+	// Single-key fast paths: an integer key's groups by value, and the
+	// group of a NULL key plus one (0: none yet).
+	intGroups map[int64]uint32
+	nullGroup int64
+	keyVecs   []*coldata.Vec
+	accs      []accumulator
+	ngroups   int
 
 	rowKeys [][]byte
 	gids    []uint32
@@ -167,6 +171,20 @@ func (h *HashAgg) add(b *coldata.Batch) error {
 // assignGroups encodes each row's key column by column (one typed loop
 // per key column), then looks the encoded keys up.
 func (h *HashAgg) assignGroups(b *coldata.Batch, gids []uint32) error {
+	if len(h.keys) == 1 {
+		v, err := h.keys[0].Eval(b)
+		if err != nil {
+			return err
+		}
+		switch t := v.Type; {
+		case t == coldata.Text || t == coldata.Jsonb:
+			h.assignBytes(v, b.Len, gids)
+			return nil
+		case t.IsInteger() || t == coldata.Timestamptz:
+			h.assignInts(v, b.Len, gids)
+			return nil
+		}
+	}
 	n := b.Len
 	for len(h.rowKeys) < n {
 		h.rowKeys = append(h.rowKeys, nil)
@@ -305,3 +323,62 @@ func (h *HashAgg) Close() error { return h.input.Close() }
 
 // BatchSize is the number of rows operators aim to put in a batch.
 const BatchSize = 4096
+
+// newGroup adds a group whose key is row i of v.
+func (h *HashAgg) newGroup(v *coldata.Vec, i int) uint32 {
+	g := uint32(h.ngroups)
+	h.ngroups++
+	h.keyVecs[0].AppendFrom(v, i)
+	return g
+}
+
+func (h *HashAgg) nullKey(v *coldata.Vec, i int) uint32 {
+	if h.nullGroup == 0 {
+		h.nullGroup = int64(h.newGroup(v, i)) + 1
+	}
+	return uint32(h.nullGroup - 1)
+}
+
+// assignBytes looks a text-like key up by its bytes, without encoding it.
+func (h *HashAgg) assignBytes(v *coldata.Vec, n int, gids []uint32) {
+	hasNulls := v.Nulls.Any()
+	for i := range n {
+		if hasNulls && v.Nulls.Get(i) {
+			gids[i] = h.nullKey(v, i)
+			continue
+		}
+		key := v.Bytes.Get(i)
+		g, ok := h.groups[string(key)]
+		if !ok {
+			g = h.newGroup(v, i)
+			h.groups[string(key)] = g
+		}
+		gids[i] = g
+	}
+	for _, a := range h.accs {
+		a.grow(h.ngroups)
+	}
+}
+
+// assignInts looks an integer or timestamp key up by value.
+func (h *HashAgg) assignInts(v *coldata.Vec, n int, gids []uint32) {
+	if h.intGroups == nil {
+		h.intGroups = map[int64]uint32{}
+	}
+	hasNulls := v.Nulls.Any()
+	for i, x := range v.Int64[:n] {
+		if hasNulls && v.Nulls.Get(i) {
+			gids[i] = h.nullKey(v, i)
+			continue
+		}
+		g, ok := h.intGroups[x]
+		if !ok {
+			g = h.newGroup(v, i)
+			h.intGroups[x] = g
+		}
+		gids[i] = g
+	}
+	for _, a := range h.accs {
+		a.grow(h.ngroups)
+	}
+}

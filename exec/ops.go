@@ -13,6 +13,7 @@ type Filter struct {
 	input Operator
 	pred  Expr
 	sel   []int
+	out   *coldata.Batch // the passing rows, reused from batch to batch
 }
 
 // NewFilter returns a filter; pred must be boolean.
@@ -47,7 +48,17 @@ func (f *Filter) Next(ctx context.Context) (*coldata.Batch, error) {
 		case b.Len:
 			return b, nil
 		}
-		return b.Gather(f.sel), nil
+		if f.out == nil || len(f.out.Vecs) != len(b.Vecs) {
+			f.out = coldata.NewBatch(b.Types(), len(f.sel))
+		}
+		for i, v := range b.Vecs {
+			if f.out.Vecs[i].Type != v.Type {
+				f.out = coldata.NewBatch(b.Types(), len(f.sel))
+				break
+			}
+		}
+		b.GatherInto(f.out, f.sel)
+		return f.out, nil
 	}
 }
 
