@@ -236,3 +236,44 @@ func (b *Batch) Slice(from, to int) *Batch {
 	}
 	return out
 }
+
+// AppendRows appends rows [0, n) of src, a Vec of v's type, in bulk: a
+// slice append per column instead of a call per value.
+func (v *Vec) AppendRows(src *Vec, n int) {
+	if n == 0 {
+		return
+	}
+	if src.Type == TextArray {
+		for i := range n {
+			v.AppendFrom(src, i)
+		}
+		return
+	}
+	start := v.Len()
+	switch {
+	case v.Type == Bool:
+		v.Bool = append(v.Bool, src.Bool[:n]...)
+	case v.Type.IsInteger() || v.Type == Timestamptz:
+		v.Int64 = append(v.Int64, src.Int64[:n]...)
+	case v.Type.IsFloat():
+		v.Float64 = append(v.Float64, src.Float64[:n]...)
+	case v.Type.IsBytes():
+		b := &v.Bytes
+		if len(b.Offs) == 0 {
+			b.Offs = append(b.Offs, 0)
+		}
+		base := b.Offs[len(b.Offs)-1]
+		first := src.Bytes.Offs[0]
+		for _, o := range src.Bytes.Offs[1 : n+1] {
+			b.Offs = append(b.Offs, base+o-first)
+		}
+		b.Data = append(b.Data, src.Bytes.Data[first:src.Bytes.Offs[n]]...)
+	}
+	if src.Nulls.Any() {
+		for i := range n {
+			if src.Nulls.Get(i) {
+				v.Nulls.Set(start + i)
+			}
+		}
+	}
+}

@@ -196,9 +196,7 @@ func (s *Sort) consume(ctx context.Context) error {
 			s.buf.Len += len(s.sel)
 		} else {
 			for c, v := range b.Vecs {
-				for i := 0; i < b.Len; i++ {
-					s.buf.Vecs[c].AppendFrom(v, i)
-				}
+				s.buf.Vecs[c].AppendRows(v, b.Len)
 			}
 			s.buf.Len += b.Len
 		}

@@ -77,12 +77,10 @@ func (w *Window) compute(ctx context.Context) error {
 		if err := budgetOf(ctx).Grow(rowBytes(b.Vecs, b.Len)); err != nil {
 			return err
 		}
-		for i := range b.Len {
-			for c, v := range b.Vecs {
-				all.Vecs[c].AppendFrom(v, i)
-			}
-			all.Len++
+		for c, v := range b.Vecs {
+			all.Vecs[c].AppendRows(v, b.Len)
 		}
+		all.Len += b.Len
 		if all.Len > maxJoinRows {
 			return sqlerr.New(sqlerr.ProgramLimitExceeded, "window functions over more than %d rows are not supported yet", maxJoinRows)
 		}

@@ -1,0 +1,53 @@
+package coldata
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestAppendRows: appending a batch's rows in bulk gives what appending
+// them one by one gives, NULLs, empty strings and arrays included, onto
+// a Vec that already holds rows.
+func TestAppendRows(t *testing.T) {
+	for _, typ := range []Type{Bool, Int32, Int64, Float64, Text, Timestamptz, Numeric, Jsonb, TextArray} {
+		src := NewVec(typ, 0)
+		for i := range 70 {
+			switch {
+			case i%9 == 4:
+				src.AppendNull()
+			case typ == Bool:
+				src.Bool = append(src.Bool, i%2 == 0)
+			case typ == Int32 || typ == Int64 || typ == Timestamptz:
+				src.Int64 = append(src.Int64, int64(i*7))
+			case typ == Float64:
+				src.Float64 = append(src.Float64, float64(i)/3)
+			case typ == TextArray:
+				src.AppendStrings([]string{fmt.Sprint(i), ""})
+			case i%5 == 0:
+				src.Bytes.AppendString("")
+			default:
+				src.Bytes.AppendString(fmt.Sprintf("v%d", i))
+			}
+		}
+		bulk, one := NewVec(typ, 0), NewVec(typ, 0)
+		for _, v := range []*Vec{bulk, one} {
+			v.AppendFrom(src, 1) // a row already there
+			v.AppendNull()
+		}
+		bulk.AppendRows(src, 64)
+		for i := range 64 {
+			one.AppendFrom(src, i)
+		}
+		if bulk.Len() != one.Len() {
+			t.Fatalf("%s: %d rows, want %d", typ, bulk.Len(), one.Len())
+		}
+		for i := range one.Len() {
+			if bulk.IsNull(i) != one.IsNull(i) {
+				t.Fatalf("%s row %d: NULL %v, want %v", typ, i, bulk.IsNull(i), one.IsNull(i))
+			}
+			if string(AppendText(nil, bulk, i, nil)) != string(AppendText(nil, one, i, nil)) {
+				t.Fatalf("%s row %d: %q, want %q", typ, i, AppendText(nil, bulk, i, nil), AppendText(nil, one, i, nil))
+			}
+		}
+	}
+}
