@@ -3,7 +3,6 @@ package exec
 import (
 	"bytes"
 	"context"
-	"slices"
 	"sort"
 
 	"github.com/armorlake/armorlake/coldata"
@@ -124,43 +123,83 @@ func (s *Sort) order(b *coldata.Batch) []int {
 }
 
 // orderInts sorts rows by one integer or timestamp key without the
-// general comparator: NULLs split off first, then the values sorted as
-// (value, row) pairs, so equal values keep their input order.
+// general comparator: NULLs split off, then the values radix-sorted
+// (least significant 16 bits first, four stable passes), so equal values
+// keep their input order.
 func orderInts(v *coldata.Vec, k SortKey, idx []int) []int {
-	type pair struct {
-		x   int64
-		row int32
-	}
-	pairs := make([]pair, 0, len(idx))
 	var nulls []int
+	keys := make([]uint64, 0, len(idx))
+	rows := make([]int32, 0, len(idx))
 	for _, i := range idx {
 		if v.IsNull(i) {
 			nulls = append(nulls, i)
 			continue
 		}
-		pairs = append(pairs, pair{v.Int64[i], int32(i)})
-	}
-	slices.SortFunc(pairs, func(a, b pair) int {
-		c := cmpInt(a.x, b.x)
+		// Flip the sign bit so unsigned order is signed order; invert
+		// for descending.
+		u := uint64(v.Int64[i]) ^ (1 << 63)
 		if k.Desc {
-			c = -c
+			u = ^u
 		}
-		if c != 0 {
-			return c
-		}
-		return int(a.row - b.row)
-	})
+		keys = append(keys, u)
+		rows = append(rows, int32(i))
+	}
+	radixSort(keys, rows)
 	out := idx[:0]
 	if k.NullsFirst {
 		out = append(out, nulls...)
 	}
-	for _, p := range pairs {
-		out = append(out, int(p.row))
+	for _, r := range rows {
+		out = append(out, int(r))
 	}
 	if !k.NullsFirst {
 		out = append(out, nulls...)
 	}
 	return out
+}
+
+// radixSort sorts keys ascending, carrying rows along, stably.
+func radixSort(keys []uint64, rows []int32) {
+	n := len(keys)
+	if n < 256 {
+		// Small inputs: insertion sort beats the passes' fixed cost.
+		for i := 1; i < n; i++ {
+			for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+				keys[j], keys[j-1] = keys[j-1], keys[j]
+				rows[j], rows[j-1] = rows[j-1], rows[j]
+			}
+		}
+		return
+	}
+	k2, r2 := make([]uint64, n), make([]int32, n)
+	var count [1 << 16]int
+	for shift := uint(0); shift < 64; shift += 16 {
+		clear(count[:])
+		same := true
+		first := (keys[0] >> shift) & 0xffff
+		for _, x := range keys {
+			d := (x >> shift) & 0xffff
+			count[d]++
+			same = same && d == first
+		}
+		if same {
+			continue // every key has this digit: the pass changes nothing
+		}
+		pos := 0
+		for d := range count {
+			c := count[d]
+			count[d] = pos
+			pos += c
+		}
+		for i, x := range keys {
+			d := (x >> shift) & 0xffff
+			p := count[d]
+			count[d]++
+			k2[p], r2[p] = x, rows[i]
+		}
+		copy(keys, k2)
+		copy(rows, r2)
+	}
 }
 
 func (s *Sort) consume(ctx context.Context) error {
