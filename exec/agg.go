@@ -22,8 +22,9 @@ import (
 //	avg(numeric)     numeric s, int8 n           sums                 s / n (numeric)
 //	min, max         the argument's type         min, max             the value
 //	agg(DISTINCT x)  text[] of distinct values   union                agg over the union
+//	string_agg, percentiles…  the group's rows   append               sort, compute
 //
-// (agg_distinct.go.)
+// (agg_distinct.go, agg_collect.go.)
 // An accumulator keeps one slot per group in typed slices, and is driven
 // a batch at a time with the group id of every row.
 

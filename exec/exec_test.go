@@ -644,7 +644,8 @@ func TestDistinctAggregatesUnionPartials(t *testing.T) {
 	}
 }
 
-// TestMemoryBudget: sort, hash join, hash aggregation and window functions
+// TestMemoryBudget: sort, hash join, hash aggregation (by many keys, and
+// collecting one group's values) and window functions
 // over more rows than a small budget allows fail with 53200 naming the
 // budget; a top-N over the same rows stays within it; without a budget
 // they run.
@@ -674,6 +675,15 @@ func TestMemoryBudget(t *testing.T) {
 		"aggregation": func() Operator { return NewHashAgg(rows(), AggPartial, []Expr{key}, []AggSpec{{Def: count}}) },
 		"window": func() Operator {
 			return NewWindow(rows(), types, []WindowFunc{{Name: "row_number", Result: coldata.Int64}})
+		},
+		// One group collecting every row.
+		"string_agg": func() Operator {
+			def, err := Lookup(AggCall{Name: "string_agg", Args: []coldata.Type{coldata.Text, coldata.Text}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := &colExpr{idx: 1, typ: coldata.Text}
+			return NewHashAgg(rows(), AggComplete, nil, []AggSpec{{Def: def, Arg: text, More: []Expr{text}}})
 		},
 	}
 	for name, op := range ops {

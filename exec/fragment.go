@@ -140,7 +140,7 @@ func minMaxBatch(ctx context.Context, mm MinMaxer, frag *rpcpb.Fragment, types [
 	cols := map[int]bool{}
 	for _, a := range frag.Aggregates {
 		c, isCol := a.GetArg().GetKind().(*rpcpb.Expr_Column)
-		if a.Distinct || (a.Func != "min" && a.Func != "max") || !isCol ||
+		if a.Distinct || a.Filter != nil || (a.Func != "min" && a.Func != "max") || !isCol ||
 			int(c.Column) >= len(types) || !(types[c.Column].IsInteger() || types[c.Column] == coldata.Timestamptz) {
 			return nil, false, nil
 		}
@@ -299,7 +299,7 @@ func countBatch(counts map[string]int64, nulls int64, aggs []AggSpec) []*coldata
 // no column.
 func countsRowsOnly(aggs []AggSpec) bool {
 	for _, a := range aggs {
-		if a.Arg != nil || a.Def.Name != "count" {
+		if a.Arg != nil || a.Filter != nil || a.Def.Name != "count" {
 			return false
 		}
 	}
@@ -307,24 +307,48 @@ func countsRowsOnly(aggs []AggSpec) bool {
 }
 
 func compileAgg(a *rpcpb.Aggregate, types []coldata.Type) (AggSpec, error) {
-	argType := coldata.Unknown
-	var arg Expr
+	var spec AggSpec
+	call := AggCall{Name: a.Func, Distinct: a.Distinct, Fraction: a.Fraction}
 	if a.Arg != nil {
 		e, err := CompileExpr(a.Arg, types)
 		if err != nil {
 			return AggSpec{}, err
 		}
-		arg, argType = e, e.Type()
+		spec.Arg = e
+		call.Args = append(call.Args, e.Type())
 	}
-	lookup := LookupAgg
-	if a.Distinct {
-		lookup = LookupDistinctAgg
+	for _, m := range a.MoreArgs {
+		e, err := CompileExpr(m, types)
+		if err != nil {
+			return AggSpec{}, err
+		}
+		spec.More = append(spec.More, e)
+		call.Args = append(call.Args, e.Type())
 	}
-	def, err := lookup(a.Func, argType)
+	for _, o := range a.Order {
+		e, err := CompileExpr(o.Expr, types)
+		if err != nil {
+			return AggSpec{}, err
+		}
+		spec.More = append(spec.More, e)
+		call.Order = append(call.Order, AggOrder{Type: e.Type(), Desc: o.Desc, NullsFirst: o.NullsFirst})
+	}
+	if a.Filter != nil {
+		e, err := CompileExpr(a.Filter, types)
+		if err != nil {
+			return AggSpec{}, err
+		}
+		if e.Type() != coldata.Bool {
+			return AggSpec{}, sqlerr.New(sqlerr.DatatypeMismatch, "argument of FILTER must be type boolean, not type %s", e.Type())
+		}
+		spec.Filter = e
+	}
+	def, err := Lookup(call)
 	if err != nil {
 		return AggSpec{}, err
 	}
-	return AggSpec{Def: def, Arg: arg}, nil
+	spec.Def = def
+	return spec, nil
 }
 
 // TextMatches finds, among the conjuncts of filter, those a scan can use to

@@ -22,13 +22,29 @@ const (
 )
 
 // AggSpec is one aggregate of a HashAgg. In AggPartial and AggComplete
-// mode Arg computes the argument (nil for count(*)); in AggFinal mode
-// States lists the input columns holding the partial states.
+// mode Arg computes the argument (nil for count(*)), More any further
+// arguments and then the aggregate's ORDER BY keys, and Filter, when set,
+// keeps the rows FILTER (WHERE …) admits; in AggFinal mode States lists
+// the input columns holding the partial states.
 type AggSpec struct {
 	Def    *AggDef
 	Arg    Expr
+	More   []Expr
+	Filter Expr
 	States []int
 }
+
+// rowsAccumulator is an accumulator that takes several columns per row.
+type rowsAccumulator interface {
+	updateRows(gids []uint32, cols []*coldata.Vec)
+}
+
+// An accumulator whose memory grows with its input (not only with its
+// groups) reports it, and one that can fail reports why.
+type (
+	memoryReporter interface{ memory() int64 }
+	failingAcc     interface{ failure() error }
+)
 
 // HashAgg groups rows by the values of its key expressions and folds
 // each group's rows into its aggregates. With no keys it yields exactly one
@@ -52,6 +68,11 @@ type HashAgg struct {
 	rowKeys [][]byte
 	gids    []uint32
 	stateIn []*coldata.Vec
+	sel     []int
+	fgids   []uint32
+	argCols []*coldata.Vec
+	// charged is what accumulators that report their memory are charged.
+	charged int64
 
 	done    bool
 	emitted int
@@ -112,6 +133,9 @@ func (h *HashAgg) consume(ctx context.Context) error {
 		if err := h.add(b); err != nil {
 			return err
 		}
+		if err := h.chargeAccumulators(); err != nil {
+			return err
+		}
 		if grown := h.ngroups - before; grown > 0 {
 			// A group costs its key, its map entry and its states.
 			if err := h.budget.Grow(int64(grown) * (64 + 24*int64(len(h.aggs)) + h.keyBytes())); err != nil {
@@ -119,6 +143,22 @@ func (h *HashAgg) consume(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// chargeAccumulators charges the budget what accumulators that collect
+// values have grown by.
+func (h *HashAgg) chargeAccumulators() error {
+	var total int64
+	for _, a := range h.accs {
+		if m, ok := a.(memoryReporter); ok {
+			total += m.memory()
+		}
+	}
+	if grown := total - h.charged; grown > 0 {
+		h.charged = total
+		return h.budget.Grow(grown)
+	}
+	return nil
 }
 
 // keyBytes is the average size of a group's key so far.
@@ -155,15 +195,68 @@ func (h *HashAgg) add(b *coldata.Batch) error {
 			}
 			continue
 		}
-		var arg *coldata.Vec
-		if a.Arg != nil {
-			v, err := a.Arg.Eval(b)
-			if err != nil {
-				return err
-			}
-			arg = v
+		if err := h.update(i, b, gids); err != nil {
+			return err
 		}
-		h.accs[i].update(gids, arg)
+	}
+	return nil
+}
+
+// update folds batch b into aggregate i: its FILTER, then its arguments.
+func (h *HashAgg) update(i int, b *coldata.Batch, gids []uint32) error {
+	a := &h.aggs[i]
+	var sel []int
+	if a.Filter != nil {
+		f, err := a.Filter.Eval(b)
+		if err != nil {
+			return err
+		}
+		sel = h.sel[:0]
+		for r := range b.Len {
+			if f.Bool[r] && !f.IsNull(r) {
+				sel = append(sel, r)
+			}
+		}
+		h.sel = sel
+		if len(sel) == 0 {
+			return nil
+		}
+		h.fgids = h.fgids[:0]
+		for _, r := range sel {
+			h.fgids = append(h.fgids, gids[r])
+		}
+		gids = h.fgids
+	}
+	cols := h.argCols[:0]
+	for k := range 1 + len(a.More) {
+		e := a.Arg
+		if k > 0 {
+			e = a.More[k-1]
+		}
+		if e == nil {
+			if len(a.More) == 0 {
+				cols = append(cols, nil) // count(*)
+			}
+			continue
+		}
+		v, err := e.Eval(b)
+		if err != nil {
+			return err
+		}
+		if sel != nil {
+			v = v.Gather(sel)
+		}
+		cols = append(cols, v)
+	}
+	h.argCols = cols
+	acc := h.accs[i]
+	if ra, ok := acc.(rowsAccumulator); ok {
+		ra.updateRows(gids, cols)
+	} else {
+		acc.update(gids, cols[0])
+	}
+	if fa, ok := acc.(failingAcc); ok {
+		return fa.failure()
 	}
 	return nil
 }
@@ -312,6 +405,9 @@ func (h *HashAgg) Next(ctx context.Context) (*coldata.Batch, error) {
 			c += n
 		} else {
 			h.accs[i].final(from, to, out.Vecs[c])
+			if fa, ok := h.accs[i].(failingAcc); ok && fa.failure() != nil {
+				return nil, fa.failure()
+			}
 			c++
 		}
 	}

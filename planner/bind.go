@@ -672,7 +672,8 @@ func boolOpName(t pg.BoolExprType) string {
 
 var aggregates = map[string]bool{"count": true, "sum": true, "min": true, "max": true, "avg": true,
 	"bool_and": true, "bool_or": true, "every": true, "var_pop": true, "var_samp": true, "variance": true,
-	"stddev_pop": true, "stddev_samp": true, "stddev": true}
+	"stddev_pop": true, "stddev_samp": true, "stddev": true, "string_agg": true, "array_agg": true,
+	"percentile_cont": true, "percentile_disc": true, "mode": true}
 
 func (b *binder) bindFuncCall(f *pg.FuncCall) (*scalar, error) {
 	name := strings.ToLower(operatorName(f.Funcname))
@@ -696,8 +697,14 @@ func (b *binder) bindFuncCall(f *pg.FuncCall) (*scalar, error) {
 		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s does not exist", name).
 			WithHint("No function matches the given name and argument types. You might need to add explicit type casts."), f.Location)
 	}
-	if f.AggFilter != nil || len(f.AggOrder) > 0 || f.AggWithinGroup {
-		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "FILTER, ORDER BY and WITHIN GROUP in aggregates are not supported yet"), f.Location)
+	if f.AggWithinGroup != exec.IsOrderedSetAgg(name) {
+		if f.AggWithinGroup {
+			return nil, errAt(sqlerr.New(sqlerr.WrongObjectType, "%s is not an ordered-set aggregate, so it cannot have WITHIN GROUP", name), f.Location)
+		}
+		// PostgreSQL finds no function of that name taking only the
+		// direct arguments.
+		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s without WITHIN GROUP does not exist", name).
+			WithHint(name+" is an ordered-set aggregate: write "+name+"(…) WITHIN GROUP (ORDER BY …)."), f.Location)
 	}
 	if !b.aggAllowed {
 		return nil, errAt(sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in %s", b.clause), f.Location)
@@ -705,34 +712,133 @@ func (b *binder) bindFuncCall(f *pg.FuncCall) (*scalar, error) {
 	if b.inAgg {
 		return nil, errAt(sqlerr.New(sqlerr.GroupingError, "aggregate function calls cannot be nested"), f.Location)
 	}
-	call := &aggCall{name: name, distinct: f.AggDistinct}
-	argType := coldata.Unknown
-	switch {
-	case f.AggStar:
-		if name != "count" {
-			return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s(*) does not exist", name), f.Location)
-		}
-	case len(f.Args) == 1:
-		b.inAgg = true
-		arg, err := b.bind(f.Args[0])
-		b.inAgg = false
-		if err != nil {
-			return nil, err
-		}
-		b.settle(arg, coldata.Text)
-		call.arg, argType = arg, arg.typ
-	default:
-		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", name, len(f.Args)), f.Location)
+	b.inAgg = true
+	call, err := b.bindAggCall(name, f)
+	b.inAgg = false
+	if err != nil {
+		return nil, err
 	}
-	lookup := exec.LookupAgg
-	if call.distinct {
-		lookup = exec.LookupDistinctAgg
-	}
-	def, err := lookup(name, argType)
+	def, err := call.def()
 	if err != nil {
 		return nil, errAt(sqlerr.As(err), f.Location)
 	}
 	return &scalar{kind: kindAgg, typ: def.Result, agg: call}, nil
+}
+
+// bindAggCall binds an aggregate's arguments, ORDER BY or WITHIN GROUP,
+// and FILTER.
+func (b *binder) bindAggCall(name string, f *pg.FuncCall) (*aggCall, error) {
+	call := &aggCall{name: name, distinct: f.AggDistinct}
+	if f.AggStar && name != "count" {
+		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s(*) does not exist", name), f.Location)
+	}
+	var direct []*scalar
+	for _, a := range f.Args {
+		arg, err := b.bind(a)
+		if err != nil {
+			return nil, err
+		}
+		b.settle(arg, coldata.Text)
+		if f.AggWithinGroup {
+			direct = append(direct, arg)
+		} else {
+			call.args = append(call.args, arg)
+		}
+	}
+	for _, n := range f.AggOrder {
+		// Unlike a query's ORDER BY, a number here is a constant and a
+		// name is an input column.
+		sb := n.GetSortBy()
+		item, err := sortDirection(sb)
+		if err != nil {
+			return nil, errAt(sqlerr.As(err), f.Location)
+		}
+		if item.expr, err = b.bind(sb.Node); err != nil {
+			return nil, err
+		}
+		b.settle(item.expr, coldata.Text)
+		call.order = append(call.order, item)
+	}
+	if f.AggFilter != nil {
+		cond, err := b.bind(f.AggFilter)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.settle(cond, coldata.Bool); err != nil {
+			return nil, errAt(sqlerr.As(err), f.Location)
+		}
+		if cond.typ != coldata.Bool {
+			return nil, errAt(sqlerr.New(sqlerr.DatatypeMismatch, "argument of FILTER must be type boolean, not type %s", cond.typ), f.Location)
+		}
+		call.filter = cond
+	}
+	if call.distinct && len(call.order) > 0 {
+		for _, o := range call.order {
+			found := false
+			for _, a := range call.args {
+				found = found || a.key() == o.expr.key()
+			}
+			if !found {
+				return nil, errAt(sqlerr.New(sqlerr.InvalidColumnReference, "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list"), f.Location)
+			}
+		}
+	}
+	if !exec.IsOrderSensitiveAgg(name) && !f.AggWithinGroup {
+		call.order = nil // it cannot change the result
+	}
+	if f.AggWithinGroup {
+		return call, b.bindWithinGroup(call, direct, f)
+	}
+	return call, nil
+}
+
+// bindWithinGroup checks an ordered-set aggregate's direct argument (a
+// constant fraction for the percentiles, none for mode) and brings
+// percentile_cont's sort key to double precision, as PostgreSQL does.
+func (b *binder) bindWithinGroup(call *aggCall, direct []*scalar, f *pg.FuncCall) error {
+	want := 1
+	if call.name == "mode" {
+		want = 0
+	}
+	if len(direct) != want || len(call.order) != 1 {
+		return errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d direct and %d ordered arguments does not exist", call.name, len(direct), len(call.order)), f.Location)
+	}
+	if call.name == "percentile_cont" {
+		key := call.order[0].expr
+		if !key.typ.IsNumber() {
+			return errAt(sqlerr.New(sqlerr.UndefinedFunction, "function percentile_cont(double precision ORDER BY %s) does not exist", key.typ).
+				WithHint("No function matches the given name and argument types. You might need to add explicit type casts."), f.Location)
+		}
+		if key.typ != coldata.Float64 {
+			call.order[0].expr = callScalar("cast", coldata.Float64, key)
+		}
+	}
+	if want == 0 {
+		return nil
+	}
+	frac := direct[0]
+	if frac.typ == coldata.TextArray {
+		return errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s over an array of fractions is not supported yet", call.name), f.Location)
+	}
+	if !frac.typ.IsNumber() {
+		return errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", call.name, frac.typ), f.Location)
+	}
+	if frac.kind != kindConst || frac.datum.Null {
+		return errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s takes a constant, non-NULL fraction", call.name), f.Location)
+	}
+	switch v := frac.datum.Value.(type) {
+	case *rpcpb.Datum_F:
+		call.fraction = v.F
+	case *rpcpb.Datum_I:
+		call.fraction = float64(v.I)
+	case *rpcpb.Datum_S:
+		x, err := strconv.ParseFloat(v.S, 64)
+		if err != nil {
+			return errAt(sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid fraction %q", v.S), f.Location)
+		}
+		call.fraction = x
+	}
+	return nil
 }
 
 func (b *binder) bindTypeCast(c *pg.TypeCast) (*scalar, error) {

@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -203,14 +204,7 @@ func fragmentText(f *rpcpb.Fragment) string {
 	if len(f.GroupBy) > 0 || len(f.Aggregates) > 0 {
 		var aggs []string
 		for _, a := range f.Aggregates {
-			arg := "*"
-			if a.Arg != nil {
-				arg = exec.ExprString(a.Arg, f.Columns)
-			}
-			if a.Distinct {
-				arg = "DISTINCT " + arg
-			}
-			aggs = append(aggs, fmt.Sprintf("%s(%s)", a.Func, arg))
+			aggs = append(aggs, explainAgg(a, f.Columns))
 		}
 		var keys []string
 		for _, g := range f.GroupBy {
@@ -235,4 +229,46 @@ func fragmentText(f *rpcpb.Fragment) string {
 		parts = append(parts, fmt.Sprintf("limit %d", f.Limit))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// explainAgg renders a fragment's aggregate as SQL would spell it.
+func explainAgg(a *rpcpb.Aggregate, cols []string) string {
+	var args []string
+	if a.Arg != nil {
+		args = append(args, exec.ExprString(a.Arg, cols))
+	}
+	for _, m := range a.MoreArgs {
+		args = append(args, exec.ExprString(m, cols))
+	}
+	arg := strings.Join(args, ", ")
+	if a.Arg == nil && a.Func == "count" {
+		arg = "*"
+	}
+	if exec.IsOrderedSetAgg(a.Func) && a.Func != "mode" {
+		arg = strconv.FormatFloat(a.Fraction, 'g', -1, 64)
+	}
+	if a.Distinct {
+		arg = "DISTINCT " + arg
+	}
+	var order []string
+	for _, o := range a.Order {
+		k := exec.ExprString(o.Expr, cols)
+		if o.Desc {
+			k += " DESC"
+		}
+		order = append(order, k)
+	}
+	s := a.Func + "(" + arg
+	switch {
+	case exec.IsOrderedSetAgg(a.Func):
+		s += ") WITHIN GROUP (ORDER BY " + strings.Join(order, ", ") + ")"
+	case len(order) > 0:
+		s += " ORDER BY " + strings.Join(order, ", ") + ")"
+	default:
+		s += ")"
+	}
+	if a.Filter != nil {
+		s += " FILTER (WHERE " + exec.ExprString(a.Filter, cols) + ")"
+	}
+	return s
 }

@@ -173,7 +173,7 @@ func format(t *testing.T, cols []Column, op exec.Operator) string {
 				case v.Type == coldata.Bool:
 					sb.WriteString(strconv.FormatBool(v.Bool[i]))
 				default:
-					sb.WriteString(v.Bytes.GetString(i))
+					sb.Write(coldata.AppendText(nil, v, i, time.UTC))
 				}
 			}
 			sb.WriteString("\n")

@@ -72,11 +72,7 @@ func remapScalar(s *scalar, remap map[int]int) *scalar {
 		return &c
 	case kindAgg:
 		c := *s
-		agg := *s.agg
-		if agg.arg != nil {
-			agg.arg = remapScalar(agg.arg, remap)
-		}
-		c.agg = &agg
+		c.agg = s.agg.mapExprs(func(x *scalar) *scalar { return remapScalar(x, remap) })
 		return &c
 	}
 	return s
@@ -120,26 +116,12 @@ func (q *query) startRaw(ctx context.Context) (exec.Operator, error) {
 	}
 	var specs []exec.AggSpec
 	for _, a := range q.aggs {
-		argType := coldata.Unknown
-		var arg exec.Expr
-		if a.agg.arg != nil {
-			e, err := compile(a.agg.arg)
-			if err != nil {
-				op.Close()
-				return nil, err
-			}
-			arg, argType = e, a.agg.arg.typ
-		}
-		lookup := exec.LookupAgg
-		if a.agg.distinct {
-			lookup = exec.LookupDistinctAgg
-		}
-		def, err := lookup(a.agg.name, argType)
+		spec, err := a.agg.spec(compile)
 		if err != nil {
 			op.Close()
 			return nil, err
 		}
-		specs = append(specs, exec.AggSpec{Def: def, Arg: arg})
+		specs = append(specs, spec)
 		final = append(final, a.typ)
 	}
 	return q.finish(exec.NewHashAgg(op, exec.AggComplete, keys, specs), final, -1)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/exec"
 	"github.com/armorlake/armorlake/rpcpb"
 )
 
@@ -44,8 +45,111 @@ const (
 
 type aggCall struct {
 	name     string
-	arg      *scalar // nil for count(*)
+	args     []*scalar // none for count(*) and ordered-set aggregates
 	distinct bool
+	// order is the call's ORDER BY, or an ordered-set aggregate's
+	// WITHIN GROUP (ORDER BY …); fraction is a percentile's argument.
+	order    []orderItem
+	fraction float64
+	filter   *scalar // FILTER (WHERE …)
+}
+
+// exprs lists every expression the call reads.
+func (a *aggCall) exprs() []*scalar {
+	out := append([]*scalar(nil), a.args...)
+	for _, o := range a.order {
+		out = append(out, o.expr)
+	}
+	if a.filter != nil {
+		out = append(out, a.filter)
+	}
+	return out
+}
+
+// mapExprs returns a copy of a with f applied to each expression.
+func (a *aggCall) mapExprs(f func(*scalar) *scalar) *aggCall {
+	c := *a
+	c.args = make([]*scalar, len(a.args))
+	for i, x := range a.args {
+		c.args[i] = f(x)
+	}
+	c.order = make([]orderItem, len(a.order))
+	for i, o := range a.order {
+		c.order[i] = o
+		c.order[i].expr = f(o.expr)
+	}
+	if a.filter != nil {
+		c.filter = f(a.filter)
+	}
+	return &c
+}
+
+// execCall is what exec resolves the call by.
+func (a *aggCall) execCall() exec.AggCall {
+	c := exec.AggCall{Name: a.name, Distinct: a.distinct, Fraction: a.fraction}
+	for _, x := range a.args {
+		c.Args = append(c.Args, x.typ)
+	}
+	for _, o := range a.order {
+		c.Order = append(c.Order, exec.AggOrder{Type: o.expr.typ, Desc: o.desc, NullsFirst: o.nullsFirst})
+	}
+	return c
+}
+
+func (a *aggCall) def() (*exec.AggDef, error) { return exec.Lookup(a.execCall()) }
+
+// toProto is the call as a fragment's aggregate over remapped columns.
+func (a *aggCall) toProto(remap map[int]int) *rpcpb.Aggregate {
+	pa := &rpcpb.Aggregate{Func: a.name, Distinct: a.distinct, Fraction: a.fraction}
+	for i, x := range a.args {
+		if i == 0 {
+			pa.Arg = x.toProto(remap)
+		} else {
+			pa.MoreArgs = append(pa.MoreArgs, x.toProto(remap))
+		}
+	}
+	for _, o := range a.order {
+		pa.Order = append(pa.Order, &rpcpb.AggOrder{Expr: o.expr.toProto(remap), Desc: o.desc, NullsFirst: o.nullsFirst})
+	}
+	if a.filter != nil {
+		pa.Filter = a.filter.toProto(remap)
+	}
+	return pa
+}
+
+// spec compiles the call for a HashAgg over raw rows.
+func (a *aggCall) spec(compile func(*scalar) (exec.Expr, error)) (exec.AggSpec, error) {
+	def, err := a.def()
+	if err != nil {
+		return exec.AggSpec{}, err
+	}
+	spec := exec.AggSpec{Def: def}
+	for i, x := range a.args {
+		e, err := compile(x)
+		if err != nil {
+			return exec.AggSpec{}, err
+		}
+		if i == 0 {
+			spec.Arg = e
+		} else {
+			spec.More = append(spec.More, e)
+		}
+	}
+	for _, o := range a.order {
+		e, err := compile(o.expr)
+		if err != nil {
+			return exec.AggSpec{}, err
+		}
+		spec.More = append(spec.More, e)
+	}
+	if a.filter != nil {
+		e, err := compile(a.filter)
+		if err != nil {
+			return exec.AggSpec{}, err
+		}
+		spec.Filter = e
+	}
+	return spec, nil
 }
 
 func colScalar(i int, name string, t coldata.Type) *scalar {
@@ -93,10 +197,25 @@ func (s *scalar) writeKey(b *strings.Builder) {
 		if s.agg.distinct {
 			b.WriteString("distinct ")
 		}
-		if s.agg.arg != nil {
-			s.agg.arg.writeKey(b)
-		} else {
+		if len(s.agg.args) == 0 {
 			b.WriteByte('*')
+		}
+		for i, a := range s.agg.args {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			a.writeKey(b)
+		}
+		for _, o := range s.agg.order {
+			fmt.Fprintf(b, " order %v %v ", o.desc, o.nullsFirst)
+			o.expr.writeKey(b)
+		}
+		if s.agg.fraction != 0 {
+			fmt.Fprintf(b, " fraction %v", s.agg.fraction)
+		}
+		if s.agg.filter != nil {
+			b.WriteString(" filter ")
+			s.agg.filter.writeKey(b)
 		}
 		b.WriteString("}")
 	case kindWindow:
@@ -124,8 +243,10 @@ func (s *scalar) walk(f func(*scalar)) {
 	for _, a := range s.args {
 		a.walk(f)
 	}
-	if s.kind == kindAgg && s.agg.arg != nil {
-		s.agg.arg.walk(f)
+	if s.kind == kindAgg {
+		for _, x := range s.agg.exprs() {
+			x.walk(f)
+		}
 	}
 	if s.kind == kindWindow {
 		for _, a := range s.win.args {

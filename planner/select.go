@@ -417,7 +417,9 @@ func (b *binder) bindGroupItem(n *pg.Node, targets []target) (*scalar, error) {
 	return s, b.settle(s, coldata.Text)
 }
 
-func (b *binder) bindOrderItem(sb *pg.SortBy, targets []target) (orderItem, error) {
+// sortDirection reads ASC/DESC and NULLS FIRST/LAST, PostgreSQL's
+// default being NULLs last ascending and first descending.
+func sortDirection(sb *pg.SortBy) (orderItem, error) {
 	item := orderItem{desc: sb.SortbyDir == pg.SortByDir_SORTBY_DESC}
 	if sb.SortbyDir == pg.SortByDir_SORTBY_USING {
 		return item, sqlerr.New(sqlerr.FeatureNotSupported, "ORDER BY ... USING is not supported")
@@ -428,6 +430,14 @@ func (b *binder) bindOrderItem(sb *pg.SortBy, targets []target) (orderItem, erro
 		item.nullsFirst = true
 	case pg.SortByNulls_SORTBY_NULLS_LAST:
 		item.nullsFirst = false
+	}
+	return item, nil
+}
+
+func (b *binder) bindOrderItem(sb *pg.SortBy, targets []target) (orderItem, error) {
+	item, err := sortDirection(sb)
+	if err != nil {
+		return item, err
 	}
 	if i, ok := ordinal(sb.Node); ok {
 		if i < 1 || i > len(targets) {
@@ -594,9 +604,7 @@ func (q *query) prepareAggregation() error {
 		exprs = append(exprs, q.having)
 	}
 	for _, a := range q.aggs {
-		if a.agg.arg != nil {
-			exprs = append(exprs, a.agg.arg)
-		}
+		exprs = append(exprs, a.agg.exprs()...)
 	}
 	names, remap := q.scanColumns(exprs...)
 	q.frag = q.newFragment(names, remap)
@@ -604,11 +612,7 @@ func (q *query) prepareAggregation() error {
 		q.frag.GroupBy = append(q.frag.GroupBy, g.toProto(remap))
 	}
 	for _, a := range q.aggs {
-		pa := &rpcpb.Aggregate{Func: a.agg.name, Distinct: a.agg.distinct}
-		if a.agg.arg != nil {
-			pa.Arg = a.agg.arg.toProto(remap)
-		}
-		q.frag.Aggregates = append(q.frag.Aggregates, pa)
+		q.frag.Aggregates = append(q.frag.Aggregates, a.agg.toProto(remap))
 	}
 	// Above the final aggregation, expressions read its output: the
 	// group keys, then one column per aggregate.
@@ -769,15 +773,7 @@ func (q *query) startAggregation(ctx context.Context) (exec.Operator, error) {
 	}
 	var specs []exec.AggSpec
 	for _, a := range q.aggs {
-		argType := coldata.Unknown
-		if a.agg.arg != nil {
-			argType = a.agg.arg.typ
-		}
-		lookup := exec.LookupAgg
-		if a.agg.distinct {
-			lookup = exec.LookupDistinctAgg
-		}
-		def, err := lookup(a.agg.name, argType)
+		def, err := a.agg.def()
 		if err != nil {
 			return nil, err
 		}

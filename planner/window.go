@@ -53,6 +53,12 @@ func (b *binder) bindWindow(name string, f *pg.FuncCall) (*scalar, error) {
 	if f.AggDistinct || f.AggFilter != nil || len(f.AggOrder) > 0 {
 		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "DISTINCT, FILTER and ORDER BY in window functions are not supported yet"), f.Location)
 	}
+	if exec.IsOrderedSetAgg(name) {
+		return nil, errAt(sqlerr.New(sqlerr.WrongObjectType, "OVER is not supported for ordered-set aggregate %s", name), f.Location)
+	}
+	if exec.IsOrderSensitiveAgg(name) {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s as a window function is not supported yet", name), f.Location)
+	}
 	b.inWindow = true
 	defer func() { b.inWindow = false }()
 	call := &windowCall{name: name}

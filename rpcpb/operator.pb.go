@@ -654,11 +654,22 @@ func (*Datum_S) isDatum_Value() {}
 
 type Aggregate struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// func is the aggregate name: count, sum, min, max, avg.
+	// func is the aggregate name: count, sum, min, max, avg, string_agg,
+	// percentile_cont… (exec's aggregate table lists them all).
 	Func string `protobuf:"bytes,1,opt,name=func,proto3" json:"func,omitempty"`
-	// arg is absent for count(*).
-	Arg           *Expr `protobuf:"bytes,2,opt,name=arg,proto3" json:"arg,omitempty"`
-	Distinct      bool  `protobuf:"varint,3,opt,name=distinct,proto3" json:"distinct,omitempty"`
+	// arg is absent for count(*) and ordered-set aggregates.
+	Arg      *Expr `protobuf:"bytes,2,opt,name=arg,proto3" json:"arg,omitempty"`
+	Distinct bool  `protobuf:"varint,3,opt,name=distinct,proto3" json:"distinct,omitempty"`
+	// more_args follow arg (string_agg's delimiter).
+	MoreArgs []*Expr `protobuf:"bytes,4,rep,name=more_args,json=moreArgs,proto3" json:"more_args,omitempty"`
+	// order is the aggregate's ORDER BY, or an ordered-set aggregate's
+	// WITHIN GROUP (ORDER BY …).
+	Order []*AggOrder `protobuf:"bytes,5,rep,name=order,proto3" json:"order,omitempty"`
+	// fraction is percentile_cont's and percentile_disc's argument.
+	Fraction float64 `protobuf:"fixed64,6,opt,name=fraction,proto3" json:"fraction,omitempty"`
+	// filter, when set, admits only the rows for which it is true
+	// (FILTER (WHERE …)).
+	Filter        *Expr `protobuf:"bytes,7,opt,name=filter,proto3" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -714,6 +725,94 @@ func (x *Aggregate) GetDistinct() bool {
 	return false
 }
 
+func (x *Aggregate) GetMoreArgs() []*Expr {
+	if x != nil {
+		return x.MoreArgs
+	}
+	return nil
+}
+
+func (x *Aggregate) GetOrder() []*AggOrder {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
+func (x *Aggregate) GetFraction() float64 {
+	if x != nil {
+		return x.Fraction
+	}
+	return 0
+}
+
+func (x *Aggregate) GetFilter() *Expr {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+type AggOrder struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Expr          *Expr                  `protobuf:"bytes,1,opt,name=expr,proto3" json:"expr,omitempty"`
+	Desc          bool                   `protobuf:"varint,2,opt,name=desc,proto3" json:"desc,omitempty"`
+	NullsFirst    bool                   `protobuf:"varint,3,opt,name=nulls_first,json=nullsFirst,proto3" json:"nulls_first,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AggOrder) Reset() {
+	*x = AggOrder{}
+	mi := &file_rpcpb_operator_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AggOrder) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AggOrder) ProtoMessage() {}
+
+func (x *AggOrder) ProtoReflect() protoreflect.Message {
+	mi := &file_rpcpb_operator_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AggOrder.ProtoReflect.Descriptor instead.
+func (*AggOrder) Descriptor() ([]byte, []int) {
+	return file_rpcpb_operator_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *AggOrder) GetExpr() *Expr {
+	if x != nil {
+		return x.Expr
+	}
+	return nil
+}
+
+func (x *AggOrder) GetDesc() bool {
+	if x != nil {
+		return x.Desc
+	}
+	return false
+}
+
+func (x *AggOrder) GetNullsFirst() bool {
+	if x != nil {
+		return x.NullsFirst
+	}
+	return false
+}
+
 type SortKey struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Column        int32                  `protobuf:"varint,1,opt,name=column,proto3" json:"column,omitempty"`
@@ -725,7 +824,7 @@ type SortKey struct {
 
 func (x *SortKey) Reset() {
 	*x = SortKey{}
-	mi := &file_rpcpb_operator_proto_msgTypes[9]
+	mi := &file_rpcpb_operator_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -737,7 +836,7 @@ func (x *SortKey) String() string {
 func (*SortKey) ProtoMessage() {}
 
 func (x *SortKey) ProtoReflect() protoreflect.Message {
-	mi := &file_rpcpb_operator_proto_msgTypes[9]
+	mi := &file_rpcpb_operator_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -750,7 +849,7 @@ func (x *SortKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SortKey.ProtoReflect.Descriptor instead.
 func (*SortKey) Descriptor() ([]byte, []int) {
-	return file_rpcpb_operator_proto_rawDescGZIP(), []int{9}
+	return file_rpcpb_operator_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *SortKey) GetColumn() int32 {
@@ -822,11 +921,20 @@ const file_rpcpb_operator_proto_rawDesc = "" +
 	"\x01i\x18\x04 \x01(\x03H\x00R\x01i\x12\x0e\n" +
 	"\x01f\x18\x05 \x01(\x01H\x00R\x01f\x12\x0e\n" +
 	"\x01s\x18\x06 \x01(\tH\x00R\x01sB\a\n" +
-	"\x05value\"j\n" +
+	"\x05value\"\xac\x02\n" +
 	"\tAggregate\x12\x12\n" +
 	"\x04func\x18\x01 \x01(\tR\x04func\x12-\n" +
 	"\x03arg\x18\x02 \x01(\v2\x1b.armorlake.operator.v1.ExprR\x03arg\x12\x1a\n" +
-	"\bdistinct\x18\x03 \x01(\bR\bdistinct\"V\n" +
+	"\bdistinct\x18\x03 \x01(\bR\bdistinct\x128\n" +
+	"\tmore_args\x18\x04 \x03(\v2\x1b.armorlake.operator.v1.ExprR\bmoreArgs\x125\n" +
+	"\x05order\x18\x05 \x03(\v2\x1f.armorlake.operator.v1.AggOrderR\x05order\x12\x1a\n" +
+	"\bfraction\x18\x06 \x01(\x01R\bfraction\x123\n" +
+	"\x06filter\x18\a \x01(\v2\x1b.armorlake.operator.v1.ExprR\x06filter\"p\n" +
+	"\bAggOrder\x12/\n" +
+	"\x04expr\x18\x01 \x01(\v2\x1b.armorlake.operator.v1.ExprR\x04expr\x12\x12\n" +
+	"\x04desc\x18\x02 \x01(\bR\x04desc\x12\x1f\n" +
+	"\vnulls_first\x18\x03 \x01(\bR\n" +
+	"nullsFirst\"V\n" +
 	"\aSortKey\x12\x16\n" +
 	"\x06column\x18\x01 \x01(\x05R\x06column\x12\x12\n" +
 	"\x04desc\x18\x02 \x01(\bR\x04desc\x12\x1f\n" +
@@ -847,7 +955,7 @@ func file_rpcpb_operator_proto_rawDescGZIP() []byte {
 	return file_rpcpb_operator_proto_rawDescData
 }
 
-var file_rpcpb_operator_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_rpcpb_operator_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_rpcpb_operator_proto_goTypes = []any{
 	(*ExecuteRequest)(nil),  // 0: armorlake.operator.v1.ExecuteRequest
 	(*ExecuteResponse)(nil), // 1: armorlake.operator.v1.ExecuteResponse
@@ -858,7 +966,8 @@ var file_rpcpb_operator_proto_goTypes = []any{
 	(*Call)(nil),            // 6: armorlake.operator.v1.Call
 	(*Datum)(nil),           // 7: armorlake.operator.v1.Datum
 	(*Aggregate)(nil),       // 8: armorlake.operator.v1.Aggregate
-	(*SortKey)(nil),         // 9: armorlake.operator.v1.SortKey
+	(*AggOrder)(nil),        // 9: armorlake.operator.v1.AggOrder
+	(*SortKey)(nil),         // 10: armorlake.operator.v1.SortKey
 }
 var file_rpcpb_operator_proto_depIdxs = []int32{
 	3,  // 0: armorlake.operator.v1.ExecuteRequest.fragment:type_name -> armorlake.operator.v1.Fragment
@@ -868,18 +977,22 @@ var file_rpcpb_operator_proto_depIdxs = []int32{
 	5,  // 4: armorlake.operator.v1.Fragment.group_by:type_name -> armorlake.operator.v1.Expr
 	8,  // 5: armorlake.operator.v1.Fragment.aggregates:type_name -> armorlake.operator.v1.Aggregate
 	5,  // 6: armorlake.operator.v1.Fragment.projections:type_name -> armorlake.operator.v1.Expr
-	9,  // 7: armorlake.operator.v1.Fragment.order_by:type_name -> armorlake.operator.v1.SortKey
+	10, // 7: armorlake.operator.v1.Fragment.order_by:type_name -> armorlake.operator.v1.SortKey
 	7,  // 8: armorlake.operator.v1.Expr.const:type_name -> armorlake.operator.v1.Datum
 	6,  // 9: armorlake.operator.v1.Expr.call:type_name -> armorlake.operator.v1.Call
 	5,  // 10: armorlake.operator.v1.Call.args:type_name -> armorlake.operator.v1.Expr
 	5,  // 11: armorlake.operator.v1.Aggregate.arg:type_name -> armorlake.operator.v1.Expr
-	0,  // 12: armorlake.operator.v1.Operator.Execute:input_type -> armorlake.operator.v1.ExecuteRequest
-	1,  // 13: armorlake.operator.v1.Operator.Execute:output_type -> armorlake.operator.v1.ExecuteResponse
-	13, // [13:14] is the sub-list for method output_type
-	12, // [12:13] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	5,  // 12: armorlake.operator.v1.Aggregate.more_args:type_name -> armorlake.operator.v1.Expr
+	9,  // 13: armorlake.operator.v1.Aggregate.order:type_name -> armorlake.operator.v1.AggOrder
+	5,  // 14: armorlake.operator.v1.Aggregate.filter:type_name -> armorlake.operator.v1.Expr
+	5,  // 15: armorlake.operator.v1.AggOrder.expr:type_name -> armorlake.operator.v1.Expr
+	0,  // 16: armorlake.operator.v1.Operator.Execute:input_type -> armorlake.operator.v1.ExecuteRequest
+	1,  // 17: armorlake.operator.v1.Operator.Execute:output_type -> armorlake.operator.v1.ExecuteResponse
+	17, // [17:18] is the sub-list for method output_type
+	16, // [16:17] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_rpcpb_operator_proto_init() }
@@ -905,7 +1018,7 @@ func file_rpcpb_operator_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rpcpb_operator_proto_rawDesc), len(file_rpcpb_operator_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -45,5 +45,5 @@ SELECT ts, sum(pid) OVER (ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) 
 -- todo: stddev over integers (numeric results)
 SELECT stddev(pid) FROM alerts
 
--- todo: string_agg
-SELECT string_agg(namespace_name, ',') FROM (SELECT DISTINCT namespace_name FROM alerts) s
+-- todo: array_agg over integers
+SELECT array_agg(DISTINCT severity) FROM alerts
