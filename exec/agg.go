@@ -88,19 +88,19 @@ func LookupAgg(name string, arg coldata.Type) (*AggDef, error) {
 			return d, nil
 		}
 	case "var_pop", "var_samp", "variance", "stddev_pop", "stddev_samp", "stddev":
-		// Over double precision; PostgreSQL computes these over integers
-		// and numerics as numeric, which armorlake does not yet.
+		// Over double precision in floats (Welford); over integers and
+		// numerics exactly, as numeric (agg_variance.go).
+		kind := map[string]string{"variance": "var_samp", "stddev": "stddev_samp"}[name]
+		if kind == "" {
+			kind = name
+		}
 		if arg.IsFloat() {
-			kind := map[string]string{"variance": "var_samp", "stddev": "stddev_samp"}[name]
-			if kind == "" {
-				kind = name
-			}
 			d.States, d.Result = []coldata.Type{coldata.Float64, coldata.Float64, coldata.Float64}, coldata.Float64
 			d.newAcc = func(*AggDef) accumulator { return &varianceAcc{kind: kind} }
 			return d, nil
 		}
 		if arg.IsInteger() || arg == coldata.Numeric {
-			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s(%s) is not supported yet: cast the argument to double precision", name, arg)
+			return lookupNumericVariance(d, kind)
 		}
 	case "min", "max":
 		switch {

@@ -103,3 +103,21 @@ SELECT stddev(pid::float8), variance(pid::float8), stddev_pop(pid::float8), var_
 SELECT namespace_name, stddev_samp(severity::float8), var_samp(severity::float8) FROM alerts GROUP BY 1 ORDER BY 1
 
 SELECT stddev(x), variance(x), stddev_pop(x) FROM (VALUES (1.0::float8)) v(x)
+
+SELECT stddev(pid), variance(pid), stddev_pop(pid), var_pop(pid), stddev_samp(pid), var_samp(pid) FROM alerts
+
+SELECT operation, stddev(pid), var_pop(host_pid) FROM logs GROUP BY operation ORDER BY operation
+
+SELECT namespace_name, stddev(severity), variance(severity) FROM alerts GROUP BY 1 ORDER BY 1
+
+SELECT stddev(x), variance(x), stddev_pop(x), var_pop(x) FROM (VALUES (1.25), (2.5), (NULL), (10.125)) v(x)
+
+SELECT stddev(x), var_samp(x), var_pop(x) FROM (VALUES (7)) v(x)
+
+SELECT stddev(x), var_pop(x) FROM (VALUES (5::bigint), (5), (5)) v(x)
+
+SELECT stddev(x) FROM (VALUES (9223372036854775807::bigint), (-9223372036854775807), (9223372036854775807)) v(x)
+
+SELECT variance(timestamp) FROM logs
+
+SELECT stddev(pid) FROM logs WHERE false

@@ -42,8 +42,5 @@ SELECT count(*) FROM alerts WHERE event_data @> '{"Sa_family": "AF_INET"}'
 -- todo: window frames
 SELECT ts, sum(pid) OVER (ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM alerts ORDER BY ts LIMIT 5
 
--- todo: stddev over integers (numeric results)
-SELECT stddev(pid) FROM alerts
-
 -- todo: array_agg over integers
 SELECT array_agg(DISTINCT severity) FROM alerts
