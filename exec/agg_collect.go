@@ -65,6 +65,9 @@ func Lookup(c AggCall) (*AggDef, error) {
 	if withinGroupAggs[c.Name] || orderedAggs[c.Name] {
 		return lookupCollect(c)
 	}
+	if c.Name == "approx_count_distinct" || c.Name == "approx_percentile" {
+		return lookupSketch(c)
+	}
 	if len(c.Args) > 1 {
 		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", c.Name, len(c.Args))
 	}

@@ -673,7 +673,9 @@ func boolOpName(t pg.BoolExprType) string {
 var aggregates = map[string]bool{"count": true, "sum": true, "min": true, "max": true, "avg": true,
 	"bool_and": true, "bool_or": true, "every": true, "var_pop": true, "var_samp": true, "variance": true,
 	"stddev_pop": true, "stddev_samp": true, "stddev": true, "string_agg": true, "array_agg": true,
-	"percentile_cont": true, "percentile_disc": true, "mode": true}
+	"percentile_cont": true, "percentile_disc": true, "mode": true,
+	// armorlake's own, from mergeable sketches
+	"approx_count_distinct": true, "approx_percentile": true}
 
 func (b *binder) bindFuncCall(f *pg.FuncCall) (*scalar, error) {
 	name := strings.ToLower(operatorName(f.Funcname))
@@ -789,7 +791,57 @@ func (b *binder) bindAggCall(name string, f *pg.FuncCall) (*aggCall, error) {
 	if f.AggWithinGroup {
 		return call, b.bindWithinGroup(call, direct, f)
 	}
+	if name == "approx_percentile" {
+		// approx_percentile(value, fraction): the value as double
+		// precision, the fraction a constant.
+		if len(call.args) != 2 || !call.args[0].typ.IsNumber() {
+			return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function approx_percentile(%s) does not exist", scalarTypes(call.args)).
+				WithHint("approx_percentile(value, fraction) takes a number and a constant fraction between 0 and 1."), f.Location)
+		}
+		if call.args[0].typ != coldata.Float64 {
+			call.args[0] = callScalar("cast", coldata.Float64, call.args[0])
+		}
+		frac, err := constFraction(call.name, call.args[1], f.Location)
+		if err != nil {
+			return nil, err
+		}
+		call.args, call.fraction = call.args[:1], frac
+	}
 	return call, nil
+}
+
+func scalarTypes(args []*scalar) string {
+	var names []string
+	for _, a := range args {
+		names = append(names, a.typ.String())
+	}
+	return strings.Join(names, ", ")
+}
+
+// constFraction reads a percentile's fraction, which must be a constant.
+func constFraction(name string, frac *scalar, loc int32) (float64, error) {
+	if frac.typ == coldata.TextArray {
+		return 0, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s over an array of fractions is not supported yet", name), loc)
+	}
+	if !frac.typ.IsNumber() {
+		return 0, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", name, frac.typ), loc)
+	}
+	if frac.kind != kindConst || frac.datum.Null {
+		return 0, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s takes a constant, non-NULL fraction", name), loc)
+	}
+	switch v := frac.datum.Value.(type) {
+	case *rpcpb.Datum_F:
+		return v.F, nil
+	case *rpcpb.Datum_I:
+		return float64(v.I), nil
+	case *rpcpb.Datum_S:
+		x, err := strconv.ParseFloat(v.S, 64)
+		if err != nil {
+			return 0, errAt(sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid fraction %q", v.S), loc)
+		}
+		return x, nil
+	}
+	return 0, errAt(sqlerr.New(sqlerr.InternalError, "fraction of type %s", frac.typ), loc)
 }
 
 // bindWithinGroup checks an ordered-set aggregate's direct argument (a
@@ -816,29 +868,9 @@ func (b *binder) bindWithinGroup(call *aggCall, direct []*scalar, f *pg.FuncCall
 	if want == 0 {
 		return nil
 	}
-	frac := direct[0]
-	if frac.typ == coldata.TextArray {
-		return errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s over an array of fractions is not supported yet", call.name), f.Location)
-	}
-	if !frac.typ.IsNumber() {
-		return errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", call.name, frac.typ), f.Location)
-	}
-	if frac.kind != kindConst || frac.datum.Null {
-		return errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s takes a constant, non-NULL fraction", call.name), f.Location)
-	}
-	switch v := frac.datum.Value.(type) {
-	case *rpcpb.Datum_F:
-		call.fraction = v.F
-	case *rpcpb.Datum_I:
-		call.fraction = float64(v.I)
-	case *rpcpb.Datum_S:
-		x, err := strconv.ParseFloat(v.S, 64)
-		if err != nil {
-			return errAt(sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid fraction %q", v.S), f.Location)
-		}
-		call.fraction = x
-	}
-	return nil
+	frac, err := constFraction(call.name, direct[0], f.Location)
+	call.fraction = frac
+	return err
 }
 
 func (b *binder) bindTypeCast(c *pg.TypeCast) (*scalar, error) {

@@ -3,6 +3,7 @@ package test
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -64,6 +65,79 @@ func TestOracle(t *testing.T) {
 	})
 	t.Run("corpus", func(t *testing.T) { runCorpus(t, ctx, c.dsn(), pg.DSN(), true) })
 	t.Run("corpus without pushdown", func(t *testing.T) { runCorpus(t, ctx, c.dsn(), pg.DSN(), false) })
+	t.Run("approximate aggregates", func(t *testing.T) { checkApproximate(t, ctx, c.dsn(), pg.DSN()) })
+}
+
+// checkApproximate compares armorlake's sketch aggregates, per group
+// over three operators, with PostgreSQL's exact answers:
+// approx_count_distinct within 3% of count(DISTINCT), approx_percentile
+// within 1% of a value between the one at rank f·(n−1) and
+// percentile_disc's.
+func checkApproximate(t *testing.T, ctx context.Context, ourDSN, pgDSN string) {
+	ours, err := pgx.Connect(ctx, ourDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ours.Close(ctx)
+	theirs, err := pgx.Connect(ctx, pgDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer theirs.Close(ctx)
+	type row struct {
+		group    string
+		distinct int64
+		lo, hi   float64
+	}
+	for _, tc := range []struct{ table, group, col string }{
+		{"logs", "operation", "pid"},
+		{"logs", "host_name", "host_pid"},
+		{"logs", "'all'", "timestamp"},
+		{"alerts", "namespace_name", "pid"},
+	} {
+		for _, f := range []float64{0.1, 0.5, 0.9, 0.99} {
+			exact := fmt.Sprintf(`SELECT %[2]s::text, count(DISTINCT %[3]s),
+				((array_agg(%[3]s::float8 ORDER BY %[3]s))[floor(%[4]v * (count(%[3]s) - 1))::int + 1]),
+				percentile_disc(%[4]v) WITHIN GROUP (ORDER BY %[3]s::float8)
+				FROM %[1]s GROUP BY 1 ORDER BY 1`, tc.table, tc.group, tc.col, f)
+			rows, err := theirs.Query(ctx, exact)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+				var x row
+				return x, r.Scan(&x.group, &x.distinct, &x.lo, &x.hi)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			approx := fmt.Sprintf(`SELECT %[2]s::text, approx_count_distinct(%[3]s), approx_percentile(%[3]s, %[4]v)
+				FROM %[1]s GROUP BY 1 ORDER BY 1`, tc.table, tc.group, tc.col, f)
+			rows, err = ours.Query(ctx, approx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+				var x row
+				return x, r.Scan(&x.group, &x.distinct, &x.lo)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) || len(want) == 0 {
+				t.Fatalf("%s: %d groups, PostgreSQL %d", approx, len(got), len(want))
+			}
+			for i, w := range want {
+				g := got[i]
+				if g.group != w.group || math.Abs(float64(g.distinct-w.distinct)) > 0.03*float64(w.distinct) {
+					t.Errorf("%s.%s group %q: approx_count_distinct %d, exact %d", tc.table, tc.col, w.group, g.distinct, w.distinct)
+				}
+				if g.lo < w.lo*(1-0.01)-1e-9 || g.lo > w.hi*(1+0.01)+1e-9 {
+					t.Errorf("%s.%s group %q: approx_percentile(%v) %v, exact between %v and %v", tc.table, tc.col, w.group, f, g.lo, w.lo, w.hi)
+				}
+			}
+		}
+	}
 }
 
 // stripComments drops whole-line -- comments.
