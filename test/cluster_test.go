@@ -123,23 +123,42 @@ type cluster struct {
 	count     int
 }
 
+// startCluster starts the seed topology: a master, three simulators
+// (seeds 1 to 3, count events each) and three operators each pulling from
+// one of them, and a query node.
 func startCluster(t *testing.T, count int) *cluster {
+	return startTopology(t, count, 3, "")
+}
+
+// startTopology starts a master, three simulators, operators operators
+// (3: one per simulator; 1: pulling from all three, so that it holds the
+// same events as three would) and a query node. prefix names the
+// processes in logs.
+func startTopology(t *testing.T, count, operators int, prefix string) *cluster {
 	t.Helper()
 	dir := t.TempDir()
 	c := &cluster{start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), count: count}
 	etcd := "http://" + freeAddr(t)
-	start(t, "master", "master", "--data-dir", filepath.Join(dir, "master"),
+	start(t, prefix+"master", "master", "--data-dir", filepath.Join(dir, "master"),
 		"--client-url", etcd, "--peer-url", "http://"+freeAddr(t), "--http-listen", "", "--log-level", "warn")
+	var sims []string
 	for i := 1; i <= 3; i++ {
 		simAddr := freeAddr(t)
-		start(t, fmt.Sprintf("sim-%d", i), "kubearmor-sim", "--listen", simAddr,
+		start(t, fmt.Sprintf("%ssim-%d", prefix, i), "kubearmor-sim", "--listen", simAddr,
 			"--seed", fmt.Sprint(i), "--count", fmt.Sprint(count),
 			"--start", c.start.Format(time.RFC3339), "--span", "24h",
 			"--wait-subscribers", "--lossless", "--log-level", "warn")
+		sims = append(sims, simAddr)
+	}
+	for i := 1; i <= operators; i++ {
+		sources := sims[i-1]
+		if operators == 1 {
+			sources = strings.Join(sims, ",")
+		}
 		httpAddr := freeAddr(t)
-		op := start(t, fmt.Sprintf("operator-%d", i), "operator", "--id", fmt.Sprintf("operator-%d", i),
+		op := start(t, fmt.Sprintf("%soperator-%d", prefix, i), "operator", "--id", fmt.Sprintf("operator-%d", i),
 			"--listen", freeAddr(t), "--data-dir", filepath.Join(dir, fmt.Sprintf("operator-%d", i)),
-			"--etcd-endpoints", etcd, "--kubearmor", simAddr, "--lease-ttl", "2s",
+			"--etcd-endpoints", etcd, "--kubearmor", sources, "--lease-ttl", "2s",
 			// Merge small blocks often, so that queries run during merges.
 			"--merge-interval", "200ms",
 			"--http-listen", httpAddr, "--log-level", "warn")
@@ -147,7 +166,7 @@ func startCluster(t *testing.T, count int) *cluster {
 		c.metrics = append(c.metrics, httpAddr)
 	}
 	c.pgAddr = freeAddr(t)
-	start(t, "query", "query", "--listen", c.pgAddr, "--etcd-endpoints", etcd, "--http-listen", "", "--log-level", "warn")
+	start(t, prefix+"query", "query", "--listen", c.pgAddr, "--etcd-endpoints", etcd, "--http-listen", "", "--log-level", "warn")
 	return c
 }
 

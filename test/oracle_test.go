@@ -21,7 +21,9 @@ import (
 // TestOracle loads the cluster's events into a real PostgreSQL too and
 // checks that every query of testdata/oracle.sql prints the same through
 // psql from both, and that every query of the corpus (testdata/sql,
-// corpus_test.go) gives the same rows or the same SQLSTATE over pgx.
+// corpus_test.go) gives the same rows or the same SQLSTATE over pgx: on
+// three operators with pushdown on and off, and on one operator holding
+// the same events.
 func TestOracle(t *testing.T) {
 	const perSim = 10000
 	pg := pgtest.Start(t)
@@ -63,9 +65,17 @@ func TestOracle(t *testing.T) {
 		}
 		t.Logf("%d queries print as PostgreSQL prints them over %d events", queries, want.total())
 	})
-	t.Run("corpus", func(t *testing.T) { runCorpus(t, ctx, c.dsn(), pg.DSN(), true) })
-	t.Run("corpus without pushdown", func(t *testing.T) { runCorpus(t, ctx, c.dsn(), pg.DSN(), false) })
+	t.Run("corpus", func(t *testing.T) { runCorpus(t, ctx, c.dsn(), pg.DSN(), corpusRun{pushdown: true, seed: true}) })
+	t.Run("corpus without pushdown", func(t *testing.T) { runCorpus(t, ctx, c.dsn(), pg.DSN(), corpusRun{seed: true}) })
 	t.Run("approximate aggregates", func(t *testing.T) { checkApproximate(t, ctx, c.dsn(), pg.DSN()) })
+	// The same events on one operator instead of three: every query
+	// must still give PostgreSQL's answer, so both placements agree.
+	t.Run("corpus on one operator", func(t *testing.T) {
+		one := startTopology(t, perSim, 1, "single-")
+		conn := waitStored(t, ctx, one, want)
+		conn.Close(ctx)
+		runCorpus(t, ctx, one.dsn(), pg.DSN(), corpusRun{pushdown: true})
+	})
 }
 
 // checkApproximate compares armorlake's sketch aggregates, per group

@@ -60,8 +60,10 @@ SELECT level, count(*), min(ts), max(ts) FROM messages GROUP BY 1 ORDER BY 1
 
 SELECT host_name, count(*) FROM messages WHERE ts > '2026-11-01 12:00:00+00' GROUP BY 1 ORDER BY 1
 
+-- placement: which operator stored each event
 SELECT ingest_operator, count(*) FROM logs GROUP BY 1 ORDER BY 1
 
+-- placement: which operator stored each event
 SELECT count(*) FROM logs WHERE ingest_operator = 'operator-2' AND operation = 'File'
 
 SELECT namespace_name, count(*) FROM logs WHERE pod_name LIKE '%-%' GROUP BY 1 ORDER BY 1
