@@ -273,3 +273,62 @@ func expandReplacement(dst, repl, src []byte, mt []int) []byte {
 	}
 	return dst
 }
+
+// SimilarToRegex translates a SQL SIMILAR TO pattern into the regular
+// expression PostgreSQL's similar_to_escape produces, anchored at both
+// ends: % is .*, _ is ., ( groups without capturing, the regex
+// metacharacters \ . ^ $ are literal, | * + ? {m,n} [...] keep their
+// meaning, and escape (one character, or none when empty) quotes the next
+// one. The escape-double-quote separators of SUBSTRING … SIMILAR are not
+// supported.
+func SimilarToRegex(pattern, escape string) (string, error) {
+	esc := []rune(escape)
+	if len(esc) > 1 {
+		return "", sqlerr.New("22025", "invalid escape string").WithHint("Escape string must be empty or one character.")
+	}
+	var b strings.Builder
+	b.WriteString("^(?:")
+	afterEscape, inClass, classPos := false, false, 0
+	for _, c := range pattern {
+		switch {
+		case afterEscape:
+			if c == '"' && !inClass {
+				return "", sqlerr.New(sqlerr.FeatureNotSupported, "escape-double-quote separators in SIMILAR TO are not supported")
+			}
+			b.WriteByte('\\')
+			b.WriteRune(c)
+			afterEscape = false
+		case len(esc) == 1 && c == esc[0]:
+			afterEscape = true
+		case inClass:
+			if c == '\\' {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(c)
+			classPos++
+			// A ] first in the class (after an optional ^) is literal.
+			if c == ']' && classPos > 1 {
+				inClass = false
+			} else if c == '^' && classPos == 1 {
+				classPos = 0
+			}
+		case c == '[':
+			b.WriteRune(c)
+			inClass, classPos = true, 0
+		case c == '%':
+			b.WriteString(".*")
+		case c == '_':
+			b.WriteByte('.')
+		case c == '(':
+			b.WriteString("(?:")
+		case c == '\\' || c == '.' || c == '^' || c == '$':
+			b.WriteByte('\\')
+			b.WriteRune(c)
+		default:
+			b.WriteRune(c)
+		}
+	}
+	// A trailing escape quotes nothing and is dropped, as in PostgreSQL.
+	b.WriteString(")$")
+	return b.String(), nil
+}

@@ -399,6 +399,8 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 		}
 	case pg.A_Expr_Kind_AEXPR_LIKE, pg.A_Expr_Kind_AEXPR_ILIKE:
 		return b.bindMatch(op, e.Lexpr, e.Rexpr, e.Location)
+	case pg.A_Expr_Kind_AEXPR_SIMILAR:
+		return b.bindSimilar(op, e.Lexpr, e.Rexpr, e.Location)
 	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
 		return b.bindDistinctFrom(e)
 	case pg.A_Expr_Kind_AEXPR_NULLIF:

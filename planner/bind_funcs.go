@@ -307,6 +307,53 @@ func (b *binder) bindMatch(op string, l, r *pg.Node, loc int32) (*scalar, error)
 	return b.call(fn, []*scalar{ls, rs}, loc)
 }
 
+// bindSimilar binds x [NOT] SIMILAR TO pattern [ESCAPE e], which the
+// parser hands over as x ~ similar_to_escape(pattern [, e]): a constant
+// pattern becomes its regular expression here, once.
+func (b *binder) bindSimilar(op string, l, r *pg.Node, loc int32) (*scalar, error) {
+	fc := r.GetFuncCall()
+	if fc == nil || operatorName(fc.Funcname) != "similar_to_escape" || len(fc.Args) == 0 || len(fc.Args) > 2 {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "this form of SIMILAR TO is not supported"), loc)
+	}
+	var parts []*scalar
+	for _, a := range fc.Args {
+		s, err := b.bind(a)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.settle(s, coldata.Text); err != nil {
+			return nil, errAt(sqlerr.As(err), loc)
+		}
+		if s.typ != coldata.Text {
+			return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function similar_to_escape(%s) does not exist", s.typ), loc)
+		}
+		if s.kind != kindConst {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "SIMILAR TO takes a constant pattern and escape"), loc)
+		}
+		parts = append(parts, s)
+	}
+	ls, err := b.bind(l)
+	if err != nil {
+		return nil, err
+	}
+	pattern := constScalar(nullDatum(coldata.Text))
+	escape := `\`
+	if len(parts) == 2 {
+		if parts[1].datum.Null {
+			return b.call(matchOps[op], []*scalar{ls, pattern}, loc)
+		}
+		escape = parts[1].datum.GetS()
+	}
+	if !parts[0].datum.Null {
+		re, err := exec.SimilarToRegex(parts[0].datum.GetS(), escape)
+		if err != nil {
+			return nil, errAt(sqlerr.As(err), loc)
+		}
+		pattern = constScalar(&rpcpb.Datum{Type: uint32(coldata.Text), Value: &rpcpb.Datum_S{S: re}})
+	}
+	return b.call(matchOps[op], []*scalar{ls, pattern}, loc)
+}
+
 // foldIntervalField folds extract(epoch FROM interval) and date_part of
 // it: seconds, counting a month as 30 days and a year as 365.25, as
 // PostgreSQL does.

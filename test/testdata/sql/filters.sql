@@ -44,3 +44,24 @@ SELECT count(*) FROM logs WHERE 1 = 1
 SELECT count(*) FROM logs WHERE false
 
 SELECT count(*) FROM logs WHERE NULL
+
+SELECT count(*) FROM logs WHERE process_name SIMILAR TO '%(sh|bash)'
+
+SELECT count(*) FROM logs WHERE resource NOT SIMILAR TO '/(usr|etc)/%'
+
+SELECT count(*) FROM logs WHERE resource SIMILAR TO '%.(so|conf)%'
+
+SELECT namespace_name, count(*) FROM alerts WHERE pod_name SIMILAR TO '[a-z]+-[0-9a-f]{3,}%' GROUP BY 1 ORDER BY 1
+
+SELECT 'a_b' SIMILAR TO 'a#_b' ESCAPE '#', 'axb' SIMILAR TO 'a#_b' ESCAPE '#', 'axb' SIMILAR TO 'a_b', 'a.b' SIMILAR TO 'a.b', 'axb' SIMILAR TO 'a.b'
+
+SELECT 'ab' SIMILAR TO 'a', 'ab' SIMILAR TO 'a%', 'a|b' SIMILAR TO 'a\|b', 'b' SIMILAR TO 'a|b', '$x^' SIMILAR TO '$x^'
+
+SELECT 'abc' SIMILAR TO 'a(b|x)c', 'abbb' SIMILAR TO 'ab*', 'ac' SIMILAR TO 'ab?c', '[x]' SIMILAR TO '[[]x]'
+
+SELECT NULL SIMILAR TO 'a', 'a' SIMILAR TO NULL, 'a' SIMILAR TO 'a' ESCAPE NULL, 'a%' SIMILAR TO 'a%' ESCAPE ''
+
+-- error: an escape string of two characters
+SELECT 'a' SIMILAR TO 'a' ESCAPE '##'
+
+SELECT 'a#' SIMILAR TO 'a#' ESCAPE '#'
