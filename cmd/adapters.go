@@ -69,7 +69,7 @@ func (s storageSource) Scan(ctx context.Context, spec exec.ScanSpec) (exec.Opera
 	if err != nil {
 		return nil, err
 	}
-	return iterOp{it}, nil
+	return &iterOp{it: it, stats: exec.ScanStatsFrom(ctx)}, nil
 }
 
 // CountBy counts stored rows by a text column, from dictionary codes
@@ -120,10 +120,34 @@ func (s storageSource) MinMax(ctx context.Context, spec exec.ScanSpec, column st
 
 var _ exec.MinMaxer = storageSource{}
 
-type iterOp struct{ it *storage.Iterator }
+// iterOp is a store scan as an exec.Operator; it adds what it read to
+// the fragment's ScanStats, if any, when it closes.
+type iterOp struct {
+	it      *storage.Iterator
+	stats   *exec.ScanStats
+	counted exec.ScanStats
+	closed  bool
+}
 
-func (o iterOp) Next(ctx context.Context) (*coldata.Batch, error) { return o.it.Next(ctx) }
-func (o iterOp) Close() error                                     { return o.it.Close() }
+func (o *iterOp) Next(ctx context.Context) (*coldata.Batch, error) {
+	b, err := o.it.Next(ctx)
+	if b != nil {
+		o.counted.Rows += int64(b.Len)
+		o.counted.Batches++
+	}
+	return b, err
+}
+
+func (o *iterOp) Close() error {
+	if !o.closed && o.stats != nil {
+		st := o.it.Stats()
+		o.counted.Partitions, o.counted.PartitionsSkipped = int64(st.Partitions), int64(st.PartitionsSkipped)
+		o.counted.Blocks, o.counted.BlocksSkipped, o.counted.Chunks = int64(st.Blocks), int64(st.BlocksSkipped), int64(st.Chunks)
+		o.stats.Add(o.counted)
+	}
+	o.closed = true
+	return o.it.Close()
+}
 
 var _ exec.ScanSource = storageSource{}
 

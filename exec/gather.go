@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/rpcpb"
@@ -19,6 +20,7 @@ type Gather struct {
 	concurrency int
 
 	started bool
+	profile *GatherProfile // EXPLAIN ANALYZE, else nil
 	cancel  context.CancelFunc
 	results chan *coldata.Batch
 	errOnce sync.Once
@@ -37,6 +39,9 @@ func NewGather(remote Remote, targets []Target, frag *rpcpb.Fragment, concurrenc
 
 func (g *Gather) start(ctx context.Context) {
 	g.started = true
+	if p := profileOf(ctx); p != nil {
+		g.profile = p.gather(g.frag.Table)
+	}
 	ctx, g.cancel = context.WithCancel(ctx)
 	g.results = make(chan *coldata.Batch, 2*len(g.targets)+1)
 	sem := make(chan struct{}, max(g.concurrency, 1))
@@ -68,12 +73,24 @@ func (g *Gather) fail(err error) {
 	})
 }
 
-func (g *Gather) run(ctx context.Context, t Target) error {
+func (g *Gather) run(ctx context.Context, t Target) (err error) {
+	began := time.Now()
 	op, err := g.remote.Execute(ctx, t, g.frag)
 	if err != nil {
 		return err
 	}
 	defer op.Close()
+	var rows, batches int64
+	if g.profile != nil {
+		defer func() {
+			tp := TargetProfile{Target: t, Time: time.Since(began), Err: err}
+			if s, ok := op.(RemoteStatser); ok {
+				tp.Stats = s.RemoteStats()
+			}
+			tp.Stats.Rows, tp.Stats.Batches = rows, batches
+			g.profile.add(tp)
+		}()
+	}
 	for {
 		b, err := op.Next(ctx)
 		if err != nil {
@@ -82,6 +99,8 @@ func (g *Gather) run(ctx context.Context, t Target) error {
 		if b == nil {
 			return nil
 		}
+		rows += int64(b.Len)
+		batches++
 		select {
 		case g.results <- b:
 		case <-ctx.Done():

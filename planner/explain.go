@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,8 +19,12 @@ import (
 // EXPLAIN shows the distributed plan as text, one line per step, the
 // query node's steps first and, under each Gather, the fragment it sends
 // and the operators the catalog chose for it (the others pruned by time).
-// EXPLAIN ANALYZE runs the statement too and adds the rows it returned
-// and the time it took.
+// EXPLAIN ANALYZE runs the statement too and adds, for every fragment
+// sent, what each operator returned (rows, batches, bytes on the wire,
+// time until its stream ended) and what its scans read from storage
+// (rows, blocks and partitions looked at and skipped, column chunks
+// read, time on the operator), then the rows the statement returned and
+// the time it took.
 
 func (p *Planner) prepareExplain(ex *pg.ExplainStmt, text string, sess *Session, paramTypes []coldata.Type) (*Statement, error) {
 	analyze := false
@@ -54,6 +59,8 @@ func (p *Planner) prepareExplain(ex *pg.ExplainStmt, text string, sess *Session,
 		}
 		lines := plan.describe(ctx)
 		if analyze {
+			prof := &exec.Profile{}
+			ctx := exec.WithProfile(ctx, prof)
 			start := time.Now()
 			op, err := plan.start(ctx)
 			if err != nil {
@@ -72,7 +79,9 @@ func (p *Planner) prepareExplain(ex *pg.ExplainStmt, text string, sess *Session,
 				rows += batch.Len
 			}
 			op.Close()
-			lines = append(lines, fmt.Sprintf("Rows: %d", rows), fmt.Sprintf("Execution Time: %.3f ms", float64(time.Since(start).Microseconds())/1000))
+			elapsed := time.Since(start)
+			lines = append(lines, profileLines(prof)...)
+			lines = append(lines, fmt.Sprintf("Rows: %d", rows), fmt.Sprintf("Execution Time: %s", millis(elapsed)))
 		}
 		out := coldata.NewBatch([]coldata.Type{coldata.Text}, len(lines))
 		for _, l := range lines {
@@ -271,4 +280,45 @@ func explainAgg(a *rpcpb.Aggregate, cols []string) string {
 		s += " FILTER (WHERE " + exec.ExprString(a.Filter, cols) + ")"
 	}
 	return s
+}
+
+func millis(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000) }
+
+// profileLines renders what every Gather of an EXPLAIN ANALYZE received.
+func profileLines(p *exec.Profile) []string {
+	var lines []string
+	for _, g := range p.Gathers {
+		targets := slices.Clone(g.Targets)
+		slices.SortFunc(targets, func(a, b exec.TargetProfile) int { return strings.Compare(a.Target.NodeID, b.Target.NodeID) })
+		var rows, bytes int64
+		for _, t := range targets {
+			rows += t.Stats.Rows
+			bytes += t.Stats.Bytes
+		}
+		lines = append(lines, fmt.Sprintf("Fragment on %s: %d operators, %d rows, %s received", g.Table, len(targets), rows, byteSize(bytes)))
+		for _, t := range targets {
+			st := t.Stats
+			l := fmt.Sprintf("  %s: %d rows in %d batches (%s), %s", t.Target.NodeID, st.Rows, st.Batches, byteSize(st.Bytes), millis(t.Time))
+			if t.Err != nil {
+				l += "; stopped: " + t.Err.Error()
+			}
+			if st.Reported {
+				sc := st.Scan
+				l += fmt.Sprintf("; scanned %d rows in %d batches, %d of %d blocks skipped, %d of %d partitions skipped, %d chunks read, %s on the operator",
+					sc.Rows, sc.Batches, sc.BlocksSkipped, sc.Blocks, sc.PartitionsSkipped, sc.Partitions, sc.Chunks, millis(st.RemoteTime))
+			}
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -298,7 +299,7 @@ func TestNoPushdownFragments(t *testing.T) {
 
 // TestExplain: EXPLAIN names the query node's steps, the operators a
 // fragment goes to and what it pushes down; EXPLAIN ANALYZE adds the
-// rows returned.
+// rows returned and what each operator sent.
 func TestExplain(t *testing.T) {
 	cluster := load(2, testRows())
 	p := New(Config{}, cluster, cluster)
@@ -330,7 +331,8 @@ func TestExplain(t *testing.T) {
 		}
 	}
 	got = run("EXPLAIN ANALYZE SELECT ns FROM t WHERE ns = 'web'")
-	if !strings.Contains(got, "Rows: 16") || !strings.Contains(got, "Execution Time:") {
+	if !strings.Contains(got, "Rows: 16") || !strings.Contains(got, "Execution Time:") ||
+		!strings.Contains(got, "Fragment on t: 2 operators, 16 rows") || !regexp.MustCompile(`(?m)^  op-1: \d+ rows in \d+ batches`).MatchString(got) {
 		t.Errorf("EXPLAIN ANALYZE:\n%s", got)
 	}
 	got = run("EXPLAIN SELECT a.ns FROM t a JOIN (SELECT ns FROM t GROUP BY ns) b ON a.ns = b.ns")

@@ -120,7 +120,11 @@ type stream_ struct {
 	stream grpc.ServerStreamingClient[rpcpb.ExecuteResponse]
 	cancel context.CancelFunc
 	target exec.Target
+	stats  exec.RemoteStats
 }
+
+// RemoteStats implements exec.RemoteStatser.
+func (s *stream_) RemoteStats() exec.RemoteStats { return s.stats }
 
 func (s *stream_) Next(ctx context.Context) (*coldata.Batch, error) {
 	for {
@@ -131,6 +135,13 @@ func (s *stream_) Next(ctx context.Context) (*coldata.Batch, error) {
 		if err != nil {
 			return nil, remoteError(s.ctx, s.target, err, s.stream.Trailer())
 		}
+		if st := msg.Stats; st != nil {
+			s.stats.Reported = true
+			s.stats.RemoteTime = time.Duration(st.Nanos)
+			s.stats.Scan = exec.ScanStats{Rows: st.RowsScanned, Batches: st.BatchesScanned,
+				Partitions: st.Partitions, PartitionsSkipped: st.PartitionsSkipped,
+				Blocks: st.Blocks, BlocksSkipped: st.BlocksSkipped, Chunks: st.Chunks}
+		}
 		if len(msg.Batch) == 0 {
 			continue
 		}
@@ -138,6 +149,9 @@ func (s *stream_) Next(ctx context.Context) (*coldata.Batch, error) {
 		if err != nil {
 			return nil, sqlerr.Wrap(err, sqlerr.InternalError, "operator "+s.target.NodeID)
 		}
+		s.stats.Rows += int64(b.Len)
+		s.stats.Batches++
+		s.stats.Bytes += int64(len(msg.Batch))
 		return b, nil
 	}
 }

@@ -90,11 +90,18 @@ func (s *Server) Execute(req *rpcpb.ExecuteRequest, stream grpc.ServerStreamingS
 		limit = DefaultFragmentMemory
 	}
 	ctx = exec.WithBudget(ctx, &exec.Budget{Limit: limit, Name: "operator's fragment memory budget"})
+	var scanned exec.ScanStats
+	ctx = exec.WithScanStats(ctx, &scanned)
 	op, err := exec.BuildFragment(ctx, frag, types, s.src)
 	if err != nil {
 		return err
 	}
-	defer op.Close()
+	closed := false
+	defer func() {
+		if !closed {
+			op.Close()
+		}
+	}()
 	var buf []byte
 	for {
 		b, err := op.Next(ctx)
@@ -109,7 +116,15 @@ func (s *Server) Execute(req *rpcpb.ExecuteRequest, stream grpc.ServerStreamingS
 			return err
 		}
 	}
-	return stream.Send(&rpcpb.ExecuteResponse{Stats: &rpcpb.FragmentStats{Nanos: time.Since(start).Nanoseconds()}})
+	// The scans report into scanned when they close.
+	closed = true
+	op.Close()
+	return stream.Send(&rpcpb.ExecuteResponse{Stats: &rpcpb.FragmentStats{
+		Nanos:       time.Since(start).Nanoseconds(),
+		RowsScanned: scanned.Rows, BatchesScanned: scanned.Batches,
+		Partitions: scanned.Partitions, PartitionsSkipped: scanned.PartitionsSkipped,
+		Blocks: scanned.Blocks, BlocksSkipped: scanned.BlocksSkipped, Chunks: scanned.Chunks,
+	}})
 }
 
 // toStatus turns err into a gRPC status, with its SQLSTATE in the

@@ -126,13 +126,20 @@ func (x *ExecuteResponse) GetStats() *FragmentStats {
 	return nil
 }
 
+// FragmentStats ends a successful stream: what the fragment's scans read
+// from storage and how long the fragment ran on the operator.
 type FragmentStats struct {
-	state          protoimpl.MessageState `protogen:"open.v1"`
-	RowsScanned    int64                  `protobuf:"varint,1,opt,name=rows_scanned,json=rowsScanned,proto3" json:"rows_scanned,omitempty"`
-	BatchesScanned int64                  `protobuf:"varint,2,opt,name=batches_scanned,json=batchesScanned,proto3" json:"batches_scanned,omitempty"`
-	Nanos          int64                  `protobuf:"varint,3,opt,name=nanos,proto3" json:"nanos,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	RowsScanned       int64                  `protobuf:"varint,1,opt,name=rows_scanned,json=rowsScanned,proto3" json:"rows_scanned,omitempty"`
+	BatchesScanned    int64                  `protobuf:"varint,2,opt,name=batches_scanned,json=batchesScanned,proto3" json:"batches_scanned,omitempty"`
+	Nanos             int64                  `protobuf:"varint,3,opt,name=nanos,proto3" json:"nanos,omitempty"`
+	Partitions        int64                  `protobuf:"varint,4,opt,name=partitions,proto3" json:"partitions,omitempty"`
+	PartitionsSkipped int64                  `protobuf:"varint,5,opt,name=partitions_skipped,json=partitionsSkipped,proto3" json:"partitions_skipped,omitempty"`
+	Blocks            int64                  `protobuf:"varint,6,opt,name=blocks,proto3" json:"blocks,omitempty"`
+	BlocksSkipped     int64                  `protobuf:"varint,7,opt,name=blocks_skipped,json=blocksSkipped,proto3" json:"blocks_skipped,omitempty"`
+	Chunks            int64                  `protobuf:"varint,8,opt,name=chunks,proto3" json:"chunks,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *FragmentStats) Reset() {
@@ -182,6 +189,41 @@ func (x *FragmentStats) GetBatchesScanned() int64 {
 func (x *FragmentStats) GetNanos() int64 {
 	if x != nil {
 		return x.Nanos
+	}
+	return 0
+}
+
+func (x *FragmentStats) GetPartitions() int64 {
+	if x != nil {
+		return x.Partitions
+	}
+	return 0
+}
+
+func (x *FragmentStats) GetPartitionsSkipped() int64 {
+	if x != nil {
+		return x.PartitionsSkipped
+	}
+	return 0
+}
+
+func (x *FragmentStats) GetBlocks() int64 {
+	if x != nil {
+		return x.Blocks
+	}
+	return 0
+}
+
+func (x *FragmentStats) GetBlocksSkipped() int64 {
+	if x != nil {
+		return x.BlocksSkipped
+	}
+	return 0
+}
+
+func (x *FragmentStats) GetChunks() int64 {
+	if x != nil {
+		return x.Chunks
 	}
 	return 0
 }
@@ -882,11 +924,18 @@ const file_rpcpb_operator_proto_rawDesc = "" +
 	"\bfragment\x18\x01 \x01(\v2\x1f.armorlake.operator.v1.FragmentR\bfragment\"c\n" +
 	"\x0fExecuteResponse\x12\x14\n" +
 	"\x05batch\x18\x01 \x01(\fR\x05batch\x12:\n" +
-	"\x05stats\x18\x02 \x01(\v2$.armorlake.operator.v1.FragmentStatsR\x05stats\"q\n" +
+	"\x05stats\x18\x02 \x01(\v2$.armorlake.operator.v1.FragmentStatsR\x05stats\"\x97\x02\n" +
 	"\rFragmentStats\x12!\n" +
 	"\frows_scanned\x18\x01 \x01(\x03R\vrowsScanned\x12'\n" +
 	"\x0fbatches_scanned\x18\x02 \x01(\x03R\x0ebatchesScanned\x12\x14\n" +
-	"\x05nanos\x18\x03 \x01(\x03R\x05nanos\"\xba\x03\n" +
+	"\x05nanos\x18\x03 \x01(\x03R\x05nanos\x12\x1e\n" +
+	"\n" +
+	"partitions\x18\x04 \x01(\x03R\n" +
+	"partitions\x12-\n" +
+	"\x12partitions_skipped\x18\x05 \x01(\x03R\x11partitionsSkipped\x12\x16\n" +
+	"\x06blocks\x18\x06 \x01(\x03R\x06blocks\x12%\n" +
+	"\x0eblocks_skipped\x18\a \x01(\x03R\rblocksSkipped\x12\x16\n" +
+	"\x06chunks\x18\b \x01(\x03R\x06chunks\"\xba\x03\n" +
 	"\bFragment\x12\x14\n" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12\x18\n" +
 	"\acolumns\x18\x02 \x03(\tR\acolumns\x12?\n" +

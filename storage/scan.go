@@ -110,9 +110,27 @@ type Iterator struct {
 	// read, for tests.
 	skipped    int
 	chunksRead int
-	sel        []int32
-	err        error
-	done       bool
+	// blocks counts the blocks whose metadata the scan looked at,
+	// blocksOut those of them it ruled out (by time, ranges or Match).
+	blocks, blocksOut int
+	sel               []int32
+	err               error
+	done              bool
+}
+
+// ScanStats says how much of the store a scan looked at: partitions
+// entered and those ruled out whole by their rollups, blocks whose
+// metadata it read and those it ruled out, and column chunks it read.
+type ScanStats struct {
+	Partitions, PartitionsSkipped int
+	Blocks, BlocksSkipped         int
+	Chunks                        int
+}
+
+// Stats returns what the scan has looked at so far.
+func (it *Iterator) Stats() ScanStats {
+	return ScanStats{Partitions: it.parts, PartitionsSkipped: it.partSkipped,
+		Blocks: it.blocks, BlocksSkipped: it.blocksOut, Chunks: it.chunksRead}
 }
 
 // colRead is one column chunk an Iterator reads from each block.
@@ -283,7 +301,9 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			return nil, corrupt(err, "decode metadata", it.table.Name, id)
 		}
 		m := &it.meta
+		it.blocks++
 		if m.maxTs < it.lo || m.minTs > it.hi || !it.inRanges() {
+			it.blocksOut++
 			it.valid = it.iter.Next()
 			continue
 		}
@@ -293,6 +313,7 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 				return nil, err
 			}
 			if !may {
+				it.blocksOut++
 				it.skipped++
 				it.valid = it.iter.Next()
 				continue
@@ -306,6 +327,7 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			if n, ok := it.countMatches(); ok {
 				it.valid = it.iter.Next()
 				if n == 0 {
+					it.blocksOut++
 					it.skipped++
 					continue
 				}
@@ -318,6 +340,7 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 				return nil, err
 			}
 			if kept == 0 {
+				it.blocksOut++
 				it.skipped++
 				it.valid = it.iter.Next()
 				continue

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -68,6 +69,7 @@ func TestOracle(t *testing.T) {
 	t.Run("corpus", func(t *testing.T) { runCorpus(t, ctx, c.dsn(), pg.DSN(), corpusRun{pushdown: true, seed: true}) })
 	t.Run("corpus without pushdown", func(t *testing.T) { runCorpus(t, ctx, c.dsn(), pg.DSN(), corpusRun{seed: true}) })
 	t.Run("approximate aggregates", func(t *testing.T) { checkApproximate(t, ctx, c.dsn(), pg.DSN()) })
+	t.Run("explain analyze", func(t *testing.T) { checkExplainAnalyze(t, ctx, c, want) })
 	// The same events on one operator instead of three: every query
 	// must still give PostgreSQL's answer, so both placements agree.
 	t.Run("corpus on one operator", func(t *testing.T) {
@@ -292,4 +294,56 @@ func waitStored(t *testing.T, ctx context.Context, c *cluster, want tableCounts)
 		return nil
 	})
 	return conn
+}
+
+// checkExplainAnalyze: over the operator RPC, EXPLAIN ANALYZE reports for
+// each operator the rows it sent and what its scans read, and the scans'
+// rows add up to what the table holds; a time range reads fewer blocks.
+func checkExplainAnalyze(t *testing.T, ctx context.Context, c *cluster, want tableCounts) {
+	conn, err := pgx.Connect(ctx, c.dsn())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	explain := func(q string) string {
+		rows, err := conn.Query(ctx, "EXPLAIN ANALYZE "+q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(lines, "\n")
+	}
+	line := regexp.MustCompile(`(?m)^  operator-\d: (\d+) rows in \d+ batches \((\d+(?:\.\d)? (?:bytes|KiB|MiB))\), [\d.]+ ms; scanned (\d+) rows in \d+ batches, (\d+) of (\d+) blocks skipped`)
+	scanned := func(plan string) (rows, skipped, blocks int64) {
+		m := line.FindAllStringSubmatch(plan, -1)
+		if len(m) != 3 {
+			t.Fatalf("EXPLAIN ANALYZE names %d operators with their scans, want 3:\n%s", len(m), plan)
+		}
+		for _, x := range m {
+			var r, s, b int64
+			fmt.Sscan(x[3], &r)
+			fmt.Sscan(x[4], &s)
+			fmt.Sscan(x[5], &b)
+			rows, skipped, blocks = rows+r, skipped+s, blocks+b
+		}
+		return rows, skipped, blocks
+	}
+	plan := explain("SELECT sum(pid) FROM logs")
+	rows, skipped, all := scanned(plan)
+	if rows != want.logs || skipped != 0 || all == 0 {
+		t.Errorf("a full scan reads %d rows (table holds %d), skips %d of %d blocks:\n%s", rows, want.logs, skipped, all, plan)
+	}
+	if !strings.Contains(plan, "Fragment on logs: 3 operators, 3 rows") {
+		t.Errorf("a partial aggregation sends one row per operator:\n%s", plan)
+	}
+	late := c.start.Add(23 * time.Hour).Format(time.RFC3339)
+	plan = explain("SELECT count(*) FROM logs WHERE ts >= '" + late + "'")
+	// The scan seeks to the last hour's partition: the others' blocks are
+	// not even looked at.
+	if rows, _, blocks := scanned(plan); rows >= want.logs/10 || blocks >= all {
+		t.Errorf("the last hour reads %d of %d rows, looks at %d of %d blocks:\n%s", rows, want.logs, blocks, all, plan)
+	}
 }
