@@ -96,7 +96,7 @@ func (m *operatorMetrics) add(id string, n *operatorNode) {
 func (m *operatorMetrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descIngestReceived, descIngestStored, descIngestDropped, descIngestReconnects,
 		descIngestInvalid, descIngestRepaired, descIngestLast, descIngestConnected, descIngestLag, descIngestEmpty, descStorageRows, descStorageBytes, descStorageBlocks,
-		descCacheBytes, descCacheHits, descCacheMisses} {
+		descCacheBytes, descCacheHits, descCacheMisses, descFragmentsRunning, descFragmentsFinished, descFragmentsCanceled} {
 		ch <- d
 	}
 }
@@ -111,6 +111,12 @@ func (m *operatorMetrics) Collect(ch chan<- prometheus.Metric) {
 		}
 		if n.store != nil {
 			collectStorage(ch, id, n.store)
+		}
+		if n.frags != nil {
+			running, finished, canceled := n.frags.FragmentCounts()
+			ch <- prometheus.MustNewConstMetric(descFragmentsRunning, prometheus.GaugeValue, float64(running), id)
+			ch <- prometheus.MustNewConstMetric(descFragmentsFinished, prometheus.CounterValue, float64(finished), id)
+			ch <- prometheus.MustNewConstMetric(descFragmentsCanceled, prometheus.CounterValue, float64(canceled), id)
 		}
 	}
 }
@@ -149,6 +155,12 @@ var (
 	descCacheBytes    = prometheus.NewDesc("armorlake_storage_cache_bytes", "Bytes held by the block cache.", []string{"operator"}, nil)
 	descCacheHits     = prometheus.NewDesc("armorlake_storage_cache_hits_total", "Block reads answered by the block cache.", []string{"operator"}, nil)
 	descCacheMisses   = prometheus.NewDesc("armorlake_storage_cache_misses_total", "Block reads that missed the block cache.", []string{"operator"}, nil)
+)
+
+var (
+	descFragmentsRunning  = prometheus.NewDesc("armorlake_fragments_running", "Query fragments running on the operator now.", []string{"operator"}, nil)
+	descFragmentsFinished = prometheus.NewDesc("armorlake_fragments_finished_total", "Query fragments the operator has finished, however they ended.", []string{"operator"}, nil)
+	descFragmentsCanceled = prometheus.NewDesc("armorlake_fragments_canceled_total", "Query fragments that ended because the query node canceled them.", []string{"operator"}, nil)
 )
 
 func collectStorage(ch chan<- prometheus.Metric, operator string, store *storage.Store) {

@@ -127,6 +127,7 @@ type operatorNode struct {
 	cat    *catalog.Catalog
 	reg    *catalog.Registration
 	grpc   *grpc.Server
+	frags  *rpc.Server
 	addr   string
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -178,7 +179,8 @@ func startOperator(ctx context.Context, cfg operatorConfig) (_ *operatorNode, er
 	}
 	n.addr = ln.Addr().String()
 	n.grpc = grpc.NewServer()
-	rpc.NewServer(storageSource{store: n.store, tables: resolve, virtual: n.virtualRows}, resolve, cfg.Logger).Register(n.grpc)
+	n.frags = rpc.NewServer(storageSource{store: n.store, tables: resolve, virtual: n.virtualRows}, resolve, cfg.Logger)
+	n.frags.Register(n.grpc)
 	go n.grpc.Serve(ln)
 
 	advertise := cfg.Advertise
@@ -490,6 +492,7 @@ func (q *queryNode) Close() error {
 type simNode struct {
 	srv    *sim.Server
 	grpc   *grpc.Server
+	frags  *rpc.Server
 	addr   string
 	cancel context.CancelFunc
 	done   chan struct{}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"slices"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/armorlake/armorlake/coldata"
@@ -291,6 +292,8 @@ type funcExpr struct {
 	// otherwise), for kernels that prepare them once.
 	consts []*coldata.Vec
 	state  any
+	// stop is set when the query is canceled (interrupt.go).
+	stop *atomic.Bool
 }
 
 func (e *funcExpr) Type() coldata.Type { return e.typ }
@@ -331,6 +334,9 @@ func (e *funcExpr) setNull(i int) { e.out.Nulls.Set(i) }
 func textKernel(f func(e *funcExpr, in []*coldata.Vec, i int, dst []byte) ([]byte, error)) func(*funcExpr, []*coldata.Vec, int) error {
 	return func(e *funcExpr, in []*coldata.Vec, n int) error {
 		for i := range n {
+			if e.interrupted(i) {
+				return errInterrupted
+			}
 			if e.null(i) {
 				e.out.Bytes.Append(nil)
 				continue

@@ -144,6 +144,9 @@ func compileMatch(e *funcExpr) error {
 	e.kernel = func(e *funcExpr, in []*coldata.Vec, n int) error {
 		e.out.Bool = resizeBools(e.out.Bool, n)
 		for i := range n {
+			if e.interrupted(i) {
+				return errInterrupted
+			}
 			if e.null(i) {
 				e.out.Bool[i] = false
 				continue
@@ -214,6 +217,9 @@ func compileRegexpFunc(e *funcExpr) error {
 		e.kernel = func(e *funcExpr, in []*coldata.Vec, n int) error {
 			e.out.Arr = append(e.out.Arr[:0], 0)
 			for i := range n {
+				if e.interrupted(i) {
+					return errInterrupted
+				}
 				if !e.null(i) {
 					sub := re.FindSubmatch(in[0].Bytes.Get(i))
 					switch {

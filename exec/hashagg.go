@@ -118,6 +118,12 @@ func (h *HashAgg) OutputTypes() []coldata.Type {
 
 func (h *HashAgg) consume(ctx context.Context) error {
 	h.budget = budgetOf(ctx)
+	exprs := append([]Expr(nil), h.keys...)
+	for _, a := range h.aggs {
+		exprs = append(exprs, a.Arg, a.Filter)
+		exprs = append(exprs, a.More...)
+	}
+	armInterrupt(ctx, exprs...)
 	for {
 		b, err := h.input.Next(ctx)
 		if err != nil {
@@ -131,7 +137,7 @@ func (h *HashAgg) consume(ctx context.Context) error {
 		}
 		before := h.ngroups
 		if err := h.add(b); err != nil {
-			return err
+			return interruptErr(ctx, err)
 		}
 		if err := h.chargeAccumulators(); err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 type Filter struct {
 	input Operator
 	pred  Expr
+	armed bool
 	sel   []int
 	out   *coldata.Batch // the passing rows, reused from batch to batch
 }
@@ -31,9 +32,13 @@ func (f *Filter) Next(ctx context.Context) (*coldata.Batch, error) {
 		if err != nil || b == nil {
 			return nil, err
 		}
+		if !f.armed {
+			armInterrupt(ctx, f.pred)
+			f.armed = true
+		}
 		v, err := f.pred.Eval(b)
 		if err != nil {
-			return nil, err
+			return nil, interruptErr(ctx, err)
 		}
 		f.sel = f.sel[:0]
 		hasNulls := v.Nulls.Any()
@@ -69,6 +74,7 @@ func (f *Filter) Close() error { return f.input.Close() }
 type Project struct {
 	input Operator
 	exprs []Expr
+	armed bool
 	out   coldata.Batch
 }
 
@@ -83,10 +89,14 @@ func (p *Project) Next(ctx context.Context) (*coldata.Batch, error) {
 	if err != nil || b == nil {
 		return nil, err
 	}
+	if !p.armed {
+		armInterrupt(ctx, p.exprs...)
+		p.armed = true
+	}
 	for i, e := range p.exprs {
 		v, err := e.Eval(b)
 		if err != nil {
-			return nil, err
+			return nil, interruptErr(ctx, err)
 		}
 		p.out.Vecs[i] = v
 	}

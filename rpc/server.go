@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -34,6 +35,16 @@ type Server struct {
 	// FragmentMemory bounds the memory one fragment holds (its partial
 	// aggregation's groups, a top-N's rows); 0 for DefaultFragmentMemory.
 	FragmentMemory int64
+
+	running, finished, canceled atomic.Int64
+}
+
+// FragmentCounts returns how many fragments are running now, how many
+// have finished, and how many of those ended canceled (the query node
+// gave up on them: its client canceled, a timeout, another operator's
+// error).
+func (s *Server) FragmentCounts() (running, finished, canceled int64) {
+	return s.running.Load(), s.finished.Load(), s.canceled.Load()
 }
 
 // DefaultFragmentMemory is the memory budget of one fragment on an
@@ -54,6 +65,14 @@ func (s *Server) Register(g *grpc.Server) { rpcpb.RegisterOperatorServer(g, s) }
 // Execute implements rpcpb.OperatorServer.
 func (s *Server) Execute(req *rpcpb.ExecuteRequest, stream grpc.ServerStreamingServer[rpcpb.ExecuteResponse]) (err error) {
 	ctx := stream.Context()
+	s.running.Add(1)
+	defer func() {
+		s.running.Add(-1)
+		s.finished.Add(1)
+		if ctx.Err() != nil {
+			s.canceled.Add(1)
+		}
+	}()
 	defer func() {
 		if r := recover(); r != nil {
 			s.logger.Error("fragment panicked", "panic", r, "stack", string(debug.Stack()))

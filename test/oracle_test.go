@@ -70,6 +70,7 @@ func TestOracle(t *testing.T) {
 	t.Run("corpus without pushdown", func(t *testing.T) { runCorpus(t, ctx, c.dsn(), pg.DSN(), corpusRun{seed: true}) })
 	t.Run("approximate aggregates", func(t *testing.T) { checkApproximate(t, ctx, c.dsn(), pg.DSN()) })
 	t.Run("explain analyze", func(t *testing.T) { checkExplainAnalyze(t, ctx, c, want) })
+	t.Run("cancellation", func(t *testing.T) { checkCancellation(t, ctx, c) })
 	// The same events on one operator instead of three: every query
 	// must still give PostgreSQL's answer, so both placements agree.
 	t.Run("corpus on one operator", func(t *testing.T) {
