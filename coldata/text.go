@@ -1,8 +1,11 @@
 package coldata
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -267,4 +270,119 @@ func arrayElemNeedsQuotes(e []byte) bool {
 		}
 	}
 	return false
+}
+
+// ErrArrayNull reports a NULL element in a text[] literal: armorlake's
+// arrays have none.
+var ErrArrayNull = errors.New("arrays with NULL elements are not supported yet")
+
+// ErrArrayDims reports a multidimensional array literal.
+var ErrArrayDims = errors.New("multidimensional arrays are not supported yet")
+
+// ParseTextArray reads a one-dimensional text[] literal as PostgreSQL's
+// array_in does: {a, b,"c d",\"e}: white space around unquoted elements
+// is dropped, double quotes and backslashes quote. A malformed literal is
+// an error naming the problem; a NULL element is ErrArrayNull.
+func ParseTextArray(s string) ([]string, error) {
+	malformed := func(why string) error { return fmt.Errorf("malformed array literal: %q: %s", s, why) }
+	in := strings.TrimSpace(s)
+	if len(in) < 2 || in[0] != '{' || in[len(in)-1] != '}' {
+		if strings.HasPrefix(in, "[") {
+			return nil, ErrArrayDims
+		}
+		return nil, malformed(`array value must start with "{"`)
+	}
+	body := in[1 : len(in)-1]
+	if strings.TrimSpace(body) == "" {
+		return []string{}, nil
+	}
+	var out []string
+	i := 0
+	for {
+		for i < len(body) && isArraySpace(body[i]) {
+			i++
+		}
+		var elem []byte
+		if i < len(body) && body[i] == '{' {
+			return nil, ErrArrayDims
+		}
+		if i < len(body) && body[i] == '"' {
+			i++
+			for {
+				if i >= len(body) {
+					return nil, malformed("unexpected end of input")
+				}
+				c := body[i]
+				if c == '"' {
+					i++
+					break
+				}
+				if c == '\\' {
+					i++
+					if i >= len(body) {
+						return nil, malformed("unexpected end of input")
+					}
+					c = body[i]
+				}
+				elem = append(elem, c)
+				i++
+			}
+			for i < len(body) && isArraySpace(body[i]) {
+				i++
+			}
+		} else {
+			trailing := 0 // unescaped white space at the end, dropped
+			escaped := false
+			for i < len(body) && body[i] != ',' {
+				c := body[i]
+				switch {
+				case c == '"' || c == '{' || c == '}':
+					return nil, malformed("unexpected character")
+				case c == '\\':
+					i++
+					if i >= len(body) {
+						return nil, malformed("unexpected end of input")
+					}
+					elem, trailing, escaped = append(elem, body[i]), 0, true
+				case isArraySpace(c):
+					elem = append(elem, c)
+					trailing++
+				default:
+					elem, trailing = append(elem, c), 0
+				}
+				i++
+			}
+			elem = elem[:len(elem)-trailing]
+			if len(elem) == 0 {
+				return nil, malformed("empty element")
+			}
+			if !escaped && strings.EqualFold(string(elem), "null") {
+				return nil, ErrArrayNull
+			}
+		}
+		out = append(out, string(elem))
+		if i >= len(body) {
+			return out, nil
+		}
+		if body[i] != ',' {
+			return nil, malformed("junk after closing quote")
+		}
+		i++
+	}
+}
+
+func isArraySpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// AppendTextArrayLiteral appends elems as PostgreSQL prints a text[].
+func AppendTextArrayLiteral(b []byte, elems []string) []byte {
+	b = append(b, '{')
+	for i, e := range elems {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendArrayElem(b, []byte(e))
+	}
+	return append(b, '}')
 }

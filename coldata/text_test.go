@@ -1,7 +1,9 @@
 package coldata
 
 import (
+	"errors"
 	"math"
+	"slices"
 	"testing"
 	"time"
 )
@@ -252,5 +254,40 @@ func BenchmarkAppendText(b *testing.B) {
 				buf = AppendText(buf, v, i, time.UTC)
 			}
 		}
+	}
+}
+
+// TestParseTextArray reads text[] literals as PostgreSQL's array_in does
+// and prints them back as array_out does.
+func TestParseTextArray(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+		out  string
+	}{
+		{"{}", []string{}, "{}"},
+		{" { } ", []string{}, "{}"},
+		{"{a,b}", []string{"a", "b"}, "{a,b}"},
+		{"{ a , b c ,d}", []string{"a", "b c", "d"}, `{a,"b c",d}`},
+		{`{"",  "x y" , "q\"r", "s\\t"}`, []string{"", "x y", `q"r`, `s\t`}, `{"","x y","q\"r","s\\t"}`},
+		{`{\"a,b\ c,"NULL",N\ULL}`, []string{`"a`, "b c", "NULL", "NULL"}, `{"\"a","b c","NULL","NULL"}`},
+		{"{é,日本}", []string{"é", "日本"}, "{é,日本}"},
+	} {
+		got, err := ParseTextArray(c.in)
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("ParseTextArray(%q) = %q, %v; want %q", c.in, got, err, c.want)
+			continue
+		}
+		if out := string(AppendTextArrayLiteral(nil, got)); out != c.out {
+			t.Errorf("%q prints as %q, want %q", c.in, out, c.out)
+		}
+	}
+	for _, in := range []string{"", "a", "{a", "a}", "{a,}", "{,a}", `{"a}`, `{"a"b}`, "{a\"b}", `{a\}`, "{{a}}", "[1:1]={a}", "{NULL}", "{a, null}"} {
+		if got, err := ParseTextArray(in); err == nil {
+			t.Errorf("ParseTextArray(%q) = %q, want an error", in, got)
+		}
+	}
+	if _, err := ParseTextArray("{a,NULL}"); !errors.Is(err, ErrArrayNull) {
+		t.Errorf("NULL element: %v", err)
 	}
 }

@@ -78,6 +78,13 @@ func DatumVec(d *rpcpb.Datum) (*coldata.Vec, error) {
 		v.Float64 = append(v.Float64, d.GetF())
 	case t.IsBytes():
 		v.Bytes.AppendString(d.GetS())
+	case t == coldata.TextArray:
+		// A text[] constant travels as its literal.
+		elems, err := coldata.ParseTextArray(d.GetS())
+		if err != nil {
+			return nil, sqlerr.New(sqlerr.InternalError, "text[] constant: %v", err)
+		}
+		v.AppendStrings(elems)
 	default:
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "constants of type %s are not supported", t)
 	}

@@ -27,7 +27,7 @@ func init() {
 		"exp", "ln", "sign", "power", "coalesce", "greatest", "least", "nullif", "date_trunc", "date_part",
 		"extract", "to_timestamp", "like", "not_like", "ilike", "not_ilike", "regex", "not_regex", "iregex",
 		"not_iregex", "ts_add", "date_bin", "any_eq", "array_length", "cardinality", "array_to_string",
-		"string_to_array", "jsonb_get", "jsonb_get_text", "jsonb_exists", "ts_text", "regexp_replace", "regexp_match", "array_elem"} {
+		"string_to_array", "jsonb_get", "jsonb_get_text", "jsonb_exists", "ts_text", "regexp_replace", "regexp_match", "array_elem", "array"} {
 		funcNames[n] = true
 	}
 }
@@ -185,6 +185,11 @@ func ResolveFunc(name string, args []coldata.Type) (want []coldata.Type, result 
 		}
 	case "regexp_match":
 		if (n == 2 || n == 3) && textish(args...) {
+			return all(coldata.Text), coldata.TextArray, true
+		}
+	case "array":
+		// ARRAY[e, …] of text elements.
+		if n >= 1 && textish(args...) {
 			return all(coldata.Text), coldata.TextArray, true
 		}
 	case "array_elem":
@@ -424,7 +429,7 @@ func compileFunc(name string, typ coldata.Type, args []Expr) (Expr, error) {
 		err = compileMatch(e)
 	case "regexp_replace", "regexp_match":
 		err = compileRegexpFunc(e)
-	case "any_eq", "array_length", "cardinality", "array_to_string", "string_to_array", "array_elem":
+	case "any_eq", "array_length", "cardinality", "array_to_string", "string_to_array", "array_elem", "array":
 		err = compileArrayFunc(e)
 	case "jsonb_get", "jsonb_get_text", "jsonb_exists":
 		err = compileJSONFunc(e)

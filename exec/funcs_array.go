@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/sqlerr"
 )
 
 // text[] functions: = ANY, array_length, cardinality, array_to_string,
@@ -13,6 +14,24 @@ import (
 
 func compileArrayFunc(e *funcExpr) error {
 	switch e.name {
+	case "array":
+		// Not strict: a NULL element would be an element, which text[]
+		// here cannot hold.
+		e.strict = false
+		e.kernel = func(e *funcExpr, in []*coldata.Vec, n int) error {
+			e.out.Arr = append(e.out.Arr[:0], 0)
+			for i := range n {
+				for _, v := range in {
+					if v.IsNull(i) {
+						return sqlerr.New(sqlerr.FeatureNotSupported, "arrays with NULL elements are not supported yet")
+					}
+					e.out.Bytes.Append(v.Bytes.Get(i))
+				}
+				e.out.Arr = append(e.out.Arr, int32(e.out.Bytes.Len()))
+			}
+			return nil
+		}
+		return nil
 	case "any_eq":
 		e.kernel = func(e *funcExpr, in []*coldata.Vec, n int) error {
 			e.out.Bool = resizeBools(e.out.Bool, n)

@@ -1,7 +1,9 @@
 package planner
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -131,8 +133,46 @@ func (b *binder) bind(n *pg.Node) (*scalar, error) {
 			}
 		}
 		return arg, nil
+	case n.GetAArrayExpr() != nil:
+		return b.bindArray(n.GetAArrayExpr())
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "expression %s is not supported yet", nodeName(n))
+}
+
+// bindArray binds ARRAY[e, …] of text elements: a constant when every
+// element is one, else a call building the array row by row.
+func (b *binder) bindArray(a *pg.A_ArrayExpr) (*scalar, error) {
+	if len(a.Elements) == 0 {
+		return nil, errAt(sqlerr.New("42P18", "cannot determine type of empty array").
+			WithHint("Explicitly cast to the desired type, for example ARRAY[]::integer[]."), a.Location)
+	}
+	elems := make([]*scalar, len(a.Elements))
+	consts := make([]string, 0, len(a.Elements))
+	for i, n := range a.Elements {
+		e, err := b.bind(n)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.settle(e, coldata.Text); err != nil {
+			return nil, errAt(sqlerr.As(err), a.Location)
+		}
+		if e.typ != coldata.Text {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "arrays of %s are not supported yet: armorlake has text[] only", e.typ).
+				WithHint("Cast the elements to text."), a.Location)
+		}
+		if e.kind == kindConst && e.datum.Null {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "arrays with NULL elements are not supported yet"), a.Location)
+		}
+		if e.kind == kindConst {
+			consts = append(consts, e.datum.GetS())
+		}
+		elems[i] = e
+	}
+	if len(consts) == len(elems) {
+		lit := string(coldata.AppendTextArrayLiteral(nil, consts))
+		return constScalar(&rpcpb.Datum{Type: uint32(coldata.TextArray), Value: &rpcpb.Datum_S{S: lit}}), nil
+	}
+	return b.call("array", elems, a.Location)
 }
 
 // nodeName names an AST node kind for error messages: "SubLink", "CaseExpr".
@@ -367,6 +407,15 @@ func parseLiteral(text string, t coldata.Type, loc *time.Location) (*rpcpb.Datum
 		d.Value = &rpcpb.Datum_S{S: v}
 	case t == coldata.Text || t == coldata.Jsonb:
 		d.Value = &rpcpb.Datum_S{S: text}
+	case t == coldata.TextArray:
+		elems, err := coldata.ParseTextArray(text)
+		switch {
+		case errors.Is(err, coldata.ErrArrayNull) || errors.Is(err, coldata.ErrArrayDims):
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%v", err)
+		case err != nil:
+			return nil, sqlerr.New(sqlerr.InvalidTextRepresentation, "%v", err)
+		}
+		d.Value = &rpcpb.Datum_S{S: string(coldata.AppendTextArrayLiteral(nil, elems))}
 	default:
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "literals of type %s are not supported yet", t)
 	}
@@ -417,8 +466,39 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 		if err != nil {
 			return nil, err
 		}
-		if r.typ != coldata.TextArray || r.unknownLit {
-			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "= ANY is supported over text[] columns only yet"), e.Location)
+		if r.unknownLit {
+			if err := b.settle(r, coldata.TextArray); err != nil {
+				return nil, errAt(sqlerr.As(err), e.Location)
+			}
+		}
+		if r.typ != coldata.TextArray {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "= ANY is supported over text[] only yet"), e.Location)
+		}
+		if r.kind == kindConst && !r.datum.Null {
+			// x = ANY('{a,b}') is x = 'a' OR x = 'b': an IN list, which
+			// scans use to skip blocks.
+			elems, err := coldata.ParseTextArray(r.datum.GetS())
+			if err != nil {
+				return nil, errAt(sqlerr.New(sqlerr.InternalError, "%v", err), e.Location)
+			}
+			if err := b.settle(l, coldata.Text); err != nil {
+				return nil, errAt(sqlerr.As(err), e.Location)
+			}
+			if len(elems) == 0 {
+				return constScalar(&rpcpb.Datum{Type: uint32(coldata.Bool), Value: &rpcpb.Datum_B{B: false}}), nil
+			}
+			var ors []*scalar
+			for _, x := range elems {
+				eq, err := b.compare("=", l, constScalar(&rpcpb.Datum{Type: uint32(coldata.Text), Value: &rpcpb.Datum_S{S: x}}), e.Location)
+				if err != nil {
+					return nil, err
+				}
+				ors = append(ors, eq)
+			}
+			if len(ors) == 1 {
+				return ors[0], nil
+			}
+			return callScalar("or", coldata.Bool, ors...), nil
 		}
 		return b.call("any_eq", []*scalar{l, r}, e.Location)
 	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
@@ -683,6 +763,9 @@ func (b *binder) bindFuncCall(f *pg.FuncCall) (*scalar, error) {
 	name := strings.ToLower(operatorName(f.Funcname))
 	if len(f.Funcname) == 2 && f.Funcname[0].GetString_().Sval != "pg_catalog" {
 		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s.%s does not exist", f.Funcname[0].GetString_().Sval, name), f.Location)
+	}
+	if name == "unnest" {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "set-returning functions are not allowed in %s", cmp.Or(b.clause, "this context")), f.Location)
 	}
 	if f.Over != nil && (rankingFuncs[name] || name == "lag" || name == "lead" || aggregates[name]) {
 		return b.bindWindow(name, f)

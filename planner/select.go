@@ -73,6 +73,10 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 		return p.planSetOp(sel, b)
 	}
 	sel = p.decorrelateTargets(sel)
+	sel, err := rewriteSRF(sel)
+	if err != nil {
+		return nil, err
+	}
 	if len(sel.ValuesLists) > 0 {
 		return p.planValues(sel, b)
 	}
@@ -182,6 +186,14 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 	}
 	b.windowAllowed = false
 	q := &query{p: p, b: b, targets: targets, where: where, having: having, groups: groups, order: order, offset: offset, limit: limit}
+	for i, t := range targets {
+		if t.expr.isSRF() {
+			q.srfCols = append(q.srfCols, i)
+		}
+	}
+	if len(q.srfCols) > 0 && (aggregating || len(order) > 0 || limit >= 0 || offset > 0) {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "a bare unnest named %s… is reserved for armorlake's own rewriting", srfPrefix)
+	}
 	plan := &selectPlan{columns: cols}
 	windows := false
 	for _, t := range targets {
@@ -321,7 +333,13 @@ func (b *binder) bindTargets(list []*pg.Node) ([]target, error) {
 			}
 			continue
 		}
-		s, err := b.bind(rt.Val)
+		var s *scalar
+		var err error
+		if innerSRFTarget(rt) {
+			s, err = b.bindUnnest(rt.Val.GetFuncCall())
+		} else {
+			s, err = b.bind(rt.Val)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -533,6 +551,7 @@ type query struct {
 	windowTypes []coldata.Type
 	windowPos   map[string]int
 	aggs        []*scalar // distinct aggregate calls
+	srfCols     []int     // select-list positions of bare unnest calls
 	rootCols    []*scalar // what the root projects before sorting: targets, then hidden sort keys
 }
 
@@ -691,7 +710,7 @@ func (q *query) prepareProjection() {
 		q.frag.OrderBy = append(q.frag.OrderBy, &rpcpb.SortKey{Column: int32(o.expr.col), Desc: o.desc, NullsFirst: o.nullsFirst})
 	}
 	for _, o := range outs {
-		q.frag.Projections = append(q.frag.Projections, o.toProto(remap))
+		q.frag.Projections = append(q.frag.Projections, unwrapSRF(o).toProto(remap))
 	}
 	// On the wire 0 means no limit; LIMIT 0 is left to the root.
 	if q.limit > 0 {
@@ -836,7 +855,7 @@ func (q *query) finish(op exec.Operator, types []coldata.Type, projected int) (e
 		all := q.withSortKeys()
 		exprs := make([]exec.Expr, len(all))
 		for i, s := range all {
-			e, err := exec.CompileExpr(s.toProto(nil), types)
+			e, err := exec.CompileExpr(unwrapSRF(s).toProto(nil), types)
 			if err != nil {
 				op.Close()
 				return nil, err
@@ -846,9 +865,16 @@ func (q *query) finish(op exec.Operator, types []coldata.Type, projected int) (e
 		op = exec.NewProject(op, exprs)
 		types = make([]coldata.Type, len(all))
 		for i, s := range all {
-			types[i] = s.typ
+			types[i] = unwrapSRF(s).typ
 		}
 		projected = len(cols)
+	}
+	if len(q.srfCols) > 0 {
+		op = exec.NewUnnest(op, q.srfCols)
+		types = slices.Clone(types)
+		for _, c := range q.srfCols {
+			types[c] = coldata.Text
+		}
 	}
 	if len(q.order) > 0 {
 		keys := make([]exec.SortKey, len(q.order))

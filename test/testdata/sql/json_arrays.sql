@@ -28,3 +28,51 @@ SELECT string_to_array('a,b,c', ','), string_to_array('', ','), string_to_array(
 SELECT count(*) FROM alerts WHERE array_length(atags, 1) > 2 AND 'NIST' = ANY(atags)
 
 SELECT atags[1], atags[2], atags[99], (string_to_array('a,b,c', ','))[3] FROM alerts ORDER BY ts, pod_name, policy_name LIMIT 5
+
+SELECT unnest(atags) AS tag, count(*) FROM alerts GROUP BY 1 ORDER BY 1
+
+SELECT tag, count(*) FROM (SELECT unnest(atags) AS tag FROM alerts) s GROUP BY tag ORDER BY 2 DESC, 1
+
+SELECT namespace_name, unnest(atags) FROM alerts WHERE severity > 5 ORDER BY 1, 2 LIMIT 20
+
+SELECT count(*), count(DISTINCT t) FROM (SELECT unnest(atags) AS t FROM alerts) s
+
+SELECT upper(unnest(atags)) AS u, count(*) FROM alerts WHERE namespace_name = 'logging' GROUP BY 1 ORDER BY 1
+
+SELECT unnest(ARRAY['b', 'a', 'c'])
+
+SELECT unnest(ARRAY[namespace_name, pod_name]) AS v, count(*) FROM alerts GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5
+
+SELECT ARRAY['a', 'b c', '', 'null', 'x"y'], '{a, "b c" ,  d }'::text[], '{}'::text[], '{"\\x", "NULL", \"q}'::text[]
+
+SELECT array_length('{a,b,c}'::text[], 1), cardinality(ARRAY['x']), ('{p,q}'::text[])[2]
+
+SELECT 'NIST' = ANY(ARRAY['x', 'NIST']), namespace_name = ANY('{logging,kube-system}') FROM alerts ORDER BY 2 LIMIT 1
+
+SELECT count(*) FROM logs WHERE namespace_name = ANY('{logging,kube-system}') AND operation = ANY(ARRAY['File', 'Network'])
+
+SELECT count(*) FROM logs WHERE namespace_name = ANY('{}')
+
+SELECT count(*) FROM alerts WHERE NOT (namespace_name = ANY(ARRAY['logging']))
+
+-- error: a malformed array literal
+SELECT '{a,b'::text[]
+
+-- error: an empty ARRAY[] has no type
+SELECT ARRAY[]
+
+SELECT unnest(ARRAY['x', 'y']), unnest(ARRAY['1', '2', '3'])
+
+SELECT unnest('{}'::text[])
+
+SELECT a.pid, unnest(a.atags) FROM alerts a WHERE a.atags IS NOT NULL ORDER BY 1, 2 LIMIT 10
+
+SELECT unnest(string_to_array(resource, '/')) AS part, count(*) FROM logs WHERE operation = 'File' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10
+
+SELECT max(length(unnest)) FROM (SELECT unnest(atags) FROM alerts) s
+
+-- error: set-returning functions in WHERE
+SELECT count(*) FROM alerts WHERE unnest(atags) = 'NIST'
+
+-- error: unnest of a non-array
+SELECT unnest(namespace_name) FROM alerts

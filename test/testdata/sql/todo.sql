@@ -33,8 +33,8 @@ SELECT max(ts) - min(ts) FROM logs
 SELECT count(*) FROM alerts a WHERE a.severity > (SELECT avg(severity) FROM alerts b WHERE b.namespace_name = a.namespace_name)
 
 
--- todo: unnest
-SELECT unnest(atags) AS tag, count(*) FROM alerts GROUP BY 1 ORDER BY 1
+-- todo: unnest in FROM
+SELECT tag, count(*) FROM alerts, unnest(atags) AS tag GROUP BY 1 ORDER BY 1
 
 -- todo: jsonb containment
 SELECT count(*) FROM alerts WHERE event_data @> '{"Sa_family": "AF_INET"}'
@@ -44,3 +44,9 @@ SELECT ts, sum(pid) OVER (ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) 
 
 -- todo: array_agg over integers
 SELECT array_agg(DISTINCT severity) FROM alerts
+
+-- todo: arrays with NULL elements
+SELECT ARRAY['a', NULL]
+
+-- todo: arrays of integers
+SELECT ARRAY[1, 2]
