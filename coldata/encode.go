@@ -53,7 +53,7 @@ func AppendEncoded(dst []byte, b *Batch) []byte {
 					dst = append(dst, 0)
 				}
 			}
-		case v.Type.IsInteger() || v.Type == Timestamptz:
+		case v.Type.InInt64():
 			for _, x := range v.Int64[:b.Len] {
 				dst = binary.LittleEndian.AppendUint64(dst, uint64(x))
 			}
@@ -202,7 +202,7 @@ func decodeVec(r *reader, nrows int) (*Vec, error) {
 		for i, x := range raw {
 			v.Bool[i] = x != 0
 		}
-	case t.IsInteger() || t == Timestamptz:
+	case t.InInt64():
 		raw := r.bytes(nrows * 8)
 		if r.err != nil {
 			return nil, r.err

@@ -52,6 +52,12 @@ func AppendText(dst []byte, v *Vec, i int, loc *time.Location) []byte {
 		return AppendTimestamptz(dst, v.Int64[i], loc)
 	case TextArray:
 		return appendTextArray(dst, v, i)
+	case Date:
+		return AppendDate(dst, v.Int64[i])
+	case Timestamp:
+		return AppendTimestamp(dst, v.Int64[i])
+	case Interval:
+		return AppendIntervalText(dst, v.IntervalAt(i))
 	}
 	panic("coldata: no text output for type " + v.Type.String())
 }

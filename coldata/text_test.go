@@ -291,3 +291,43 @@ func TestParseTextArray(t *testing.T) {
 		t.Errorf("NULL element: %v", err)
 	}
 }
+
+// TestIntervalText prints intervals as PostgreSQL does with IntervalStyle
+// postgres, and dates and timestamps with DateStyle ISO.
+func TestIntervalText(t *testing.T) {
+	h := int64(3600e6)
+	for _, c := range []struct {
+		iv   IntervalValue
+		want string
+	}{
+		{IntervalValue{}, "00:00:00"},
+		{IntervalValue{Months: 14, Days: 3, Micros: 4*h + 5*60e6 + 6.5e6}, "1 year 2 mons 3 days 04:05:06.5"},
+		{IntervalValue{Days: -1, Micros: 2 * h}, "-1 days +02:00:00"},
+		{IntervalValue{Micros: -90e6}, "-00:01:30"},
+		{IntervalValue{Months: -14}, "-1 years -2 mons"},
+		{IntervalValue{Months: 1, Days: 1}, "1 mon 1 day"},
+		{IntervalValue{Days: 2, Micros: -h}, "2 days -01:00:00"},
+		{IntervalValue{Micros: 30 * h}, "30:00:00"},
+		{IntervalValue{Micros: 1}, "00:00:00.000001"},
+	} {
+		if got := string(AppendIntervalText(nil, c.iv)); got != c.want {
+			t.Errorf("%+v prints %q, want %q", c.iv, got, c.want)
+		}
+		if back, ok := ParseIntervalDatum(IntervalDatum(c.iv)); !ok || back != c.iv {
+			t.Errorf("%+v: datum round trip %+v, %v", c.iv, back, ok)
+		}
+	}
+	if CompareIntervals(IntervalValue{Months: 1}, IntervalValue{Days: 30}) != 0 ||
+		CompareIntervals(IntervalValue{Days: 1}, IntervalValue{Micros: 25 * h}) >= 0 ||
+		CompareIntervals(IntervalValue{Months: math.MaxInt32}, IntervalValue{Micros: math.MaxInt64}) <= 0 {
+		t.Error("intervals do not order by their span")
+	}
+	for days, want := range map[int64]string{0: "1970-01-01", 20758: "2026-11-01", -719528: "0001-01-01 BC"} {
+		if got := string(AppendDate(nil, days)); got != want {
+			t.Errorf("date %d prints %q, want %q", days, got, want)
+		}
+	}
+	if got := string(AppendTimestamp(nil, 1_500_000)); got != "1970-01-01 00:00:01.5" {
+		t.Errorf("timestamp prints %q", got)
+	}
+}

@@ -30,7 +30,10 @@ const (
 	TextArray   Type = 9  // text[]: elements in Vec.Bytes, row bounds in Vec.Arr
 	Int16       Type = 10 // smallint (int2), kept in Vec.Int64
 	Float32     Type = 11 // real (float4), kept in Vec.Float64
-	typeCount        = 12
+	Date        Type = 12 // date: days since 1970-01-01, in Vec.Int64
+	Timestamp   Type = 13 // timestamp without time zone: wall-clock µs since 1970-01-01, in Vec.Int64
+	Interval    Type = 14 // interval: months, days and µs, 16 bytes per value in Vec.Bytes (interval.go)
+	typeCount        = 15
 )
 
 // Valid reports whether t is a known type.
@@ -61,6 +64,12 @@ func (t Type) String() string {
 		return "jsonb"
 	case TextArray:
 		return "text[]"
+	case Date:
+		return "date"
+	case Timestamp:
+		return "timestamp without time zone"
+	case Interval:
+		return "interval"
 	case Unknown:
 		return "unknown"
 	}
@@ -92,6 +101,12 @@ func (t Type) OID() uint32 {
 		return 3802
 	case TextArray:
 		return 1009
+	case Date:
+		return 1082
+	case Timestamp:
+		return 1114
+	case Interval:
+		return 1186
 	}
 	return 705 // unknown
 }
@@ -122,6 +137,12 @@ func TypeFromOID(oid uint32) Type {
 		return Jsonb
 	case 1009:
 		return TextArray
+	case 1082:
+		return Date
+	case 1114:
+		return Timestamp
+	case 1186:
+		return Interval
 	}
 	return Unknown
 }
@@ -134,10 +155,12 @@ func (t Type) Size() int16 {
 		return 1
 	case Int16:
 		return 2
-	case Int32, Float32:
+	case Int32, Float32, Date:
 		return 4
-	case Int64, Float64, Timestamptz:
+	case Int64, Float64, Timestamptz, Timestamp:
 		return 8
+	case Interval:
+		return 16
 	}
 	return -1
 }
@@ -152,4 +175,13 @@ func (t Type) IsFloat() bool { return t == Float32 || t == Float64 }
 func (t Type) IsNumber() bool { return t.IsInteger() || t.IsFloat() || t == Numeric }
 
 // IsBytes reports whether values live in Vec.Bytes, one per row.
-func (t Type) IsBytes() bool { return t == Text || t == Numeric || t == Jsonb }
+func (t Type) IsBytes() bool { return t == Text || t == Numeric || t == Jsonb || t == Interval }
+
+// InInt64 reports whether values live in Vec.Int64: integers, and the
+// date and time types.
+func (t Type) InInt64() bool { return t.IsInteger() || t == Timestamptz || t == Date || t == Timestamp }
+
+// IsTextual reports whether values are text-like bytes, compared and
+// matched byte-wise: text and jsonb (not numeric or interval, whose bytes
+// encode a value).
+func (t Type) IsTextual() bool { return t == Text || t == Jsonb }

@@ -29,7 +29,7 @@ func NewVec(t Type, capacity int) *Vec {
 	switch {
 	case t == Bool:
 		v.Bool = make([]bool, 0, capacity)
-	case t.IsInteger() || t == Timestamptz:
+	case t.InInt64():
 		v.Int64 = make([]int64, 0, capacity)
 	case t.IsFloat():
 		v.Float64 = make([]float64, 0, capacity)
@@ -47,7 +47,7 @@ func (v *Vec) Len() int {
 	switch {
 	case v.Type == Bool:
 		return len(v.Bool)
-	case v.Type.IsInteger() || v.Type == Timestamptz:
+	case v.Type.InInt64():
 		return len(v.Int64)
 	case v.Type.IsFloat():
 		return len(v.Float64)
@@ -71,7 +71,7 @@ func (v *Vec) AppendNull() {
 	switch {
 	case v.Type == Bool:
 		v.Bool = append(v.Bool, false)
-	case v.Type.IsInteger() || v.Type == Timestamptz:
+	case v.Type.InInt64():
 		v.Int64 = append(v.Int64, 0)
 	case v.Type.IsFloat():
 		v.Float64 = append(v.Float64, 0)
@@ -106,7 +106,7 @@ func (v *Vec) AppendFrom(src *Vec, i int) {
 	switch {
 	case v.Type == Bool:
 		v.Bool = append(v.Bool, src.Bool[i])
-	case v.Type.IsInteger() || v.Type == Timestamptz:
+	case v.Type.InInt64():
 		v.Int64 = append(v.Int64, src.Int64[i])
 	case v.Type.IsFloat():
 		v.Float64 = append(v.Float64, src.Float64[i])
@@ -149,7 +149,7 @@ func (v *Vec) GatherInto(out *Vec, sel []int) {
 		for _, i := range sel {
 			out.Bool = append(out.Bool, v.Bool[i])
 		}
-	case !hasNulls && (v.Type.IsInteger() || v.Type == Timestamptz):
+	case !hasNulls && (v.Type.InInt64()):
 		for _, i := range sel {
 			out.Int64 = append(out.Int64, v.Int64[i])
 		}
@@ -253,7 +253,7 @@ func (v *Vec) AppendRows(src *Vec, n int) {
 	switch {
 	case v.Type == Bool:
 		v.Bool = append(v.Bool, src.Bool[:n]...)
-	case v.Type.IsInteger() || v.Type == Timestamptz:
+	case v.Type.InInt64():
 		v.Int64 = append(v.Int64, src.Int64[:n]...)
 	case v.Type.IsFloat():
 		v.Float64 = append(v.Float64, src.Float64[:n]...)

@@ -104,7 +104,7 @@ func LookupAgg(name string, arg coldata.Type) (*AggDef, error) {
 		}
 	case "min", "max":
 		switch {
-		case arg.IsInteger() || arg == coldata.Timestamptz || arg.IsFloat() || arg == coldata.Text:
+		case arg.InInt64() || arg.IsFloat() || arg == coldata.Text || arg == coldata.Interval:
 			d.States, d.Result = []coldata.Type{arg}, arg
 			d.newAcc = func(d *AggDef) accumulator { return &minMaxAcc{max: d.Name == "max", typ: d.Arg} }
 			return d, nil
@@ -112,6 +112,9 @@ func LookupAgg(name string, arg coldata.Type) (*AggDef, error) {
 	}
 	if arg == coldata.Unknown {
 		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s(*) does not exist", name)
+	}
+	if arg == coldata.Interval && (name == "sum" || name == "avg") {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s(interval) is not supported yet", name)
 	}
 	return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", name, arg).
 		WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
@@ -411,7 +414,7 @@ func (a *minMaxAcc) update(gids []uint32, v *coldata.Vec) {
 				a.strs[g], a.set[g] = append(a.strs[g][:0], x...), true
 				continue
 			}
-			if c := bytes.Compare(x, a.strs[g]); c != 0 && (c > 0) == a.max {
+			if c := a.compareBytes(x, a.strs[g]); c != 0 && (c > 0) == a.max {
 				a.strs[g] = append(a.strs[g][:0], x...)
 			}
 		}
@@ -426,6 +429,13 @@ func (a *minMaxAcc) update(gids []uint32, v *coldata.Vec) {
 			}
 		}
 	}
+}
+
+func (a *minMaxAcc) compareBytes(x, y []byte) int {
+	if a.typ == coldata.Interval {
+		return coldata.CompareIntervals(coldata.DecodeInterval(x), coldata.DecodeInterval(y))
+	}
+	return bytes.Compare(x, y)
 }
 
 func (a *minMaxAcc) merge(gids []uint32, states []*coldata.Vec) error {

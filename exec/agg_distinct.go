@@ -108,7 +108,7 @@ func appendKey(dst []byte, v *coldata.Vec, i int) []byte {
 			return append(dst, 't')
 		}
 		return append(dst, 'f')
-	case t.IsInteger() || t == coldata.Timestamptz:
+	case t.InInt64():
 		return strconv.AppendInt(dst, v.Int64[i], 10)
 	case t.IsFloat():
 		f := v.Float64[i]
@@ -126,7 +126,7 @@ func appendFromKey(v *coldata.Vec, k string) {
 	switch t := v.Type; {
 	case t == coldata.Bool:
 		v.Bool = append(v.Bool, k == "t")
-	case t.IsInteger() || t == coldata.Timestamptz:
+	case t.InInt64():
 		x, _ := strconv.ParseInt(k, 10, 64)
 		v.Int64 = append(v.Int64, x)
 	case t.IsFloat():

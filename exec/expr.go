@@ -72,10 +72,16 @@ func DatumVec(d *rpcpb.Datum) (*coldata.Vec, error) {
 	switch {
 	case t == coldata.Bool:
 		v.Bool = append(v.Bool, d.GetB())
-	case t.IsInteger() || t == coldata.Timestamptz:
+	case t.InInt64():
 		v.Int64 = append(v.Int64, d.GetI())
 	case t.IsFloat():
 		v.Float64 = append(v.Float64, d.GetF())
+	case t == coldata.Interval:
+		iv, ok := coldata.ParseIntervalDatum(d.GetS())
+		if !ok {
+			return nil, sqlerr.New(sqlerr.InternalError, "interval constant %q", d.GetS())
+		}
+		v.AppendInterval(iv)
 	case t.IsBytes():
 		v.Bytes.AppendString(d.GetS())
 	case t == coldata.TextArray:
@@ -89,6 +95,34 @@ func DatumVec(d *rpcpb.Datum) (*coldata.Vec, error) {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "constants of type %s are not supported", t)
 	}
 	return v, nil
+}
+
+// VecDatum returns row i of v as a constant: DatumVec's inverse.
+func VecDatum(v *coldata.Vec, i int) *rpcpb.Datum {
+	d := &rpcpb.Datum{Type: uint32(v.Type)}
+	if i >= v.Len() || v.IsNull(i) {
+		d.Null = true
+		return d
+	}
+	switch t := v.Type; {
+	case t == coldata.Bool:
+		d.Value = &rpcpb.Datum_B{B: v.Bool[i]}
+	case t.InInt64():
+		d.Value = &rpcpb.Datum_I{I: v.Int64[i]}
+	case t.IsFloat():
+		d.Value = &rpcpb.Datum_F{F: v.Float64[i]}
+	case t == coldata.Interval:
+		d.Value = &rpcpb.Datum_S{S: coldata.IntervalDatum(v.IntervalAt(i))}
+	case t == coldata.TextArray:
+		elems := make([]string, v.ArrayLen(i))
+		for j := range elems {
+			elems[j] = string(v.ArrayElem(i, j))
+		}
+		d.Value = &rpcpb.Datum_S{S: string(coldata.AppendTextArrayLiteral(nil, elems))}
+	default:
+		d.Value = &rpcpb.Datum_S{S: v.Bytes.GetString(i)}
+	}
+	return d
 }
 
 type colExpr struct {
@@ -276,7 +310,7 @@ func (e *compareExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
 		}
 		e.out.Nulls = a.Nulls
 		switch {
-		case a.Type.IsInteger() || a.Type == coldata.Timestamptz:
+		case a.Type.InInt64():
 			cmpScalar(e.op, a.Int64[:n], e.scalar.Int64[0], out)
 		case a.Type.IsFloat():
 			cmpScalar(e.op, a.Float64[:n], e.scalar.Float64[0], out)
@@ -289,6 +323,11 @@ func (e *compareExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
 			s := e.scalar.Bytes.Get(0)
 			for i := range out {
 				out[i] = !a.IsNull(i) && cmpResult(e.op, cmpDecimal(a.Bytes.Get(i), s))
+			}
+		case a.Type == coldata.Interval:
+			s := e.scalar.IntervalAt(0)
+			for i := range out {
+				out[i] = !a.IsNull(i) && cmpResult(e.op, coldata.CompareIntervals(a.IntervalAt(i), s))
 			}
 		default:
 			s := e.scalar.Bytes.Get(0)
@@ -304,7 +343,7 @@ func (e *compareExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
 	}
 	e.out.Nulls = unionNulls(a.Nulls, c.Nulls, n)
 	switch {
-	case a.Type.IsInteger() || a.Type == coldata.Timestamptz:
+	case a.Type.InInt64():
 		cmpVecs(e.op, a.Int64[:n], c.Int64[:n], out)
 	case a.Type.IsFloat():
 		cmpVecs(e.op, a.Float64[:n], c.Float64[:n], out)
@@ -315,6 +354,10 @@ func (e *compareExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
 	case a.Type == coldata.Numeric:
 		for i := range out {
 			out[i] = !e.out.Nulls.Get(i) && cmpResult(e.op, cmpDecimal(a.Bytes.Get(i), c.Bytes.Get(i)))
+		}
+	case a.Type == coldata.Interval:
+		for i := range out {
+			out[i] = !e.out.Nulls.Get(i) && cmpResult(e.op, coldata.CompareIntervals(a.IntervalAt(i), c.IntervalAt(i)))
 		}
 	default:
 		for i := range out {

@@ -152,13 +152,22 @@ func ResolveFunc(name string, args []coldata.Type) (want []coldata.Type, result 
 		if n == 3 && textish(args[0], args[2]) && (args[1] == coldata.Unknown || args[1] == coldata.Timestamptz) {
 			return []coldata.Type{coldata.Text, coldata.Timestamptz, coldata.Text}, coldata.Timestamptz, true
 		}
+		// Of a timestamp without time zone: the same in UTC (the planner
+		// passes 'UTC').
+		if n == 3 && textish(args[0], args[2]) && args[1] == coldata.Timestamp {
+			return []coldata.Type{coldata.Text, coldata.Timestamp, coldata.Text}, coldata.Timestamp, true
+		}
 	case "date_part", "extract":
-		if n == 3 && textish(args[0], args[2]) && (args[1] == coldata.Unknown || args[1] == coldata.Timestamptz) {
+		if n == 3 && textish(args[0], args[2]) && (args[1] == coldata.Unknown || args[1] == coldata.Timestamptz || args[1] == coldata.Timestamp) {
 			result = coldata.Float64
 			if name == "extract" {
 				result = coldata.Numeric
 			}
-			return []coldata.Type{coldata.Text, coldata.Timestamptz, coldata.Text}, result, true
+			ts := args[1]
+			if ts == coldata.Unknown {
+				ts = coldata.Timestamptz
+			}
+			return []coldata.Type{coldata.Text, ts, coldata.Text}, result, true
 		}
 	case "ts_add":
 		// ts_add(ts, months, days, µs, zone): the binder's form of
@@ -241,6 +250,8 @@ func ResolveFunc(name string, args []coldata.Type) (want []coldata.Type, result 
 		if n == 2 && textish(args...) {
 			return all(coldata.Text), coldata.Bool, true
 		}
+	default:
+		return resolveDatetimeFunc(name, args)
 	}
 	return nil, coldata.Unknown, false
 }
@@ -433,6 +444,9 @@ func compileFunc(name string, typ coldata.Type, args []Expr) (Expr, error) {
 		err = compileArrayFunc(e)
 	case "jsonb_get", "jsonb_get_text", "jsonb_exists":
 		err = compileJSONFunc(e)
+	case "to_local", "from_local", "local_date", "date_local", "ts_diff", "date_diff", "date_add_days", "ts_add_iv",
+		"local_add_iv", "iv_add", "iv_sub", "iv_neg", "iv_mul", "iv_div", "iv_part", "iv_extract":
+		err = compileDatetimeFunc(e)
 	default:
 		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s is not supported by this node", name)
 	}

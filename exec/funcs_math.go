@@ -155,12 +155,14 @@ func compareValues(a *coldata.Vec, i int, b *coldata.Vec, j int) int {
 	switch t := a.Type; {
 	case t == coldata.Bool:
 		return boolCmp(a.Bool[i], b.Bool[j])
-	case t.IsInteger() || t == coldata.Timestamptz:
+	case t.InInt64():
 		return cmpInt(a.Int64[i], b.Int64[j])
 	case t.IsFloat():
 		return cmpFloat(a.Float64[i], b.Float64[j])
 	case t == coldata.Numeric:
 		return cmpDecimal(a.Bytes.Get(i), b.Bytes.Get(j))
+	case t == coldata.Interval:
+		return coldata.CompareIntervals(a.IntervalAt(i), b.IntervalAt(j))
 	}
 	return bytes.Compare(a.Bytes.Get(i), b.Bytes.Get(j))
 }

@@ -279,7 +279,7 @@ func (h *HashAgg) assignGroups(b *coldata.Batch, gids []uint32) error {
 		case t == coldata.Text || t == coldata.Jsonb:
 			h.assignBytes(v, b.Len, gids)
 			return nil
-		case t.IsInteger() || t == coldata.Timestamptz:
+		case t.InInt64():
 			h.assignInts(v, b.Len, gids)
 			return nil
 		}
@@ -336,7 +336,7 @@ func appendKeyColumn(keys [][]byte, v *coldata.Vec) {
 				keys[i] = append(keys[i], 0)
 			}
 		}
-	case v.Type.IsInteger() || v.Type == coldata.Timestamptz:
+	case v.Type.InInt64():
 		for i := range keys {
 			if hasNulls && v.Nulls.Get(i) {
 				keys[i] = append(keys[i], 1)
@@ -370,6 +370,16 @@ func appendKeyColumn(keys [][]byte, v *coldata.Vec) {
 				e := v.ArrayElem(i, j)
 				keys[i] = append(binary.AppendUvarint(keys[i], uint64(len(e))), e...)
 			}
+		}
+	case v.Type == coldata.Interval:
+		// Intervals equal under PostgreSQL's ordering group together:
+		// '1 mon' and '30 days'.
+		for i := range keys {
+			if hasNulls && v.Nulls.Get(i) {
+				keys[i] = append(keys[i], 1)
+				continue
+			}
+			keys[i] = coldata.AppendIntervalKey(append(keys[i], 0), v.IntervalAt(i))
 		}
 	default:
 		for i := range keys {

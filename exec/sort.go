@@ -33,7 +33,7 @@ func compareRows(keys []SortKey, a *coldata.Batch, i int, b *coldata.Batch, j in
 		}
 		var c int
 		switch t := va.Type; {
-		case t.IsInteger() || t == coldata.Timestamptz:
+		case t.InInt64():
 			c = cmpInt(va.Int64[i], vb.Int64[j])
 		case t.IsFloat():
 			c = cmpFloat(va.Float64[i], vb.Float64[j])
@@ -41,6 +41,8 @@ func compareRows(keys []SortKey, a *coldata.Batch, i int, b *coldata.Batch, j in
 			c = boolCmp(va.Bool[i], vb.Bool[j])
 		case t == coldata.Numeric:
 			c = cmpDecimal(va.Bytes.Get(i), vb.Bytes.Get(j))
+		case t == coldata.Interval:
+			c = coldata.CompareIntervals(va.IntervalAt(i), vb.IntervalAt(j))
 		default:
 			c = bytes.Compare(va.Bytes.Get(i), vb.Bytes.Get(j))
 		}
@@ -112,7 +114,7 @@ func (s *Sort) order(b *coldata.Batch) []int {
 		idx[i] = i
 	}
 	if len(s.keys) == 1 {
-		if v := b.Vecs[s.keys[0].Col]; v.Type.IsInteger() || v.Type == coldata.Timestamptz {
+		if v := b.Vecs[s.keys[0].Col]; v.Type.InInt64() {
 			return orderInts(v, s.keys[0], idx)
 		}
 	}

@@ -305,33 +305,10 @@ func (b *binder) bindParam(p *pg.ParamRef) (*scalar, error) {
 		if n > len(b.params.Vecs) {
 			return nil, errAt(sqlerr.New(sqlerr.UndefinedParameter, "there is no parameter $%d", n), p.Location)
 		}
-		d, err := vecDatum(b.params.Vecs[n-1])
-		if err != nil {
-			return nil, err
-		}
+		d := exec.VecDatum(b.params.Vecs[n-1], 0)
 		s.datum, s.typ = d, coldata.Type(d.Type)
 	}
 	return s, nil
-}
-
-// vecDatum reads row 0 of a single-row Vec as a constant.
-func vecDatum(v *coldata.Vec) (*rpcpb.Datum, error) {
-	d := &rpcpb.Datum{Type: uint32(v.Type)}
-	switch {
-	case v.Len() < 1 || v.IsNull(0):
-		d.Null = true
-	case v.Type == coldata.Bool:
-		d.Value = &rpcpb.Datum_B{B: v.Bool[0]}
-	case v.Type.IsInteger() || v.Type == coldata.Timestamptz:
-		d.Value = &rpcpb.Datum_I{I: v.Int64[0]}
-	case v.Type.IsFloat():
-		d.Value = &rpcpb.Datum_F{F: v.Float64[0]}
-	case v.Type.IsBytes():
-		d.Value = &rpcpb.Datum_S{S: v.Bytes.GetString(0)}
-	default:
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "parameters of type %s are not supported yet", v.Type)
-	}
-	return d, nil
 }
 
 // settle gives an unknown-typed literal or parameter the type t, parsing a
@@ -407,6 +384,8 @@ func parseLiteral(text string, t coldata.Type, loc *time.Location) (*rpcpb.Datum
 		d.Value = &rpcpb.Datum_S{S: v}
 	case t == coldata.Text || t == coldata.Jsonb:
 		d.Value = &rpcpb.Datum_S{S: text}
+	case t == coldata.Date || t == coldata.Timestamp || t == coldata.Interval:
+		return parseDatetimeLiteral(text, t)
 	case t == coldata.TextArray:
 		elems, err := coldata.ParseTextArray(text)
 		switch {
@@ -590,6 +569,12 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 					}
 				}
 			}
+			switch arg.typ {
+			case typeInterval:
+				return intervalScalar(arg.iv.neg()), nil
+			case coldata.Interval:
+				return callScalar("iv_neg", coldata.Interval, arg), nil
+			}
 			return callScalar("neg", arg.typ, arg), nil
 		case "+":
 			return arg, nil
@@ -652,6 +637,9 @@ func (b *binder) unify(l, r *scalar, op string, loc int32) (*scalar, *scalar, er
 			return nil, nil, errAt(sqlerr.As(err), loc)
 		}
 	}
+	if l2, r2, ok := b.unifyDatetime(l, r); ok {
+		return l2, r2, nil
+	}
 	lt, rt := l.typ, r.typ
 	switch {
 	case lt == rt, lt.IsInteger() && rt.IsInteger(), lt.IsFloat() && rt.IsFloat():
@@ -670,13 +658,14 @@ func (b *binder) unify(l, r *scalar, op string, loc int32) (*scalar, *scalar, er
 }
 
 func (b *binder) compare(op string, l, r *scalar, loc int32) (*scalar, error) {
-	if err := checkNoInterval(l, loc); err != nil {
+	l, err := realize(l, loc)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkNoInterval(r, loc); err != nil {
+	if r, err = realize(r, loc); err != nil {
 		return nil, err
 	}
-	l, r, err := b.unify(l, r, op, loc)
+	l, r, err = b.unify(l, r, op, loc)
 	if err != nil {
 		return nil, err
 	}
@@ -763,6 +752,17 @@ func (b *binder) bindFuncCall(f *pg.FuncCall) (*scalar, error) {
 	name := strings.ToLower(operatorName(f.Funcname))
 	if len(f.Funcname) == 2 && f.Funcname[0].GetString_().Sval != "pg_catalog" {
 		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s.%s does not exist", f.Funcname[0].GetString_().Sval, name), f.Location)
+	}
+	if name == "timezone" && len(f.Args) == 2 && f.Over == nil && !f.AggStar && !f.AggDistinct {
+		args := make([]*scalar, 2)
+		for i, a := range f.Args {
+			s, err := b.bind(a)
+			if err != nil {
+				return nil, err
+			}
+			args[i] = s
+		}
+		return b.bindAtTimeZone(args, f.Location)
 	}
 	if name == "unnest" {
 		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "set-returning functions are not allowed in %s", cmp.Or(b.clause, "this context")), f.Location)
@@ -982,6 +982,9 @@ func (b *binder) bindTypeCast(c *pg.TypeCast) (*scalar, error) {
 	if arg.typ == t {
 		return arg, nil
 	}
+	if c, ok := b.convertDatetime(arg, t); ok {
+		return c, nil
+	}
 	if (arg.typ.IsNumber() && t.IsNumber()) || (arg.typ == coldata.Text && (t.IsNumber() || t == coldata.Bool)) {
 		return callScalar("cast", t, arg), nil
 	}
@@ -1024,6 +1027,10 @@ func typeFromName(tn *pg.TypeName) (coldata.Type, error) {
 		return coldata.Text, nil
 	case "timestamptz", "timestamp with time zone":
 		return coldata.Timestamptz, nil
+	case "timestamp", "timestamp without time zone":
+		return coldata.Timestamp, nil
+	case "date":
+		return coldata.Date, nil
 	case "jsonb":
 		return coldata.Jsonb, nil
 	case "numeric", "decimal":
@@ -1072,7 +1079,7 @@ var postgresFunctions = setOf(
 
 // postgresTypes names types PostgreSQL has and armorlake does not yet.
 var postgresTypes = setOf(
-	"interval", "date", "timestamp", "timestamp without time zone", "time", "timetz", "time without time zone",
+	"time", "timetz", "time without time zone",
 	"time with time zone", "uuid", "inet", "cidr", "bytea", "json", "char", "character", "money", "bit",
 	"varbit", "xml", "oid", "regclass", "regtype", "regproc", "point", "tsvector", "int4range", "tstzrange",
 )

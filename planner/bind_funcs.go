@@ -62,10 +62,39 @@ func (b *binder) bindScalarFunc(name string, argNodes []*pg.Node, loc int32) (*s
 	}
 	if (name == "extract" || name == "date_part") && len(args) == 2 && args[1].typ == typeInterval {
 		s, err := foldIntervalField(name, args[0], *args[1].iv, loc)
+		if err == nil || sqlerr.Code(err) != sqlerr.FeatureNotSupported {
+			return s, true, err
+		}
+		if args[1], err = realize(args[1], loc); err != nil {
+			return nil, true, err
+		}
+	}
+	if (name == "extract" || name == "date_part") && len(args) == 2 && args[1].typ == coldata.Interval {
+		fn := "iv_part"
+		if name == "extract" {
+			fn = "iv_extract"
+		}
+		s, err := b.call(fn, args, loc)
 		return s, true, err
 	}
 	if zonedFuncs[name] {
-		args = append(args, b.zoneConst())
+		// Of a timestamp without time zone (and of a date, read as
+		// one), the fields are the wall clock's: UTC. date_trunc of a
+		// date is of the timestamptz it casts to.
+		zone := b.zoneConst()
+		if len(args) == 2 {
+			if args[1].typ == coldata.Date {
+				to := coldata.Timestamp
+				if name == "date_trunc" {
+					to = coldata.Timestamptz
+				}
+				args[1], _ = b.convertDatetime(args[1], to)
+			}
+			if args[1].typ == coldata.Timestamp {
+				zone = constScalar(&rpcpb.Datum{Type: uint32(coldata.Text), Value: &rpcpb.Datum_S{S: "UTC"}})
+			}
+		}
+		args = append(args, zone)
 	}
 	s, err := b.call(name, args, loc)
 	return s, true, err
@@ -88,10 +117,12 @@ func (b *binder) zoneConst() *scalar {
 // call types a call of exec function name over bound arguments: untyped
 // literals take the types the function asks for, numbers are cast up.
 func (b *binder) call(name string, args []*scalar, loc int32) (*scalar, error) {
-	for _, a := range args {
-		if err := checkNoInterval(a, loc); err != nil {
+	for i, a := range args {
+		r, err := realize(a, loc)
+		if err != nil {
 			return nil, err
 		}
+		args[i] = r
 	}
 	types := make([]coldata.Type, len(args))
 	for i, a := range args {
@@ -275,6 +306,18 @@ func (b *binder) bindSQLValue(f *pg.SQLValueFunction) (*scalar, error) {
 	switch f.Op {
 	case pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
 		return b.now(), nil
+	case pg.SQLValueFunctionOp_SVFOP_CURRENT_DATE, pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
+		// The statement's start on the session's wall clock, folded.
+		now := b.start
+		if b.loc != nil {
+			now = now.In(b.loc)
+		}
+		_, off := now.Zone()
+		wall := b.start.UnixMicro() + int64(off)*1e6
+		if f.Op == pg.SQLValueFunctionOp_SVFOP_CURRENT_DATE {
+			return constScalar(&rpcpb.Datum{Type: uint32(coldata.Date), Value: &rpcpb.Datum_I{I: coldata.FloorDiv(wall, 86400e6)}}), nil
+		}
+		return constScalar(&rpcpb.Datum{Type: uint32(coldata.Timestamp), Value: &rpcpb.Datum_I{I: wall}}), nil
 	}
 	return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s is not supported yet",
 		strings.TrimPrefix(f.Op.String(), "SVFOP_")), f.Location)

@@ -343,7 +343,7 @@ func (b *binder) bindTargets(list []*pg.Node) ([]target, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := checkNoInterval(s, rt.Location); err != nil {
+		if s, err = realizeAll(s, rt.Location); err != nil {
 			return nil, err
 		}
 		untyped := s.unknownLit && s.param == 0

@@ -6,6 +6,7 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/exec"
 	"github.com/armorlake/armorlake/rpcpb"
 	"github.com/armorlake/armorlake/sqlerr"
 )
@@ -70,7 +71,7 @@ func (b *binder) bindSubLink(s *pg.SubLink) (*scalar, error) {
 		if rows.Len == 0 {
 			return constScalar(nullDatum(t)), nil
 		}
-		return constScalar(datumOf(rows.Vecs[0], 0)), nil
+		return constScalar(exec.VecDatum(rows.Vecs[0], 0)), nil
 	case pg.SubLinkType_ANY_SUBLINK:
 		op := "="
 		if len(s.OperName) > 0 {
@@ -102,7 +103,7 @@ func (b *binder) bindSubLink(s *pg.SubLink) (*scalar, error) {
 		}
 		var ors []*scalar
 		for i := range rows.Len {
-			eq, err := b.compare("=", left, constScalar(datumOf(rows.Vecs[0], i)), s.Location)
+			eq, err := b.compare("=", left, constScalar(exec.VecDatum(rows.Vecs[0], i)), s.Location)
 			if err != nil {
 				return nil, err
 			}
@@ -144,26 +145,6 @@ func (b *binder) runSubquery(plan *selectPlan, limit int) (*coldata.Batch, error
 		}
 	}
 	return out, nil
-}
-
-// datumOf is row i of v as a constant.
-func datumOf(v *coldata.Vec, i int) *rpcpb.Datum {
-	d := &rpcpb.Datum{Type: uint32(v.Type)}
-	if v.IsNull(i) {
-		d.Null = true
-		return d
-	}
-	switch t := v.Type; {
-	case t == coldata.Bool:
-		d.Value = &rpcpb.Datum_B{B: v.Bool[i]}
-	case t.IsInteger() || t == coldata.Timestamptz:
-		d.Value = &rpcpb.Datum_I{I: v.Int64[i]}
-	case t.IsFloat():
-		d.Value = &rpcpb.Datum_F{F: v.Float64[i]}
-	default:
-		d.Value = &rpcpb.Datum_S{S: v.Bytes.GetString(i)}
-	}
-	return d
 }
 
 // correlated reports whether sel names a column the outer query has: the

@@ -97,6 +97,25 @@ func decodeText(v *coldata.Vec, data []byte, loc *time.Location) error {
 			return err
 		}
 		v.Int64 = append(v.Int64, us)
+	case coldata.Timestamp, coldata.Date:
+		// Wall-clock fields, as if in UTC.
+		us, err := coldata.ParseTimestamptz(s, nil)
+		if err != nil {
+			return err
+		}
+		if v.Type == coldata.Date && us != math.MaxInt64 && us != math.MinInt64 {
+			us = coldata.FloorDiv(us, 86400e6)
+		}
+		v.Int64 = append(v.Int64, us)
+	case coldata.Interval:
+		m, d, us, err := coldata.ParseInterval(s)
+		if err != nil {
+			return err
+		}
+		if m != int64(int32(m)) || d != int64(int32(d)) {
+			return sqlerr.New(sqlerr.DatetimeFieldOverflow, "interval field value out of range: %q", s)
+		}
+		v.AppendInterval(coldata.IntervalValue{Months: int32(m), Days: int32(d), Micros: us})
 	case coldata.TextArray:
 		elems, err := parseTextArray(s)
 		if err != nil {
@@ -180,6 +199,22 @@ func decodeBinary(v *coldata.Vec, n int, oid uint32, data []byte, loc *time.Loca
 			return bad()
 		}
 		v.Bytes.Append(data)
+	case coldata.Timestamp:
+		if len(data) != 8 || oid != v.Type.OID() {
+			return bad()
+		}
+		v.Int64 = append(v.Int64, timestamptzFromPG(int64(binary.BigEndian.Uint64(data))))
+	case coldata.Date:
+		if len(data) != 4 || oid != v.Type.OID() {
+			return bad()
+		}
+		v.Int64 = append(v.Int64, dateFromPG(int32(binary.BigEndian.Uint32(data))))
+	case coldata.Interval:
+		if len(data) != 16 || oid != v.Type.OID() {
+			return bad()
+		}
+		v.AppendInterval(coldata.IntervalValue{Micros: int64(binary.BigEndian.Uint64(data)),
+			Days: int32(binary.BigEndian.Uint32(data[8:])), Months: int32(binary.BigEndian.Uint32(data[12:]))})
 	case coldata.Timestamptz:
 		if len(data) != 8 {
 			return bad()

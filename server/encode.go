@@ -151,6 +151,27 @@ func (c *encodedColumn) encodeBinary(v *coldata.Vec, n int) error {
 			d = binary.BigEndian.AppendUint64(d, uint64(timestamptzToPG(x)))
 			offs = append(offs, int32(len(d)))
 		}
+	case coldata.Timestamp:
+		for _, x := range v.Int64[:n] {
+			d = binary.BigEndian.AppendUint64(d, uint64(timestamptzToPG(x)))
+			offs = append(offs, int32(len(d)))
+		}
+	case coldata.Date:
+		for _, x := range v.Int64[:n] {
+			d = binary.BigEndian.AppendUint32(d, uint32(dateToPG(x)))
+			offs = append(offs, int32(len(d)))
+		}
+	case coldata.Interval:
+		// int64 µs, int32 days, int32 months.
+		for i := range n {
+			if !v.Nulls.Get(i) {
+				iv := v.IntervalAt(i)
+				d = binary.BigEndian.AppendUint64(d, uint64(iv.Micros))
+				d = binary.BigEndian.AppendUint32(d, uint32(iv.Days))
+				d = binary.BigEndian.AppendUint32(d, uint32(iv.Months))
+			}
+			offs = append(offs, int32(len(d)))
+		}
 	case coldata.Jsonb:
 		for i := range n {
 			if !v.Nulls.Get(i) {
@@ -194,6 +215,33 @@ func timestamptzToPG(us int64) int64 {
 		return math.MinInt64
 	}
 	return us - pgEpochMicros
+}
+
+// pgEpochDays is 2000-01-01, PostgreSQL's date epoch, in days since
+// 1970-01-01.
+const pgEpochDays = 10957
+
+// dateToPG converts days since the Unix epoch to PostgreSQL's binary date,
+// days since 2000-01-01 as int32, the infinities at the int32 extremes.
+func dateToPG(days int64) int32 {
+	switch {
+	case days >= math.MaxInt32+pgEpochDays:
+		return math.MaxInt32
+	case days <= math.MinInt32+pgEpochDays:
+		return math.MinInt32
+	}
+	return int32(days - pgEpochDays)
+}
+
+// dateFromPG is the inverse of dateToPG.
+func dateFromPG(pg int32) int64 {
+	switch pg {
+	case math.MaxInt32:
+		return math.MaxInt64
+	case math.MinInt32:
+		return math.MinInt64
+	}
+	return int64(pg) + pgEpochDays
 }
 
 // timestamptzFromPG is the inverse of timestamptzToPG.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/ingest"
@@ -70,6 +71,7 @@ func TestOracle(t *testing.T) {
 	t.Run("corpus without pushdown", func(t *testing.T) { runCorpus(t, ctx, c.dsn(), pg.DSN(), corpusRun{seed: true}) })
 	t.Run("approximate aggregates", func(t *testing.T) { checkApproximate(t, ctx, c.dsn(), pg.DSN()) })
 	t.Run("explain analyze", func(t *testing.T) { checkExplainAnalyze(t, ctx, c, want) })
+	t.Run("binary date and time", func(t *testing.T) { checkBinaryDatetime(t, ctx, c.dsn(), pg.DSN()) })
 	t.Run("cancellation", func(t *testing.T) { checkCancellation(t, ctx, c) })
 	// The same events on one operator instead of three: every query
 	// must still give PostgreSQL's answer, so both placements agree.
@@ -346,5 +348,44 @@ func checkExplainAnalyze(t *testing.T, ctx context.Context, c *cluster, want tab
 	// not even looked at.
 	if rows, _, blocks := scanned(plan); rows >= want.logs/10 || blocks >= all {
 		t.Errorf("the last hour reads %d of %d rows, looks at %d of %d blocks:\n%s", rows, want.logs, blocks, all, plan)
+	}
+}
+
+// checkBinaryDatetime reads dates, timestamps and intervals through pgx's
+// extended protocol, which asks for binary results and sends binary
+// parameters, from armorlake and from PostgreSQL: the decoded values must
+// be equal.
+func checkBinaryDatetime(t *testing.T, ctx context.Context, ourDSN, pgDSN string) {
+	const q = `SELECT ts::date AS d, ts::timestamp AS l, ts - $1::timestamptz AS age, $2::date + 1 AS d2, $3::interval * 2 AS i, $4::timestamp AS t
+		FROM alerts ORDER BY ts, pid LIMIT 20`
+	args := []any{time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 28, 0, 0, 0, 0, time.UTC),
+		pgtype.Interval{Months: 1, Days: 2, Microseconds: 3_000_000, Valid: true}, time.Date(2026, 11, 1, 6, 30, 0, 0, time.UTC)}
+	read := func(dsn string) []string {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		rows, err := conn.Query(ctx, q, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for rows.Next() {
+			var day, local, day2, at time.Time
+			var age, twice pgtype.Interval
+			if err := rows.Scan(&day, &local, &age, &day2, &twice, &at); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprint(day, local, age, day2, twice, at))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	ours, theirs := read(ourDSN), read(pgDSN)
+	if len(theirs) == 0 || strings.Join(ours, "\n") != strings.Join(theirs, "\n") {
+		t.Errorf("binary results differ:\narmorlake:\n%s\npostgres:\n%s", strings.Join(ours, "\n"), strings.Join(theirs, "\n"))
 	}
 }

@@ -4,8 +4,6 @@
 
 
 
--- todo: type date
-SELECT '2026-11-01'::date
 
 -- todo: functions not built yet
 SELECT to_char(ts, 'YYYY') FROM logs LIMIT 1
@@ -23,11 +21,7 @@ WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 3) SELE
 -- todo: NATURAL JOIN
 SELECT count(*) FROM (SELECT 1 AS x) a NATURAL JOIN (SELECT 1 AS x) b
 
--- todo: interval values in results
-SELECT interval '1 hour'
 
--- todo: timestamp differences
-SELECT max(ts) - min(ts) FROM logs
 
 -- todo: correlated subqueries in WHERE
 SELECT count(*) FROM alerts a WHERE a.severity > (SELECT avg(severity) FROM alerts b WHERE b.namespace_name = a.namespace_name)
@@ -50,3 +44,9 @@ SELECT ARRAY['a', NULL]
 
 -- todo: arrays of integers
 SELECT ARRAY[1, 2]
+
+-- todo: type time
+SELECT '12:00'::time
+
+-- todo: sum and avg of intervals
+SELECT sum(ts - '2026-11-01') FROM alerts
