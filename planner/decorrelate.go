@@ -5,9 +5,11 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/armorlake/armorlake/exec"
 )
 
-// Correlated scalar subqueries in a select list, of the shape
+// Correlated scalar subqueries in a select list or in WHERE, of the shape
 //
 //	SELECT …, (SELECT agg(…) FROM t WHERE t.k = outer.col AND rest) …
 //	FROM outer_relation
@@ -26,7 +28,7 @@ import (
 // decorrelateTargets rewrites sel's correlated scalar subqueries it can,
 // returning sel itself when there are none.
 func (p *Planner) decorrelateTargets(sel *pg.SelectStmt) *pg.SelectStmt {
-	if len(sel.FromClause) != 1 || len(sel.GroupClause) > 0 || sel.HavingClause != nil {
+	if len(sel.FromClause) != 1 {
 		return sel
 	}
 	outerAliases := map[string]bool{}
@@ -35,7 +37,13 @@ func (p *Planner) decorrelateTargets(sel *pg.SelectStmt) *pg.SelectStmt {
 	}
 	var out *pg.SelectStmt
 	n := 0
+	// In a grouped select list a joined value would have to be grouped
+	// too; those stay as they are.
+	grouped := len(sel.GroupClause) > 0 || sel.HavingClause != nil
 	for ti, t := range sel.TargetList {
+		if grouped {
+			break
+		}
 		rt := t.GetResTarget()
 		sl := rt.GetVal().GetSubLink()
 		if sl == nil || sl.SubLinkType != pg.SubLinkType_EXPR_SUBLINK {
@@ -61,10 +69,32 @@ func (p *Planner) decorrelateTargets(sel *pg.SelectStmt) *pg.SelectStmt {
 		out.FromClause[0] = &pg.Node{Node: &pg.Node_JoinExpr{JoinExpr: join}}
 		n++
 	}
+	// The same for those in WHERE, wherever they sit in it: the
+	// comparison then reads the joined value.
+	if sel.WhereClause != nil && containsNode(sel.WhereClause, isScalarSubLink) {
+		if out == nil {
+			out = proto.Clone(sel).(*pg.SelectStmt)
+		}
+		out.WhereClause = replaceNodes(out.WhereClause, isScalarSubLink, func(node *pg.Node) *pg.Node {
+			join, value, ok := p.scalarToJoin(node.GetSubLink().Subselect.GetSelectStmt(), outerAliases, n)
+			if !ok {
+				return node
+			}
+			join.Larg = out.FromClause[0]
+			out.FromClause[0] = &pg.Node{Node: &pg.Node_JoinExpr{JoinExpr: join}}
+			n++
+			return value
+		})
+	}
 	if out == nil {
 		return sel
 	}
 	return out
+}
+
+func isScalarSubLink(n *pg.Node) bool {
+	sl := n.GetSubLink()
+	return sl != nil && sl.SubLinkType == pg.SubLinkType_EXPR_SUBLINK
 }
 
 // fromAliases lists the names a FROM item's relations go by.
@@ -96,8 +126,8 @@ func (p *Planner) scalarToJoin(sub *pg.SelectStmt, outer map[string]bool, n int)
 		return nil, nil, false
 	}
 	value := sub.TargetList[0].GetResTarget().Val
-	fc := value.GetFuncCall()
-	if fc == nil || !aggregates[operatorName(fc.Funcname)] || fc.Over != nil {
+	isCount, ok := strictOverAggregates(value)
+	if !ok {
 		return nil, nil, false
 	}
 	side := func(node *pg.Node) (isOuter, isInner bool) {
@@ -185,10 +215,49 @@ func (p *Planner) scalarToJoin(sub *pg.SelectStmt, outer map[string]bool, n int)
 			Lexpr: col(sqAlias, "k"), Rexpr: outerKey}}},
 	}
 	v := col(sqAlias, "v")
-	if name := operatorName(fc.Funcname); name == "count" {
+	if isCount {
 		// count of no rows is 0, not NULL.
 		zero := &pg.Node{Node: &pg.Node_AConst{AConst: &pg.A_Const{Val: &pg.A_Const_Ival{Ival: &pg.Integer{Ival: 0}}}}}
 		v = &pg.Node{Node: &pg.Node_CoalesceExpr{CoalesceExpr: &pg.CoalesceExpr{Args: []*pg.Node{v, zero}}}}
 	}
 	return join, v, true
+}
+
+// strictOverAggregates reports whether a subquery's value is NULL when
+// it aggregates no rows, as a LEFT JOIN that finds no group makes it: an
+// aggregate other than count, or arithmetic over such aggregates and
+// constants. A bare count is allowed too (isCount), which the join reads
+// as 0 when it finds no group.
+func strictOverAggregates(n *pg.Node) (isCount, ok bool) {
+	if fc := n.GetFuncCall(); fc != nil {
+		name := operatorName(fc.Funcname)
+		if !aggregates[name] || fc.Over != nil {
+			return false, false
+		}
+		return name == "count", true
+	}
+	var walk func(n *pg.Node) bool
+	walk = func(n *pg.Node) bool {
+		switch {
+		case n.GetAConst() != nil:
+			return true
+		case n.GetFuncCall() != nil:
+			fc := n.GetFuncCall()
+			name := operatorName(fc.Funcname)
+			return aggregates[name] && name != "count" && fc.Over == nil && !exec.IsOrderedSetAgg(name) &&
+				name != "string_agg" && name != "array_agg" && name != "approx_count_distinct"
+		case n.GetTypeCast() != nil:
+			return walk(n.GetTypeCast().Arg)
+		case n.GetAExpr() != nil:
+			ae := n.GetAExpr()
+			switch operatorName(ae.Name) {
+			case "+", "-", "*", "/":
+			default:
+				return false
+			}
+			return ae.Kind == pg.A_Expr_Kind_AEXPR_OP && (ae.Lexpr == nil || walk(ae.Lexpr)) && walk(ae.Rexpr)
+		}
+		return false
+	}
+	return false, walk(n)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -266,7 +267,16 @@ func (p *Planner) bindJoin(sel *pg.SelectStmt, b *binder) error {
 			return err
 		}
 		plans[i] = plan
-		b.rels = append(b.rels, relRange{alias: l.alias, first: len(descCols), n: len(plan.columns)})
+		rel := relRange{alias: l.alias, first: len(descCols), n: len(plan.columns)}
+		if strings.HasPrefix(l.alias, "*subquery") {
+			// A decorrelated subquery's join (decorrelate.go): its
+			// columns are the planner's, out of SELECT *.
+			rel.hidden = map[int]bool{}
+			for c := range rel.n {
+				rel.hidden[rel.first+c] = true
+			}
+		}
+		b.rels = append(b.rels, rel)
 		for _, c := range plan.columns {
 			descCols = append(descCols, schema.Column{Name: c.Name, Type: c.Type})
 		}

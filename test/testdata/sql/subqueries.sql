@@ -43,3 +43,19 @@ SELECT a.namespace_name, (SELECT count(*) FROM logs l WHERE l.namespace_name = a
 SELECT h.host_name, (SELECT max(ts) FROM messages m WHERE m.host_name = h.host_name) AS last_message, (SELECT count(*) FROM messages m WHERE m.host_name = h.host_name AND m.level = 'Info') AS infos FROM (SELECT DISTINCT host_name FROM logs) h ORDER BY 1
 
 SELECT x, (SELECT count(*) FROM alerts WHERE severity = v.x), (SELECT min(pid) FROM alerts WHERE severity = v.x) FROM (VALUES (1), (NULL), (300)) v(x) ORDER BY 1 NULLS FIRST
+
+SELECT count(*) FROM alerts a WHERE a.severity > (SELECT avg(severity) FROM alerts b WHERE b.namespace_name = a.namespace_name)
+
+SELECT a.namespace_name, count(*) FROM alerts a WHERE a.severity >= (SELECT max(b.severity) FROM alerts b WHERE b.namespace_name = a.namespace_name AND b.action = 'Block') GROUP BY 1 ORDER BY 1
+
+SELECT count(*) FROM alerts l WHERE (SELECT count(*) FROM alerts a WHERE a.pod_name = l.pod_name) > 10
+
+SELECT count(*) FROM messages l WHERE (SELECT count(*) FROM alerts a WHERE a.host_name = l.host_name AND a.severity > 8) = 0
+
+SELECT l.pod_name, l.ts FROM alerts l WHERE l.ts = (SELECT max(ts) FROM alerts m WHERE m.pod_name = l.pod_name) ORDER BY 1, 2 LIMIT 10
+
+SELECT count(*) FROM alerts a WHERE a.severity > (SELECT avg(severity) FROM alerts b WHERE b.namespace_name = a.namespace_name) AND a.timestamp > (SELECT min(timestamp) FROM messages c WHERE c.host_name = a.host_name)
+
+SELECT a.ts, a.pid, a.namespace_name, a.severity FROM alerts a WHERE a.pid > (SELECT avg(pid) + 1000000 FROM alerts b WHERE b.host_name = a.host_name) ORDER BY ts, pid LIMIT 3
+
+SELECT count(*) FROM (SELECT * FROM alerts a WHERE a.pid < (SELECT avg(pid) FROM alerts b WHERE b.host_name = a.host_name)) s

@@ -23,8 +23,8 @@ SELECT count(*) FROM (SELECT 1 AS x) a NATURAL JOIN (SELECT 1 AS x) b
 
 
 
--- todo: correlated subqueries in WHERE
-SELECT count(*) FROM alerts a WHERE a.severity > (SELECT avg(severity) FROM alerts b WHERE b.namespace_name = a.namespace_name)
+-- todo: correlated non-aggregate scalar subqueries
+SELECT count(*) FROM alerts a WHERE a.pid = (SELECT b.pid FROM alerts b WHERE b.namespace_name = a.namespace_name ORDER BY b.ts LIMIT 1)
 
 
 -- todo: unnest in FROM
