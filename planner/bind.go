@@ -52,6 +52,8 @@ type binder struct {
 	// windowAllowed is set while binding the select list and ORDER BY;
 	// inWindow inside a window function's call.
 	windowAllowed, inWindow bool
+	// namedWindows are the query's WINDOW clause entries.
+	namedWindows map[string]*pg.WindowDef
 	// noPushdown plans every query with fragments that only read
 	// columns (armorlake.pushdown = off), for comparison.
 	noPushdown bool
@@ -767,7 +769,8 @@ func (b *binder) bindFuncCall(f *pg.FuncCall) (*scalar, error) {
 	if name == "unnest" {
 		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "set-returning functions are not allowed in %s", cmp.Or(b.clause, "this context")), f.Location)
 	}
-	if f.Over != nil && (rankingFuncs[name] || name == "lag" || name == "lead" || aggregates[name]) {
+	if f.Over != nil && (rankingFuncs[name] || name == "lag" || name == "lead" || aggregates[name] ||
+		name == "first_value" || name == "last_value" || name == "nth_value") {
 		return b.bindWindow(name, f)
 	}
 	if !aggregates[name] && (exec.HasFunc(name) || exec.HasFunc(funcAliases[name]) || nowFuncs[name]) {

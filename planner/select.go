@@ -94,6 +94,14 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 		}
 	}
 
+	b.namedWindows = map[string]*pg.WindowDef{}
+	for _, n := range sel.WindowClause {
+		wd := n.GetWindowDef()
+		if _, dup := b.namedWindows[wd.Name]; dup {
+			return nil, errAt(sqlerr.New(sqlerr.WindowingError, "window %q is already defined", wd.Name), wd.Location)
+		}
+		b.namedWindows[wd.Name] = wd
+	}
 	b.aggAllowed, b.clause, b.windowAllowed = true, "SELECT", true
 	targets, err := b.bindTargets(sel.TargetList)
 	b.windowAllowed = false
@@ -258,8 +266,6 @@ func checkSupported(sel *pg.SelectStmt) error {
 		// Plain DISTINCT is one empty node; DISTINCT ON lists its
 		// expressions.
 		return unsupported("SELECT DISTINCT ON")
-	case len(sel.WindowClause) > 0:
-		return unsupported("WINDOW")
 	case sel.IntoClause != nil:
 		return sqlerr.New(sqlerr.ReadOnlySQLTransaction, "cannot execute SELECT INTO in a read-only transaction")
 	case len(sel.LockingClause) > 0:

@@ -5,15 +5,16 @@ import (
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/exec"
 	"github.com/armorlake/armorlake/sqlerr"
 )
 
-// Window functions: row_number, rank, dense_rank, lag, lead, and count,
-// sum, avg, min and max OVER (PARTITION BY … ORDER BY …) with the default
-// frame. A query with window functions reads the columns it needs through
+// Window functions: row_number, rank, dense_rank, lag, lead,
+// first_value, last_value, nth_value, and count, sum, avg, min and max
+// OVER (PARTITION BY … ORDER BY … [ROWS | RANGE frame]). A query with window functions reads the columns it needs through
 // the usual fragments (their filters and time ranges pushed to the
 // operators), then computes the windows over those rows on the query
 // node, then projects, sorts and limits.
@@ -25,30 +26,156 @@ type windowCall struct {
 	partition []*scalar
 	order     []orderItem
 	agg       *exec.AggDef
+	frame     *exec.WindowFrame // nil: the default
 }
 
-// frameDefault is PostgreSQL's FRAMEOPTION_DEFAULTS: RANGE UNBOUNDED
-// PRECEDING to CURRENT ROW; bit 1 (NONDEFAULT) marks an explicit frame.
-const frameNonDefault = 0x1
+// PostgreSQL's FRAMEOPTION_* bits (parsenodes.h), as pg_query hands them
+// over.
+const (
+	frameNonDefault         = 0x00001
+	frameRange              = 0x00002
+	frameRows               = 0x00004
+	frameGroups             = 0x00008
+	frameStartUnboundedPrec = 0x00020
+	frameEndUnboundedFoll   = 0x00100
+	frameStartCurrentRow    = 0x00200
+	frameEndCurrentRow      = 0x00400
+	frameStartOffsetPrec    = 0x00800
+	frameEndOffsetPrec      = 0x01000
+	frameStartOffsetFoll    = 0x02000
+	frameEndOffsetFoll      = 0x04000
+	frameExclusion          = 0x08000 | 0x10000 | 0x20000
+)
+
+// resolveWindow reads OVER name and OVER (name …) against the query's
+// WINDOW clause, as PostgreSQL does: a reference copies the named
+// window's partitioning and ordering, and may add an ordering it lacks
+// and a frame.
+func (b *binder) resolveWindow(w *pg.WindowDef, loc int32) (*pg.WindowDef, error) {
+	ref := w.Refname
+	if w.Name != "" && ref == "" {
+		ref = w.Name // OVER name
+	}
+	if ref == "" {
+		return w, nil
+	}
+	base, ok := b.namedWindows[ref]
+	if !ok {
+		return nil, errAt(sqlerr.New(sqlerr.UndefinedObject, "window %q does not exist", ref), loc)
+	}
+	if w.Name != "" && w.Refname == "" {
+		return base, nil
+	}
+	if len(w.PartitionClause) > 0 {
+		return nil, errAt(sqlerr.New(sqlerr.WindowingError, "cannot override PARTITION BY clause of window %q", ref), loc)
+	}
+	if len(w.OrderClause) > 0 && len(base.OrderClause) > 0 {
+		return nil, errAt(sqlerr.New(sqlerr.WindowingError, "cannot override ORDER BY clause of window %q", ref), loc)
+	}
+	if base.FrameOptions&frameNonDefault != 0 {
+		return nil, errAt(sqlerr.New(sqlerr.WindowingError, "cannot copy window %q because it has a frame clause", ref), loc)
+	}
+	merged := proto.Clone(base).(*pg.WindowDef)
+	merged.Name, merged.Refname = "", ""
+	if len(w.OrderClause) > 0 {
+		merged.OrderClause = w.OrderClause
+	}
+	merged.FrameOptions, merged.StartOffset, merged.EndOffset = w.FrameOptions, w.StartOffset, w.EndOffset
+	return merged, nil
+}
+
+// bindFrame reads a window's frame clause; nil for the default frame.
+func (b *binder) bindFrame(w *pg.WindowDef, loc int32) (*exec.WindowFrame, error) {
+	opts := w.FrameOptions
+	if opts&frameNonDefault == 0 {
+		return nil, nil
+	}
+	switch {
+	case opts&frameGroups != 0:
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "GROUPS frames are not supported yet"), loc)
+	case opts&frameExclusion != 0:
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "frame exclusion is not supported yet"), loc)
+	case opts&frameRange != 0 && opts&(frameStartOffsetPrec|frameStartOffsetFoll|frameEndOffsetPrec|frameEndOffsetFoll) != 0:
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "RANGE frames with offsets are not supported yet"), loc)
+	}
+	offset := func(n *pg.Node) (int64, error) {
+		s, err := b.bind(n)
+		if err != nil {
+			return 0, err
+		}
+		if err := b.settle(s, coldata.Int64); err != nil {
+			return 0, errAt(sqlerr.As(err), loc)
+		}
+		if s.kind != kindConst || !s.typ.IsInteger() {
+			return 0, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "frame offsets must be integer constants"), loc)
+		}
+		if s.datum.Null {
+			return 0, errAt(sqlerr.New("22004", "frame starting offset must not be null"), loc)
+		}
+		if v := s.datum.GetI(); v < 0 {
+			return 0, errAt(sqlerr.New("22013", "frame starting offset must not be negative"), loc)
+		}
+		return s.datum.GetI(), nil
+	}
+	fr := &exec.WindowFrame{Rows: opts&frameRows != 0}
+	switch {
+	case opts&frameStartUnboundedPrec != 0:
+		fr.Start.Kind = exec.UnboundedPreceding
+	case opts&frameStartCurrentRow != 0:
+		fr.Start.Kind = exec.CurrentRow
+	case opts&(frameStartOffsetPrec|frameStartOffsetFoll) != 0:
+		fr.Start.Kind = exec.OffsetPreceding
+		if opts&frameStartOffsetFoll != 0 {
+			fr.Start.Kind = exec.OffsetFollowing
+		}
+		v, err := offset(w.StartOffset)
+		if err != nil {
+			return nil, err
+		}
+		fr.Start.Offset = v
+	}
+	switch {
+	case opts&frameEndUnboundedFoll != 0:
+		fr.End.Kind = exec.UnboundedFollowing
+	case opts&frameEndCurrentRow != 0:
+		fr.End.Kind = exec.CurrentRow
+	case opts&(frameEndOffsetPrec|frameEndOffsetFoll) != 0:
+		fr.End.Kind = exec.OffsetPreceding
+		if opts&frameEndOffsetFoll != 0 {
+			fr.End.Kind = exec.OffsetFollowing
+		}
+		v, err := offset(w.EndOffset)
+		if err != nil {
+			return nil, err
+		}
+		fr.End.Offset = v
+	default:
+		// Without BETWEEN the frame ends at the current row.
+		fr.End.Kind = exec.CurrentRow
+	}
+	return fr, nil
+}
 
 var rankingFuncs = map[string]bool{"row_number": true, "rank": true, "dense_rank": true}
 
 func (b *binder) bindWindow(name string, f *pg.FuncCall) (*scalar, error) {
 	w := f.Over
 	if !b.windowAllowed {
-		return nil, errAt(sqlerr.New("42P20", "window functions are not allowed in %s", b.clause), f.Location)
+		return nil, errAt(sqlerr.New(sqlerr.WindowingError, "window functions are not allowed in %s", b.clause), f.Location)
 	}
 	if b.inAgg {
 		return nil, errAt(sqlerr.New(sqlerr.GroupingError, "aggregate function calls cannot contain window function calls"), f.Location)
 	}
 	if b.inWindow {
-		return nil, errAt(sqlerr.New("42P20", "window function calls cannot be nested"), f.Location)
+		return nil, errAt(sqlerr.New(sqlerr.WindowingError, "window function calls cannot be nested"), f.Location)
 	}
-	if w.Name != "" || w.Refname != "" {
-		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "named windows are not supported yet"), f.Location)
+	w, err := b.resolveWindow(w, f.Location)
+	if err != nil {
+		return nil, err
 	}
-	if w.FrameOptions&frameNonDefault != 0 {
-		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "window frame clauses are not supported yet"), f.Location)
+	frame, err := b.bindFrame(w, f.Location)
+	if err != nil {
+		return nil, err
 	}
 	if f.AggDistinct || f.AggFilter != nil || len(f.AggOrder) > 0 {
 		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "DISTINCT, FILTER and ORDER BY in window functions are not supported yet"), f.Location)
@@ -61,7 +188,7 @@ func (b *binder) bindWindow(name string, f *pg.FuncCall) (*scalar, error) {
 	}
 	b.inWindow = true
 	defer func() { b.inWindow = false }()
-	call := &windowCall{name: name}
+	call := &windowCall{name: name, frame: frame}
 	for _, a := range f.Args {
 		s, err := b.bind(a)
 		if err != nil {
@@ -76,6 +203,25 @@ func (b *binder) bindWindow(name string, f *pg.FuncCall) (*scalar, error) {
 			return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s with arguments does not exist", name), f.Location)
 		}
 		typ = coldata.Int64
+	case name == "first_value" || name == "last_value" || name == "nth_value":
+		want := 1
+		if name == "nth_value" {
+			want = 2
+		}
+		if len(call.args) != want {
+			return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", name, len(call.args)), f.Location)
+		}
+		if err := b.settle(call.args[0], coldata.Text); err != nil {
+			return nil, err
+		}
+		typ = call.args[0].typ
+		if name == "nth_value" {
+			c, err := b.coerce(call.args[1], coldata.Int64, f.Location)
+			if err != nil {
+				return nil, err
+			}
+			call.args[1] = c
+		}
 	case name == "lag" || name == "lead":
 		if len(call.args) < 1 || len(call.args) > 3 {
 			return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", name, len(call.args)), f.Location)
@@ -316,7 +462,7 @@ func (q *query) startWindows(ctx context.Context) (exec.Operator, error) {
 				return nil
 			}
 			w := s.win
-			f := exec.WindowFunc{Name: w.name, Agg: w.agg, Result: s.typ}
+			f := exec.WindowFunc{Name: w.name, Agg: w.agg, Result: s.typ, Frame: w.frame}
 			for _, a := range w.args {
 				e, err := compile(a)
 				if err != nil {

@@ -50,6 +50,7 @@ const (
 	AmbiguousColumn                 = "42702"
 	DatatypeMismatch                = "42804"
 	GroupingError                   = "42803"
+	WindowingError                  = "42P20"
 	InvalidColumnReference          = "42P10"
 	WrongObjectType                 = "42809"
 	CannotCoerce                    = "42846"

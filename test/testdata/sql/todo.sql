@@ -33,8 +33,11 @@ SELECT tag, count(*) FROM alerts, unnest(atags) AS tag GROUP BY 1 ORDER BY 1
 -- todo: jsonb containment
 SELECT count(*) FROM alerts WHERE event_data @> '{"Sa_family": "AF_INET"}'
 
--- todo: window frames
-SELECT ts, sum(pid) OVER (ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM alerts ORDER BY ts LIMIT 5
+-- todo: RANGE frames with offsets
+SELECT ts, count(*) OVER (ORDER BY ts RANGE BETWEEN '1 hour' PRECEDING AND CURRENT ROW) FROM alerts ORDER BY ts LIMIT 5
+
+-- todo: GROUPS frames
+SELECT severity, count(*) OVER (ORDER BY severity GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM alerts ORDER BY 1 LIMIT 5
 
 -- todo: array_agg over integers
 SELECT array_agg(DISTINCT severity) FROM alerts

@@ -35,3 +35,40 @@ SELECT host_name, count(*), dense_rank() OVER (ORDER BY count(*)) AS r, lag(coun
 SELECT severity, max(pid), row_number() OVER (ORDER BY severity NULLS FIRST) FROM alerts GROUP BY severity ORDER BY 3
 
 SELECT count(*), rank() OVER (ORDER BY count(*)) FROM alerts
+
+SELECT h, n, sum(n) OVER (ORDER BY h ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS moving, avg(n) OVER (ORDER BY h ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS smooth FROM (SELECT date_trunc('hour', ts) AS h, count(*) AS n FROM logs GROUP BY 1) s ORDER BY h
+
+SELECT h, n, sum(n) OVER (ORDER BY h ROWS UNBOUNDED PRECEDING), sum(n) OVER (ORDER BY h ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), count(*) OVER (ORDER BY h ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING) FROM (SELECT date_trunc('hour', ts) AS h, count(*) AS n FROM alerts GROUP BY 1) s ORDER BY h
+
+SELECT op, h, n, max(n) OVER (PARTITION BY op ORDER BY h ROWS BETWEEN 2 PRECEDING AND 2 FOLLOWING), min(n) OVER (PARTITION BY op ORDER BY h ROWS BETWEEN 1 FOLLOWING AND 3 FOLLOWING) FROM (SELECT operation AS op, date_trunc('hour', ts) AS h, count(*) AS n FROM logs GROUP BY 1, 2) s ORDER BY op, h
+
+SELECT severity, count(*) OVER (ORDER BY severity RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), count(*) OVER (ORDER BY severity RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), sum(severity) OVER (ORDER BY severity RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) FROM alerts ORDER BY 1, 2, 3 LIMIT 20
+
+SELECT namespace_name, severity, first_value(severity) OVER w1, last_value(severity) OVER w1, nth_value(severity, 2) OVER w1 FROM alerts WINDOW w1 AS (PARTITION BY namespace_name ORDER BY severity) ORDER BY 1, 2 LIMIT 5
+
+SELECT h, n, first_value(n) OVER (ORDER BY h), last_value(n) OVER (ORDER BY h), last_value(n) OVER (ORDER BY h ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), nth_value(n, 3) OVER (ORDER BY h ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) FROM (SELECT date_trunc('hour', ts) AS h, count(*) AS n FROM alerts GROUP BY 1) s ORDER BY h
+
+SELECT namespace_name, severity, first_value(severity) OVER (PARTITION BY namespace_name ORDER BY severity DESC NULLS LAST), last_value(severity) OVER (PARTITION BY namespace_name ORDER BY severity RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) FROM alerts ORDER BY 1, 2 NULLS FIRST LIMIT 12
+
+SELECT h, n, avg(n) OVER (ORDER BY h ROWS 2 PRECEDING) FROM (SELECT date_trunc('hour', ts) AS h, count(*) AS n FROM messages GROUP BY 1) s ORDER BY h
+
+SELECT h, n, sum(n) OVER (ORDER BY h ROWS BETWEEN 0 PRECEDING AND 0 FOLLOWING), count(*) OVER (ORDER BY h ROWS BETWEEN 5 FOLLOWING AND 2 FOLLOWING) FROM (SELECT date_trunc('hour', ts) AS h, count(*) AS n FROM alerts GROUP BY 1) s ORDER BY h
+
+-- error: a negative frame offset
+SELECT count(*) OVER (ORDER BY ts ROWS BETWEEN -1 PRECEDING AND CURRENT ROW) FROM alerts
+
+-- error: nth_value of zero
+SELECT nth_value(pid, 0) OVER (ORDER BY ts) FROM alerts
+
+SELECT h, n, sum(n) OVER w, avg(n) OVER (w ROWS BETWEEN 1 PRECEDING AND CURRENT ROW), rank() OVER w FROM (SELECT date_trunc('hour', ts) AS h, count(*) AS n FROM alerts GROUP BY 1) s WINDOW w AS (ORDER BY h) ORDER BY h
+
+SELECT op, h, row_number() OVER (p ORDER BY h DESC), count(*) OVER p FROM (SELECT operation AS op, date_trunc('hour', ts) AS h FROM logs GROUP BY 1, 2) s WINDOW p AS (PARTITION BY op) ORDER BY op, h
+
+-- error: an undefined window
+SELECT count(*) OVER nowhere FROM alerts
+
+-- error: overriding a named window's PARTITION BY
+SELECT count(*) OVER (w PARTITION BY pid) FROM alerts WINDOW w AS (PARTITION BY host_name)
+
+-- error: a window defined twice
+SELECT count(*) OVER w FROM alerts WINDOW w AS (), w AS (ORDER BY ts)
