@@ -547,114 +547,15 @@ func numericFromBinary(data []byte) (string, error) {
 	return string(b), nil
 }
 
-// parseTextArray parses one-dimensional text[] input: {a,"b c",d}.
-// Unquoted elements lose surrounding white space; backslash escapes the
-// next character. NULL elements and multidimensional arrays are refused:
-// armorlake's text[] holds neither.
+// parseTextArray reads a text[] parameter (coldata.ParseTextArray), with
+// PostgreSQL's codes for what it refuses.
 func parseTextArray(s string) ([]string, error) {
-	malformed := func() ([]string, error) {
-		return nil, sqlerr.New(sqlerr.InvalidTextRepresentation, "malformed array literal: %q", s)
-	}
-	str := trimSpace(s)
-	if str == "" || str[0] != '{' {
-		if str != "" && str[0] == '[' {
-			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "array bounds are not supported: %q", s)
-		}
-		return malformed()
-	}
-	isSpace := func(c byte) bool { return strings.IndexByte(" \t\n\r\v\f", c) >= 0 }
-	i := 1
-	skip := func() {
-		for i < len(str) && isSpace(str[i]) {
-			i++
-		}
-	}
-	elems := []string{}
-	skip()
-	if i < len(str) && str[i] == '}' {
-		i++
-	} else {
-		for {
-			skip()
-			if i >= len(str) {
-				return malformed()
-			}
-			var e []byte
-			switch str[i] {
-			case '{':
-				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "multidimensional arrays are not supported")
-			case '"':
-				i++
-				closed := false
-				for i < len(str) {
-					c := str[i]
-					i++
-					if c == '\\' && i < len(str) {
-						e = append(e, str[i])
-						i++
-						continue
-					}
-					if c == '"' {
-						closed = true
-						break
-					}
-					e = append(e, c)
-				}
-				if !closed {
-					return malformed()
-				}
-				if e == nil {
-					e = []byte{}
-				}
-			default:
-				keep := 0 // length of e up to its last escaped or non-space byte
-				escaped := false
-				for i < len(str) && str[i] != ',' && str[i] != '}' {
-					c := str[i]
-					i++
-					switch {
-					case c == '\\' && i < len(str):
-						e = append(e, str[i])
-						i++
-						keep = len(e)
-						escaped = true
-					case c == '"' || c == '{':
-						return malformed()
-					default:
-						e = append(e, c)
-						if !isSpace(c) {
-							keep = len(e)
-						}
-					}
-				}
-				e = e[:keep]
-				if len(e) == 0 {
-					return malformed()
-				}
-				if !escaped && strings.EqualFold(string(e), "NULL") {
-					return nil, sqlerr.New(sqlerr.FeatureNotSupported, "NULL array elements are not supported")
-				}
-			}
-			elems = append(elems, string(e))
-			skip()
-			if i >= len(str) {
-				return malformed()
-			}
-			if str[i] == ',' {
-				i++
-				continue
-			}
-			if str[i] == '}' {
-				i++
-				break
-			}
-			return malformed()
-		}
-	}
-	for ; i < len(str); i++ {
-		if !isSpace(str[i]) {
-			return malformed()
-		}
+	elems, err := coldata.ParseTextArray(s)
+	switch {
+	case errors.Is(err, coldata.ErrArrayNull) || errors.Is(err, coldata.ErrArrayDims):
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%v", err)
+	case err != nil:
+		return nil, sqlerr.New(sqlerr.InvalidTextRepresentation, "%v", err)
 	}
 	return elems, nil
 }
