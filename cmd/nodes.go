@@ -423,6 +423,10 @@ type queryConfig struct {
 	Listen string
 	Etcd   []string
 	Logger *slog.Logger
+	// ConnectTimeout and OperatorTimeout bound the wait for an
+	// operator's connection and for any message from a running
+	// fragment (rpc.ClientConfig); 0 for the defaults.
+	ConnectTimeout, OperatorTimeout time.Duration
 }
 
 type queryNode struct {
@@ -448,7 +452,7 @@ func startQuery(ctx context.Context, cfg queryConfig) (_ *queryNode, err error) 
 	if q.cache, err = catalog.NewCache(ctx, q.cat); err != nil {
 		return nil, fmt.Errorf("load catalog: %w", err)
 	}
-	q.client = rpc.NewClient(rpc.ClientConfig{})
+	q.client = rpc.NewClient(rpc.ClientConfig{ConnectTimeout: cfg.ConnectTimeout, SilenceTimeout: cfg.OperatorTimeout})
 	p := planner.New(planner.Config{Logger: cfg.Logger}, catalogView{q.cache}, q.client)
 	q.srv, err = server.New(server.Config{Listen: cfg.Listen, Logger: cfg.Logger}, p)
 	if err != nil {

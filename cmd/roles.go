@@ -125,6 +125,8 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o.fs.StringVar(&cfg.ID, "id", "query-"+host, "query node ID, unique in the cluster")
 	o.fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:5432", "address to serve PostgreSQL clients on")
 	o.fs.Var(&etcd, "etcd-endpoints", "comma-separated etcd client URLs of the catalog")
+	o.fs.DurationVar(&cfg.ConnectTimeout, "connect-timeout", 3*time.Second, "how long a query waits to reach an operator before failing with an error naming it")
+	o.fs.DurationVar(&cfg.OperatorTimeout, "operator-timeout", 10*time.Second, "how long a running fragment may send nothing (operators send a heartbeat every second) before its operator is taken as hung and the query fails naming it")
 	httpAddr := addHTTPFlag(o, "127.0.0.1:9472")
 	lf.add(o, "info")
 	logger, err := o.parseWithLogger(args, &lf, stderr)

@@ -27,6 +27,11 @@ type ClientConfig struct {
 	// ConnectTimeout bounds how long a query waits for an operator's
 	// connection before failing with an error naming it. Default 3s.
 	ConnectTimeout time.Duration
+	// SilenceTimeout bounds how long a running fragment's stream may go
+	// without any message (operators send a heartbeat every second while
+	// they work) before the operator is taken as hung and the query
+	// fails naming it. Default 10s.
+	SilenceTimeout time.Duration
 }
 
 // Client sends fragments to operators. It keeps one connection per
@@ -41,6 +46,9 @@ type Client struct {
 func NewClient(cfg ClientConfig) *Client {
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = 3 * time.Second
+	}
+	if cfg.SilenceTimeout <= 0 {
+		cfg.SilenceTimeout = 10 * time.Second
 	}
 	return &Client{cfg: cfg, conns: map[string]*grpc.ClientConn{}}
 }
@@ -104,14 +112,24 @@ func (c *Client) Execute(ctx context.Context, t exec.Target, frag *rpcpb.Fragmen
 	}
 	close(connected)
 	timer.Stop()
+	// Header may also return no error for a stream ended without headers:
+	// the timeout is what matters then.
+	if timedOut.Load() && ctx.Err() == nil {
+		cancel()
+		return nil, sqlerr.New(sqlerr.SystemError, "operator %s (%s) is unreachable: no answer within %s", t.NodeID, t.Addr, c.cfg.ConnectTimeout)
+	}
 	if err != nil {
 		cancel()
-		if timedOut.Load() && ctx.Err() == nil {
-			return nil, sqlerr.New(sqlerr.SystemError, "operator %s (%s) is unreachable: no answer within %s", t.NodeID, t.Addr, c.cfg.ConnectTimeout)
-		}
 		return nil, remoteError(ctx, t, err, nil)
 	}
-	return &stream_{ctx: ctx, stream: stream, cancel: cancel, target: t}, nil
+	st := &stream_{ctx: ctx, stream: stream, cancel: cancel, target: t, silence: c.cfg.SilenceTimeout}
+	// A stream that says nothing for SilenceTimeout is a hung operator
+	// or a dead link: cancel it, and Next reports which.
+	st.watchdog = time.AfterFunc(st.silence, func() {
+		st.silent.Store(true)
+		cancel()
+	})
+	return st, nil
 }
 
 // stream_ adapts a fragment's result stream to exec.Operator.
@@ -121,6 +139,10 @@ type stream_ struct {
 	cancel context.CancelFunc
 	target exec.Target
 	stats  exec.RemoteStats
+
+	silence  time.Duration
+	watchdog *time.Timer
+	silent   atomic.Bool
 }
 
 // RemoteStats implements exec.RemoteStatser.
@@ -130,11 +152,18 @@ func (s *stream_) Next(ctx context.Context) (*coldata.Batch, error) {
 	for {
 		msg, err := s.stream.Recv()
 		if errors.Is(err, io.EOF) {
+			s.watchdog.Stop()
 			return nil, nil
 		}
 		if err != nil {
+			s.watchdog.Stop()
+			if s.silent.Load() && s.ctx.Err() == nil {
+				return nil, sqlerr.New(sqlerr.SystemError, "operator %s (%s) sent nothing for %s: it is hung or its link is down", s.target.NodeID, s.target.Addr, s.silence).
+					WithHint("The query node's --operator-timeout sets how long to wait.")
+			}
 			return nil, remoteError(s.ctx, s.target, err, s.stream.Trailer())
 		}
+		s.watchdog.Reset(s.silence)
 		if st := msg.Stats; st != nil {
 			s.stats.Reported = true
 			s.stats.RemoteTime = time.Duration(st.Nanos)
@@ -157,6 +186,7 @@ func (s *stream_) Next(ctx context.Context) (*coldata.Batch, error) {
 }
 
 func (s *stream_) Close() error {
+	s.watchdog.Stop()
 	s.cancel()
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,8 +37,16 @@ type Server struct {
 	// aggregation's groups, a top-N's rows); 0 for DefaultFragmentMemory.
 	FragmentMemory int64
 
+	// Heartbeat is how often a running fragment sends an empty message
+	// (DefaultHeartbeat when 0), so that the query node can tell a busy
+	// operator from a hung one.
+	Heartbeat time.Duration
+
 	running, finished, canceled atomic.Int64
 }
+
+// DefaultHeartbeat is a fragment's heartbeat interval.
+const DefaultHeartbeat = time.Second
 
 // FragmentCounts returns how many fragments are running now, how many
 // have finished, and how many of those ended canceled (the query node
@@ -121,6 +130,37 @@ func (s *Server) Execute(req *rpcpb.ExecuteRequest, stream grpc.ServerStreamingS
 			op.Close()
 		}
 	}()
+	// While the fragment works without producing (a partial aggregation
+	// over weeks of data), empty messages tell the query node it is
+	// alive; gRPC streams take one sender at a time.
+	var sendMu sync.Mutex
+	send := func(m *rpcpb.ExecuteResponse) error {
+		sendMu.Lock()
+		defer sendMu.Unlock()
+		return stream.Send(m)
+	}
+	hbDone := make(chan struct{})
+	defer close(hbDone)
+	go func() {
+		interval := s.Heartbeat
+		if interval == 0 {
+			interval = DefaultHeartbeat
+		}
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				if send(&rpcpb.ExecuteResponse{}) != nil {
+					return
+				}
+			case <-hbDone:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 	var buf []byte
 	for {
 		b, err := op.Next(ctx)
@@ -131,14 +171,14 @@ func (s *Server) Execute(req *rpcpb.ExecuteRequest, stream grpc.ServerStreamingS
 			break
 		}
 		buf = coldata.AppendEncoded(buf[:0], b)
-		if err := stream.Send(&rpcpb.ExecuteResponse{Batch: buf}); err != nil {
+		if err := send(&rpcpb.ExecuteResponse{Batch: buf}); err != nil {
 			return err
 		}
 	}
 	// The scans report into scanned when they close.
 	closed = true
 	op.Close()
-	return stream.Send(&rpcpb.ExecuteResponse{Stats: &rpcpb.FragmentStats{
+	return send(&rpcpb.ExecuteResponse{Stats: &rpcpb.FragmentStats{
 		Nanos:       time.Since(start).Nanoseconds(),
 		RowsScanned: scanned.Rows, BatchesScanned: scanned.Batches,
 		Partitions: scanned.Partitions, PartitionsSkipped: scanned.PartitionsSkipped,

@@ -116,6 +116,7 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() error
 // query node, three operators, each with its own simulator sending a
 // fixed count of events.
 type cluster struct {
+	master    *proc
 	pgAddr    string
 	operators []*proc
 	metrics   []string // each operator's HTTP address
@@ -134,12 +135,12 @@ func startCluster(t *testing.T, count int) *cluster {
 // (3: one per simulator; 1: pulling from all three, so that it holds the
 // same events as three would) and a query node. prefix names the
 // processes in logs.
-func startTopology(t *testing.T, count, operators int, prefix string) *cluster {
+func startTopology(t *testing.T, count, operators int, prefix string, queryArgs ...string) *cluster {
 	t.Helper()
 	dir := t.TempDir()
 	c := &cluster{start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), count: count}
 	etcd := "http://" + freeAddr(t)
-	start(t, prefix+"master", "master", "--data-dir", filepath.Join(dir, "master"),
+	c.master = start(t, prefix+"master", "master", "--data-dir", filepath.Join(dir, "master"),
 		"--client-url", etcd, "--peer-url", "http://"+freeAddr(t), "--http-listen", "", "--log-level", "warn")
 	var sims []string
 	for i := 1; i <= 3; i++ {
@@ -166,7 +167,7 @@ func startTopology(t *testing.T, count, operators int, prefix string) *cluster {
 		c.metrics = append(c.metrics, httpAddr)
 	}
 	c.pgAddr = freeAddr(t)
-	start(t, prefix+"query", "query", "--listen", c.pgAddr, "--etcd-endpoints", etcd, "--http-listen", "", "--log-level", "warn")
+	start(t, prefix+"query", append([]string{"query", "--listen", c.pgAddr, "--etcd-endpoints", etcd, "--http-listen", "", "--log-level", "warn"}, queryArgs...)...)
 	return c
 }
 

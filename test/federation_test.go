@@ -1,0 +1,137 @@
+package test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// TestOperatorFailures runs the seed topology with a query node that
+// waits 1 s to reach an operator and 2 s for a silent one, and breaks it
+// in the ways the edge breaks it: an operator stopped (SIGSTOP) before a
+// query and during one, the catalog's etcd stopped, an operator killed
+// during a query. Every query either returns the right answer or fails
+// with an error naming the operator within its bound; none hangs.
+func TestOperatorFailures(t *testing.T) {
+	const perSim = 10000
+	c := startTopology(t, perSim, 3, "", "--connect-timeout", "1s", "--operator-timeout", "2s")
+	want := expect(c.start, []int64{1, 2, 3}, perSim)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	conn := waitStored(t, ctx, c, tableCounts{want.alerts, want.logs, want.messages})
+	defer conn.Close(ctx)
+
+	// run runs sql and returns its error and how long it took; a
+	// count(*) that succeeds must be right.
+	run := func(sql string, wantCount int64) (error, time.Duration) {
+		qctx, qcancel := context.WithTimeout(ctx, 30*time.Second)
+		defer qcancel()
+		start := time.Now()
+		var n int64
+		err := conn.QueryRow(qctx, sql).Scan(&n)
+		if err == nil && wantCount >= 0 && n != wantCount {
+			t.Errorf("%s: %d rows counted, want %d: a wrong answer", sql, n, wantCount)
+		}
+		return err, time.Since(start)
+	}
+	namesOperator := func(what string, err error, took, bound time.Duration, op string) {
+		t.Helper()
+		var pe *pgconn.PgError
+		switch {
+		case err == nil:
+			t.Errorf("%s: the query succeeded", what)
+		case !errors.As(err, &pe) || !strings.Contains(pe.Message, op):
+			t.Errorf("%s: %v, want an error naming %s", what, err, op)
+		case took > bound:
+			t.Errorf("%s: failed after %s, want within %s", what, took, bound)
+		default:
+			t.Logf("%s: %s after %s (%s)", what, pe.Code, took.Round(time.Millisecond), pe.Message)
+		}
+	}
+	op2 := c.operators[1]
+
+	t.Run("stopped before the query", func(t *testing.T) {
+		op2.cmd.Process.Signal(syscall.SIGSTOP)
+		defer op2.cmd.Process.Signal(syscall.SIGCONT)
+		err, took := run("SELECT count(*) FROM logs", want.logs)
+		namesOperator("SIGSTOP, then a query", err, took, 4*time.Second, "operator-2")
+		// A query the stopped operator holds nothing of is not affected:
+		// every operator holds logs here, so a query over no time at all.
+		if err, _ := run("SELECT count(*) FROM logs WHERE ts < '2000-01-01'", 0); err != nil {
+			t.Errorf("a query that needs no operator: %v", err)
+		}
+	})
+	if err, _ := run("SELECT count(*) FROM logs", want.logs); err != nil {
+		t.Fatalf("after SIGCONT: %v", err)
+	}
+
+	t.Run("stopped during the query", func(t *testing.T) {
+		done := make(chan struct {
+			err  error
+			took time.Duration
+		}, 1)
+		go func() {
+			err, took := run(heavyQuery, -1)
+			done <- struct {
+				err  error
+				took time.Duration
+			}{err, took}
+		}()
+		waitFor(t, 10*time.Second, "every operator runs the fragment", func() error {
+			n, err := fragmentsRunning(c.metrics[1])
+			if err == nil && n == 0 {
+				err = errors.New("operator-2 runs nothing yet")
+			}
+			return err
+		})
+		stopped := time.Now()
+		op2.cmd.Process.Signal(syscall.SIGSTOP)
+		r := <-done
+		op2.cmd.Process.Signal(syscall.SIGCONT)
+		namesOperator("SIGSTOP during a query", r.err, time.Since(stopped), 4*time.Second, "operator-2")
+	})
+
+	t.Run("etcd stopped", func(t *testing.T) {
+		// The query node plans from its cache while the catalog is gone.
+		c.master.cmd.Process.Signal(syscall.SIGSTOP)
+		defer c.master.cmd.Process.Signal(syscall.SIGCONT)
+		for _, q := range []struct {
+			sql  string
+			want int64
+		}{{"SELECT count(*) FROM logs", want.logs}, {"SELECT count(*) FROM alerts", want.alerts}} {
+			if err, took := run(q.sql, q.want); err != nil || took > 5*time.Second {
+				t.Errorf("%s with etcd stopped: %v after %s", q.sql, err, took)
+			}
+		}
+	})
+
+	t.Run("killed during the query", func(t *testing.T) {
+		done := make(chan error, 1)
+		go func() {
+			err, _ := run(heavyQuery, -1)
+			done <- err
+		}()
+		waitFor(t, 10*time.Second, "operator-3 runs the fragment", func() error {
+			n, err := fragmentsRunning(c.metrics[2])
+			if err == nil && n == 0 {
+				err = errors.New("operator-3 runs nothing yet")
+			}
+			return err
+		})
+		killed := time.Now()
+		c.operators[2].cmd.Process.Kill()
+		err := <-done
+		namesOperator("kill -9 during a query", err, time.Since(killed), 4*time.Second, "operator-3")
+		// Afterwards it is unreachable, and said so, until its lease
+		// expires and beyond: its placements outlive it.
+		err, took := run("SELECT count(*) FROM logs", want.logs)
+		namesOperator("a query after the kill", err, took, 4*time.Second, "operator-3")
+	})
+	_ = pgx.ErrNoRows
+}
