@@ -2,8 +2,6 @@ package cmd
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/armorlake/armorlake/catalog"
 	"github.com/armorlake/armorlake/coldata"
@@ -157,9 +155,8 @@ type catalogView struct{ cache *catalog.Cache }
 func (v catalogView) Table(name string) (*schema.Table, bool) { return v.cache.Table(name) }
 
 // Targets turns the catalog's holders of table in [lo, hi) into fragment
-// targets, failing with an error that names an operator holding such rows
-// that is not available.
-func (v catalogView) Targets(table string, lo, hi int64) ([]exec.Target, error) {
+// targets, and names the holders that are not available.
+func (v catalogView) Targets(table string, lo, hi int64) ([]exec.Target, []string, error) {
 	if t, ok := v.cache.Table(table); ok && t.Virtual {
 		// Every live operator computes its own rows.
 		var out []exec.Target
@@ -168,16 +165,12 @@ func (v catalogView) Targets(table string, lo, hi int64) ([]exec.Target, error) 
 				out = append(out, exec.Target{NodeID: n.ID, Addr: n.Addr})
 			}
 		}
-		return out, nil
+		return out, nil, nil
 	}
 	live, missing := v.cache.Holders(table, lo, hi)
-	if len(missing) > 0 {
-		return nil, sqlerr.New(sqlerr.SystemError, "operator %s holds rows of %s but is not available", missing[0], table).
-			WithDetail(fmt.Sprintf("unavailable operators: %s", strings.Join(missing, ", ")))
-	}
 	out := make([]exec.Target, len(live))
 	for i, n := range live {
 		out[i] = exec.Target{NodeID: n.ID, Addr: n.Addr}
 	}
-	return out, nil
+	return out, missing, nil
 }

@@ -2,11 +2,13 @@ package exec
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/rpcpb"
+	"github.com/armorlake/armorlake/sqlerr"
 )
 
 // Gather runs one fragment on many operator nodes in parallel and yields
@@ -18,6 +20,11 @@ type Gather struct {
 	targets     []Target
 	frag        *rpcpb.Fragment
 	concurrency int
+	// Partial (armorlake.partial_results) keeps the query going when a
+	// target is unreachable or fails in transport (SQLSTATE 58000): each
+	// target's batches are held until its stream ends well, a failed
+	// one's are dropped whole, and a notice names it.
+	Partial bool
 
 	started bool
 	profile *GatherProfile // EXPLAIN ANALYZE, else nil
@@ -56,6 +63,13 @@ func (g *Gather) start(ctx context.Context) {
 			}
 			defer func() { <-sem }()
 			if err := g.run(ctx, t); err != nil {
+				if g.Partial && ctx.Err() == nil && sqlerr.Code(err) == sqlerr.SystemError {
+					if n := NoticesFrom(ctx); n != nil {
+						n.Add(PartialNotice, fmt.Sprintf("partial results: the rows of %s that %s holds are missing: %s",
+							g.frag.Table, t.NodeID, sqlerr.As(err).Message))
+					}
+					return
+				}
 				g.fail(err)
 			}
 		}()
@@ -81,6 +95,10 @@ func (g *Gather) run(ctx context.Context, t Target) (err error) {
 	}
 	defer op.Close()
 	var rows, batches int64
+	var held []*coldata.Batch // Partial: the target's batches, until its stream ends well
+	budget := budgetOf(ctx)
+	var charged int64
+	defer func() { budget.Release(charged) }()
 	if g.profile != nil {
 		defer func() {
 			tp := TargetProfile{Target: t, Time: time.Since(began), Err: err}
@@ -97,10 +115,26 @@ func (g *Gather) run(ctx context.Context, t Target) (err error) {
 			return err
 		}
 		if b == nil {
+			for _, h := range held {
+				select {
+				case g.results <- h:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
 			return nil
 		}
 		rows += int64(b.Len)
 		batches++
+		if g.Partial {
+			size := rowBytes(b.Vecs, b.Len)
+			if err := budget.Grow(size); err != nil {
+				return err
+			}
+			charged += size
+			held = append(held, b.Slice(0, b.Len)) // the source may reuse b
+			continue
+		}
 		select {
 		case g.results <- b:
 		case <-ctx.Done():

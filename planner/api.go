@@ -49,6 +49,10 @@ type Session struct {
 	// MemoryBudget bounds the memory a statement holds on the query node
 	// (armorlake.query_memory); 0 for DefaultMemoryBudget.
 	MemoryBudget int64
+	// PartialResults (armorlake.partial_results) answers from the
+	// operators that can, with a notice naming those that could not,
+	// instead of failing the query.
+	PartialResults bool
 }
 
 // DefaultMemoryBudget is a statement's memory budget on the query node.

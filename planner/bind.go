@@ -57,6 +57,8 @@ type binder struct {
 	// noPushdown plans every query with fragments that only read
 	// columns (armorlake.pushdown = off), for comparison.
 	noPushdown bool
+	// partial answers from the operators that can (partial results).
+	partial bool
 }
 
 func errAt(e *sqlerr.Error, loc int32) *sqlerr.Error {

@@ -52,7 +52,7 @@ func (p *Planner) prepareExplain(ex *pg.ExplainStmt, text string, sess *Session,
 	cols := []Column{{Name: "QUERY PLAN", Type: coldata.Text}}
 	run := func(ctx context.Context, params *coldata.Batch) (exec.Operator, error) {
 		b := &binder{loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), paramTypes...), params: params,
-			planner: p, ctx: ctx, noPushdown: sess.NoPushdown, describe: !analyze}
+			planner: p, ctx: ctx, noPushdown: sess.NoPushdown, partial: sess.PartialResults, describe: !analyze}
 		plan, err := p.planSelect(sel, b)
 		if err != nil {
 			return nil, err
@@ -160,7 +160,7 @@ func (q *query) explainSource(ctx context.Context, depth int, lines *[]string) {
 		return
 	}
 	lo, hi := exec.TimeBounds(q.frag.TimeRange)
-	targets, err := q.p.cat.Targets(q.frag.Table, lo, hi)
+	targets, missing, err := q.p.cat.Targets(q.frag.Table, lo, hi)
 	var names []string
 	for _, t := range targets {
 		names = append(names, t.NodeID)
@@ -168,6 +168,9 @@ func (q *query) explainSource(ctx context.Context, depth int, lines *[]string) {
 	gather := fmt.Sprintf("Gather from %d operators", len(targets))
 	if len(names) > 0 {
 		gather += " (" + strings.Join(names, ", ") + ")"
+	}
+	if len(missing) > 0 {
+		gather += fmt.Sprintf("; %d holding rows not available (%s)", len(missing), strings.Join(missing, ", "))
 	}
 	if err != nil {
 		gather = "Gather: " + sqlerr.As(err).Message

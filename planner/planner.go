@@ -41,11 +41,12 @@ import (
 type Catalog interface {
 	// Table returns the named table's descriptor.
 	Table(name string) (*schema.Table, bool)
-	// Targets returns the operators holding rows of table whose time may
-	// lie in [lo, hi) (µs). It fails, naming the operator, when one that
-	// holds such rows is not available, rather than let a query silently
-	// miss its rows.
-	Targets(table string, lo, hi int64) ([]exec.Target, error)
+	// Targets returns the live operators holding rows of table whose
+	// time may lie in [lo, hi) (µs), and the IDs of those holding such
+	// rows that are not available: the planner fails the query naming
+	// one, rather than let it silently miss their rows, unless the
+	// session allows partial results.
+	Targets(table string, lo, hi int64) (live []exec.Target, missing []string, err error)
 }
 
 // Config configures a Planner.
@@ -145,7 +146,7 @@ func (p *Planner) prepareOne(n *pg.Node, text string, sess *Session, paramTypes 
 	case n.GetSelectStmt() != nil:
 		sel := n.GetSelectStmt()
 		b := &binder{loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), paramTypes...),
-			planner: p, describe: true, noPushdown: sess.NoPushdown}
+			planner: p, describe: true, noPushdown: sess.NoPushdown, partial: sess.PartialResults}
 		plan, err := p.planSelect(sel, b)
 		if err != nil {
 			return nil, err
@@ -160,7 +161,7 @@ func (p *Planner) prepareOne(n *pg.Node, text string, sess *Session, paramTypes 
 			// now() is the time the statement runs, not when it was
 			// prepared.
 			rb := &binder{loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), types...), params: params,
-				planner: p, ctx: ctx, noPushdown: sess.NoPushdown}
+				planner: p, ctx: ctx, noPushdown: sess.NoPushdown, partial: sess.PartialResults}
 			if params == nil && len(types) > 0 {
 				return nil, sqlerr.New(sqlerr.ProtocolViolation, "statement has %d parameters, none given", len(types))
 			}

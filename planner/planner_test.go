@@ -34,6 +34,9 @@ type fakeCluster struct {
 	nodes map[string]*exec.MemSource
 	order []string
 	down  string
+	// failing names an operator whose streams break after their first
+	// batch, as a transport failure (58000).
+	failing string
 	// rng, when set, cuts every batch an operator returns into pieces of
 	// random sizes: results must not depend on batch boundaries.
 	rng   *rand.Rand
@@ -47,15 +50,17 @@ func (f *fakeCluster) Table(name string) (*schema.Table, bool) {
 	return nil, false
 }
 
-func (f *fakeCluster) Targets(table string, lo, hi int64) ([]exec.Target, error) {
+func (f *fakeCluster) Targets(table string, lo, hi int64) ([]exec.Target, []string, error) {
 	var ts []exec.Target
+	var missing []string
 	for _, id := range f.order {
 		if id == f.down {
-			return nil, sqlerr.New(sqlerr.SystemError, "operator %s is not available", id)
+			missing = append(missing, id)
+			continue
 		}
 		ts = append(ts, exec.Target{NodeID: id})
 	}
-	return ts, nil
+	return ts, missing, nil
 }
 
 func (f *fakeCluster) Execute(ctx context.Context, t exec.Target, frag *rpcpb.Fragment) (exec.Operator, error) {
@@ -89,7 +94,91 @@ func (f *fakeCluster) Execute(ctx context.Context, t exec.Target, frag *rpcpb.Fr
 		}
 		out = append(out, d)
 	}
+	if t.NodeID == f.failing {
+		return &breakingStream{in: exec.NewBatches(out...), target: t.NodeID}, nil
+	}
 	return exec.NewBatches(out...), nil
+}
+
+// breakingStream yields its first batch, then fails as a lost operator.
+type breakingStream struct {
+	in     exec.Operator
+	target string
+	sent   bool
+}
+
+func (b *breakingStream) Next(ctx context.Context) (*coldata.Batch, error) {
+	if b.sent {
+		return nil, sqlerr.New(sqlerr.SystemError, "operator %s is unreachable: connection reset", b.target)
+	}
+	b.sent = true
+	return b.in.Next(ctx)
+}
+
+func (b *breakingStream) Close() error { return b.in.Close() }
+
+// TestPartialResults: an operator not available, or failing during the
+// query, fails it naming the operator; with armorlake.partial_results the
+// query answers from the others, leaving out all of the failed one's rows
+// (those it sent before failing too), and a notice names it.
+func TestPartialResults(t *testing.T) {
+	cluster := load(3, testRows())
+	p := New(Config{}, cluster, cluster)
+	count := func(partial bool, sql string) (int64, []exec.Notice, error) {
+		notices := &exec.Notices{}
+		ctx := exec.WithNotices(context.Background(), notices)
+		stmts, err := p.Prepare(ctx, &Session{PartialResults: partial}, sql, nil)
+		if err != nil {
+			return 0, nil, err
+		}
+		op, err := stmts[0].Run(ctx, nil)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer op.Close()
+		var n int64
+		for {
+			b, err := op.Next(ctx)
+			if err != nil {
+				return 0, nil, err
+			}
+			if b == nil {
+				return n, notices.Take(), nil
+			}
+			for i := range b.Len {
+				n += b.Vecs[0].Int64[i]
+			}
+		}
+	}
+	perOp := func(id string) int64 {
+		cluster.down = ""
+		defer func() { cluster.down = "" }()
+		all, _, _ := count(false, "SELECT count(*) FROM t")
+		cluster.down = id
+		rest, _, _ := count(true, "SELECT count(*) FROM t")
+		return all - rest
+	}
+	all, _, err := count(false, "SELECT count(*) FROM t")
+	if err != nil || all != 40 {
+		t.Fatalf("count(*) = %d, %v", all, err)
+	}
+	for _, c := range []struct{ down, failing, sql string }{
+		{down: "op-2", sql: "SELECT count(*) FROM t"},
+		{failing: "op-3", sql: "SELECT count(*) FROM t"},
+		{failing: "op-3", sql: "SELECT count(*) FROM (SELECT ns, sev FROM t) s"},
+	} {
+		cluster.down, cluster.failing = c.down, c.failing
+		who := c.down + c.failing
+		if _, _, err := count(false, c.sql); sqlerr.Code(err) != sqlerr.SystemError || !strings.Contains(err.Error(), who) {
+			t.Errorf("%s without partial results, %s lost: %v", c.sql, who, err)
+		}
+		n, notices, err := count(true, c.sql)
+		cluster.down, cluster.failing = "", ""
+		want := all - perOp(who)
+		if err != nil || n != want || len(notices) != 1 || notices[0].Code != exec.PartialNotice || !strings.Contains(notices[0].Message, who) {
+			t.Errorf("%s with partial results, %s lost: %d rows (want %d), notices %v, %v", c.sql, who, n, want, notices, err)
+		}
+	}
 }
 
 // load splits rows round-robin across n operators.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/proto"
@@ -772,11 +773,25 @@ func (q *query) gather(ctx context.Context) (exec.Operator, error) {
 		return op, err
 	}
 	lo, hi := exec.TimeBounds(q.frag.TimeRange)
-	targets, err := q.p.cat.Targets(q.frag.Table, lo, hi)
+	targets, missing, err := q.p.cat.Targets(q.frag.Table, lo, hi)
 	if err != nil {
 		return nil, err
 	}
-	return exec.NewGather(q.p.remote, targets, q.frag, q.p.cfg.FanOut), nil
+	if len(missing) > 0 {
+		if !q.b.partial {
+			return nil, sqlerr.New(sqlerr.SystemError, "operator %s holds rows of %s but is not available", missing[0], q.frag.Table).
+				WithDetail("unavailable operators: " + strings.Join(missing, ", ")).
+				WithHint("SET armorlake.partial_results = on answers from the others, with a notice naming what is missing.")
+		}
+		if n := exec.NoticesFrom(ctx); n != nil {
+			for _, id := range missing {
+				n.Add(exec.PartialNotice, fmt.Sprintf("partial results: the rows of %s that %s holds are missing: it is not available", q.frag.Table, id))
+			}
+		}
+	}
+	g := exec.NewGather(q.p.remote, targets, q.frag, q.p.cfg.FanOut)
+	g.Partial = q.b.partial
+	return g, nil
 }
 
 func (q *query) startAggregation(ctx context.Context) (exec.Operator, error) {

@@ -38,6 +38,7 @@ const (
 	severityError   = "ERROR"
 	severityFatal   = "FATAL"
 	severityWarning = "WARNING"
+	severityNotice  = "NOTICE"
 )
 
 // errorResponse renders err as PostgreSQL would: the SQLSTATE and fields of

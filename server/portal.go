@@ -43,10 +43,13 @@ type portal struct {
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 	timer  *time.Timer // statement_timeout, when set
-	op     exec.Operator
-	enc    *rowEncoder // the current batch, encoded
-	row    int         // next row of enc to send
-	done   bool        // the operator has returned its last batch
+	// notices collects what the statement raises while it runs (partial
+	// results), sent before its CommandComplete.
+	notices *exec.Notices
+	op      exec.Operator
+	enc     *rowEncoder // the current batch, encoded
+	row     int         // next row of enc to send
+	done    bool        // the operator has returned its last batch
 }
 
 var errPortalClosed = errors.New("portal closed")
@@ -148,6 +151,8 @@ func (c *conn) stream(p *portal, limit int) error {
 	}
 	if p.ctx == nil {
 		p.ctx, p.cancel = context.WithCancelCause(c.ctx)
+		p.notices = &exec.Notices{}
+		p.ctx = exec.WithNotices(p.ctx, p.notices)
 		if d := c.sess.statementTimeout; d > 0 {
 			// The cancel reaches every operator through the fragments'
 			// streams, as a user's cancel does.
@@ -162,7 +167,7 @@ func (c *conn) stream(p *portal, limit int) error {
 		c.active = nil
 	}()
 	if p.op == nil {
-		c.plan.TimeZone, c.plan.NoPushdown, c.plan.MemoryBudget = c.sess.loc, c.sess.noPushdown, c.sess.queryMemory
+		c.plan = c.sess.planSession()
 		op, err := p.stmt.Run(p.ctx, p.params)
 		if err != nil {
 			err = statementError(p.ctx, err)
@@ -194,6 +199,9 @@ func (c *conn) stream(p *portal, limit int) error {
 				p.done = true
 				c.closeOperator(p.op)
 				p.op = nil
+				for _, n := range p.notices.Take() {
+					c.w.send(noticeResponse(severityNotice, n.Code, n.Message))
+				}
 				c.w.send(&pgproto3.CommandComplete{CommandTag: []byte(commandTag(p.stmt.Tag, sent))})
 				return nil
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/planner"
 	"github.com/armorlake/armorlake/sqlerr"
 )
 
@@ -66,6 +67,9 @@ var settingDefs = []settingDef{
 	{name: "armorlake.pushdown", check: checkOnOff("armorlake.pushdown")},
 	// The memory one statement may hold on the query node ("256MB").
 	{name: "armorlake.query_memory", check: checkMemory("armorlake.query_memory")},
+	// on answers from the operators that can, with a notice naming those
+	// that could not, instead of failing the query.
+	{name: "armorlake.partial_results", check: checkOnOff("armorlake.partial_results")},
 }
 
 var settingsByKey = func() map[string]*settingDef {
@@ -94,6 +98,7 @@ func defaultSettings(cfg *Config, user string) map[string]string {
 		"application_name":                    "",
 		"armorlake.pushdown":                  "on",
 		"armorlake.query_memory":              "1GB",
+		"armorlake.partial_results":           "off",
 		"max_identifier_length":               "63",
 		"search_path":                         `"$user", public`,
 		"extra_float_digits":                  "1",
@@ -121,6 +126,7 @@ type session struct {
 	saved      map[string]string // settings at BEGIN, restored by ROLLBACK
 	loc        *time.Location    // TimeZone, resolved
 	noPushdown bool              // armorlake.pushdown = off
+	partial    bool              // armorlake.partial_results = on
 	// statementTimeout is statement_timeout; 0 for none.
 	statementTimeout time.Duration
 	// queryMemory is armorlake.query_memory in bytes.
@@ -198,6 +204,7 @@ func (s *session) resetAll() {
 // resolve updates what is derived from the settings.
 func (s *session) resolve() {
 	s.noPushdown = s.settings["armorlake.pushdown"] == "off"
+	s.partial = s.settings["armorlake.partial_results"] == "on"
 	s.statementTimeout, _ = parseTimeout(s.settings["statement_timeout"])
 	s.queryMemory, _ = parseMemory(s.settings["armorlake.query_memory"])
 	s.loc = time.UTC
@@ -440,3 +447,8 @@ func checkTimeZone(v string) (string, error) {
 
 // zoneCache holds loaded time zones: time.LoadLocation reads and parses a
 // file each time.
+
+// planSession is what the planner needs to know of the session now.
+func (s *session) planSession() planner.Session {
+	return planner.Session{TimeZone: s.loc, NoPushdown: s.noPushdown, MemoryBudget: s.queryMemory, PartialResults: s.partial}
+}

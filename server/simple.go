@@ -91,7 +91,7 @@ func (c *conn) prepare(sql string, paramTypes []coldata.Type) ([]*planner.Statem
 		c.setRunning(nil)
 		cancel(nil)
 	}()
-	c.plan.TimeZone, c.plan.NoPushdown, c.plan.MemoryBudget = c.sess.loc, c.sess.noPushdown, c.sess.queryMemory
+	c.plan = c.sess.planSession()
 	stmts, err := c.srv.engine.Prepare(ctx, &c.plan, sql, paramTypes)
 	if err != nil {
 		return stmts, statementError(ctx, err)
