@@ -24,6 +24,9 @@ bench-ingest: build ## measure sustained ingest from a simulator process (EVENTS
 bench-storage: ## bytes per event and scan speed of the store vs JSON and PostgreSQL (EVENTS, default 10000000)
 	$(GO) run ./test/bench/storage --events $(or $(EVENTS),10000000)
 
+bench-federation: ## latency and memory of one query node over many operators (OPERATORS, default 1000)
+	$(GO) run ./test/bench/federation --operators $(or $(OPERATORS),1000)
+
 generate: ## regenerate the protobuf code in rpcpb/ and the KubeArmor wire code in kawire/
 	@command -v protoc >/dev/null || (apt-get update -qq && apt-get install -y -qq protobuf-compiler)
 	GOBIN=$(CURDIR)/bin $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
@@ -39,4 +42,4 @@ lint: ## gofmt and go vet
 fuzz: ## run each fuzz test for FUZZTIME (default 1m)
 	./scripts/fuzz.sh $(or $(FUZZTIME),1m)
 
-.PHONY: help build run test bench-ingest bench-storage generate lint fuzz
+.PHONY: help build run test bench-ingest bench-storage bench-federation generate lint fuzz

@@ -6,6 +6,7 @@ import (
 	"github.com/armorlake/armorlake/catalog"
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/exec"
+	"github.com/armorlake/armorlake/planner"
 	"github.com/armorlake/armorlake/schema"
 	"github.com/armorlake/armorlake/sqlerr"
 	"github.com/armorlake/armorlake/storage"
@@ -174,3 +175,7 @@ func (v catalogView) Targets(table string, lo, hi int64) ([]exec.Target, []strin
 	}
 	return out, missing, nil
 }
+
+// PlannerCatalog is the planner's view of a catalog cache, for programs
+// that build a query node of their own (the federation benchmark).
+func PlannerCatalog(cache *catalog.Cache) planner.Catalog { return catalogView{cache} }

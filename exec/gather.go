@@ -101,7 +101,7 @@ func (g *Gather) run(ctx context.Context, t Target) (err error) {
 	defer func() { budget.Release(charged) }()
 	if g.profile != nil {
 		defer func() {
-			tp := TargetProfile{Target: t, Time: time.Since(began), Err: err}
+			tp := TargetProfile{Target: t, Time: time.Since(began), Ended: time.Now(), Err: err}
 			if s, ok := op.(RemoteStatser); ok {
 				tp.Stats = s.RemoteStats()
 			}

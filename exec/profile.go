@@ -64,14 +64,31 @@ type TargetProfile struct {
 	Target Target
 	Stats  RemoteStats
 	Time   time.Duration // from the request to the end of the stream
+	Ended  time.Time
 	Err    error
 }
 
 // GatherProfile is one Gather's fan-out.
 type GatherProfile struct {
 	Table   string
+	Started time.Time // when the Gather began sending fragments
 	mu      sync.Mutex
 	Targets []TargetProfile
+}
+
+// FanOut is the time from the Gather's start to the end of its last
+// stream.
+func (g *GatherProfile) FanOut() time.Duration {
+	var last time.Time
+	for _, t := range g.Targets {
+		if t.Ended.After(last) {
+			last = t.Ended
+		}
+	}
+	if last.IsZero() {
+		return 0
+	}
+	return last.Sub(g.Started)
 }
 
 func (g *GatherProfile) add(t TargetProfile) {
@@ -87,7 +104,7 @@ type Profile struct {
 }
 
 func (p *Profile) gather(table string) *GatherProfile {
-	g := &GatherProfile{Table: table}
+	g := &GatherProfile{Table: table, Started: time.Now()}
 	p.mu.Lock()
 	p.Gathers = append(p.Gathers, g)
 	p.mu.Unlock()
