@@ -136,6 +136,13 @@ func startCluster(t *testing.T, count int) *cluster {
 // same events as three would) and a query node. prefix names the
 // processes in logs.
 func startTopology(t *testing.T, count, operators int, prefix string, queryArgs ...string) *cluster {
+	return startTopologyWith(t, count, operators, prefix, nil, queryArgs...)
+}
+
+// startTopologyWith is startTopology where advertise, when not nil, may
+// give an operator (1-based) another address to advertise than the one
+// it listens on: a proxy in front of it.
+func startTopologyWith(t *testing.T, count, operators int, prefix string, advertise func(i int, listen string) string, queryArgs ...string) *cluster {
 	t.Helper()
 	dir := t.TempDir()
 	c := &cluster{start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), count: count}
@@ -156,13 +163,19 @@ func startTopology(t *testing.T, count, operators int, prefix string, queryArgs 
 		if operators == 1 {
 			sources = strings.Join(sims, ",")
 		}
-		httpAddr := freeAddr(t)
-		op := start(t, fmt.Sprintf("%soperator-%d", prefix, i), "operator", "--id", fmt.Sprintf("operator-%d", i),
-			"--listen", freeAddr(t), "--data-dir", filepath.Join(dir, fmt.Sprintf("operator-%d", i)),
+		httpAddr, listen := freeAddr(t), freeAddr(t)
+		args := []string{"operator", "--id", fmt.Sprintf("operator-%d", i),
+			"--listen", listen, "--data-dir", filepath.Join(dir, fmt.Sprintf("operator-%d", i)),
 			"--etcd-endpoints", etcd, "--kubearmor", sources, "--lease-ttl", "2s",
 			// Merge small blocks often, so that queries run during merges.
 			"--merge-interval", "200ms",
-			"--http-listen", httpAddr, "--log-level", "warn")
+			"--http-listen", httpAddr, "--log-level", "warn"}
+		if advertise != nil {
+			if a := advertise(i, listen); a != "" {
+				args = append(args, "--advertise", a)
+			}
+		}
+		op := start(t, fmt.Sprintf("%soperator-%d", prefix, i), args...)
 		c.operators = append(c.operators, op)
 		c.metrics = append(c.metrics, httpAddr)
 	}

@@ -168,3 +168,72 @@ func TestOperatorFailures(t *testing.T) {
 		namesOperator("a query after the kill", err, took, 4*time.Second, "operator-3")
 	})
 }
+
+// TestBadLink puts operator-2 behind a link that adds 200 ms each way,
+// then one that drops everything: over the slow link every query still
+// returns the right answer, only later; over the dead one it fails
+// naming operator-2 within the operator timeout (2 s) plus a heartbeat,
+// and answers again once the link heals.
+func TestBadLink(t *testing.T) {
+	const perSim = 5000
+	var link *tcpProxy
+	c := startTopologyWith(t, perSim, 3, "", func(i int, listen string) string {
+		if i != 2 {
+			return ""
+		}
+		link = startProxy(t, listen)
+		return link.Addr()
+	}, "--connect-timeout", "3s", "--operator-timeout", "2s")
+	want := expect(c.start, []int64{1, 2, 3}, perSim)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	conn := waitStored(t, ctx, c, tableCounts{want.alerts, want.logs, want.messages})
+	defer conn.Close(ctx)
+
+	count := func(sql string) (int64, time.Duration, error) {
+		start := time.Now()
+		var n int64
+		err := conn.QueryRow(ctx, sql).Scan(&n)
+		return n, time.Since(start), err
+	}
+	_, fast, err := count("SELECT count(*) FROM logs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	link.SetLatency(200 * time.Millisecond)
+	for _, q := range []struct {
+		sql  string
+		want int64
+	}{{"SELECT count(*) FROM logs", want.logs}, {"SELECT count(*) FROM alerts WHERE namespace_name <> ''", -1}, {"SELECT count(*) FROM messages", want.messages}} {
+		n, took, err := count(q.sql)
+		switch {
+		case err != nil:
+			t.Errorf("%s over a 200 ms link: %v", q.sql, err)
+		case q.want >= 0 && n != q.want:
+			t.Errorf("%s over a 200 ms link: %d, want %d", q.sql, n, q.want)
+		case took < 400*time.Millisecond:
+			t.Errorf("%s over a 200 ms link took %s: the link is not slow", q.sql, took)
+		default:
+			t.Logf("%s over a 200 ms link: right, %s (%s without)", q.sql, took.Round(time.Millisecond), fast.Round(time.Millisecond))
+		}
+	}
+	link.SetLatency(0)
+
+	link.Blackhole(true)
+	_, took, err := count("SELECT count(*) FROM logs")
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Message, "operator-2") || took > 4*time.Second {
+		t.Errorf("over a link that drops everything: %v after %s, want an error naming operator-2 within 4 s", err, took)
+	} else {
+		t.Logf("over a dead link: %s after %s (%s)", pe.Code, took.Round(time.Millisecond), pe.Message)
+	}
+	link.Blackhole(false)
+	// The dead connection is abandoned; the next query dials again.
+	waitFor(t, 20*time.Second, "answers once the link heals", func() error {
+		n, _, err := count("SELECT count(*) FROM logs")
+		if err == nil && n != want.logs {
+			t.Fatalf("after the link healed: %d, want %d", n, want.logs)
+		}
+		return err
+	})
+}

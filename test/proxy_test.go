@@ -1,9 +1,9 @@
 package test
 
 import (
-	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -23,6 +23,55 @@ type tcpProxy struct {
 	accepted int // connections forwarded to the target
 	refused  int // connections reset because the network was cut
 	closed   bool
+
+	// latency delays every byte each way; blackhole drops every byte
+	// without closing anything, as a link that loses all its packets.
+	latency   atomic.Int64 // time.Duration
+	blackhole atomic.Bool
+}
+
+// SetLatency delays everything forwarded, each way, by d.
+func (p *tcpProxy) SetLatency(d time.Duration) { p.latency.Store(int64(d)) }
+
+// Blackhole drops (on) or forwards (off) everything, connections kept.
+func (p *tcpProxy) Blackhole(on bool) { p.blackhole.Store(on) }
+
+// pipe copies src to dst through the link: each chunk is held for the
+// latency then written, in order, so the link is slow without being
+// narrow; a blackholed chunk is dropped.
+func (p *tcpProxy) pipe(dst, src net.Conn) {
+	type chunk struct {
+		at   time.Time
+		data []byte
+	}
+	ch := make(chan chunk, 1024)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(ch)
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := src.Read(buf)
+			if n > 0 && !p.blackhole.Load() {
+				select {
+				case ch <- chunk{time.Now(), append([]byte(nil), buf[:n]...)}:
+				case <-stop:
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for c := range ch {
+		if d := time.Until(c.at.Add(time.Duration(p.latency.Load()))); d > 0 {
+			time.Sleep(d)
+		}
+		if _, err := dst.Write(c.data); err != nil {
+			return
+		}
+	}
 }
 
 // startProxy listens on a free loopback port and forwards to target; the
@@ -93,8 +142,8 @@ func (p *tcpProxy) forward(c net.Conn) {
 	var copies sync.WaitGroup
 	// Either direction ending (EOF, reset, or Cut) ends both: gRPC has no
 	// use for a half-closed connection.
-	copies.Go(func() { io.Copy(s, c); end() })
-	copies.Go(func() { io.Copy(c, s); end() })
+	copies.Go(func() { p.pipe(s, c); end() })
+	copies.Go(func() { p.pipe(c, s); end() })
 	copies.Wait()
 }
 
