@@ -8,6 +8,8 @@ missing=()
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 # A real PostgreSQL server is the correctness oracle (test/oracle_test.go).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+# A real three-member etcd cluster for the catalog (catalog/cluster_test.go).
+command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
 if ((${#missing[@]} > 0)); then
 	echo "== installing ${missing[*]}"
 	sudo=""
