@@ -11,6 +11,7 @@ import (
 
 	pb "github.com/kubearmor/KubeArmor/protobuf"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 
 	"github.com/armorlake/armorlake/catalog"
 	"github.com/armorlake/armorlake/coldata"
@@ -84,6 +85,8 @@ type operatorConfig struct {
 	ID        string
 	Listen    string // gRPC address for fragments
 	Advertise string // address query nodes dial; default: the bound Listen address
+	// TLS, when enabled, serves fragments over mutual TLS only.
+	TLS       rpc.TLSFiles
 	DataDir   string
 	Etcd      []string
 	KubeArmor []string // endpoints to pull from
@@ -178,7 +181,16 @@ func startOperator(ctx context.Context, cfg operatorConfig) (_ *operatorNode, er
 		return nil, fmt.Errorf("listen for fragments: %w", err)
 	}
 	n.addr = ln.Addr().String()
-	n.grpc = grpc.NewServer()
+	var opts []grpc.ServerOption
+	if cfg.TLS.Enabled() {
+		tc, err := rpc.ServerTLS(cfg.TLS)
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
+		opts = append(opts, grpc.Creds(credentials.NewTLS(tc)))
+	}
+	n.grpc = grpc.NewServer(opts...)
 	n.frags = rpc.NewServer(storageSource{store: n.store, tables: resolve, virtual: n.virtualRows}, resolve, cfg.Logger)
 	n.frags.Register(n.grpc)
 	go n.grpc.Serve(ln)
@@ -427,6 +439,8 @@ type queryConfig struct {
 	// operator's connection and for any message from a running
 	// fragment (rpc.ClientConfig); 0 for the defaults.
 	ConnectTimeout, OperatorTimeout time.Duration
+	// OperatorTLS, when enabled, reaches operators over mutual TLS.
+	OperatorTLS rpc.TLSFiles
 }
 
 type queryNode struct {
@@ -452,7 +466,13 @@ func startQuery(ctx context.Context, cfg queryConfig) (_ *queryNode, err error) 
 	if q.cache, err = catalog.NewCache(ctx, q.cat); err != nil {
 		return nil, fmt.Errorf("load catalog: %w", err)
 	}
-	q.client = rpc.NewClient(rpc.ClientConfig{ConnectTimeout: cfg.ConnectTimeout, SilenceTimeout: cfg.OperatorTimeout})
+	ccfg := rpc.ClientConfig{ConnectTimeout: cfg.ConnectTimeout, SilenceTimeout: cfg.OperatorTimeout}
+	if cfg.OperatorTLS.Enabled() {
+		if ccfg.TLS, err = rpc.ClientTLS(cfg.OperatorTLS); err != nil {
+			return nil, err
+		}
+	}
+	q.client = rpc.NewClient(ccfg)
 	p := planner.New(planner.Config{Logger: cfg.Logger}, catalogView{q.cache}, q.client)
 	q.srv, err = server.New(server.Config{Listen: cfg.Listen, Logger: cfg.Logger}, p)
 	if err != nil {

@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"math"
@@ -12,6 +13,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -32,6 +34,9 @@ type ClientConfig struct {
 	// they work) before the operator is taken as hung and the query
 	// fails naming it. Default 10s.
 	SilenceTimeout time.Duration
+	// TLS, when set, connects to operators with it (ClientTLS): mutual
+	// TLS. Nil: plaintext.
+	TLS *tls.Config
 }
 
 // Client sends fragments to operators. It keeps one connection per
@@ -59,8 +64,12 @@ func (c *Client) conn(addr string) (*grpc.ClientConn, error) {
 	if cc := c.conns[addr]; cc != nil {
 		return cc, nil
 	}
+	creds := insecure.NewCredentials()
+	if c.cfg.TLS != nil {
+		creds = credentials.NewTLS(c.cfg.TLS)
+	}
 	cc, err := grpc.NewClient(addr,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(math.MaxInt32)),
 		// Retry a lost operator often: a restarted one should serve the
 		// next query, not wait out a long backoff.
