@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -57,4 +58,47 @@ func fmtList(s []string) string {
 		return "[]"
 	}
 	return fmt.Sprint(s)
+}
+
+// TestHolderGroups: operators of one cluster form one group, its live
+// members ordered by rows held then ID; a group with no live member is
+// missing by its cluster and members, an operator alone by its ID.
+func TestHolderGroups(t *testing.T) {
+	c := openTest(t, Config{})
+	ctx := testContext(t)
+	ca := newTestCache(t, c)
+	for _, n := range []Node{{ID: "a1", Role: RoleOperator, Cluster: "a"}, {ID: "a2", Role: RoleOperator, Cluster: "a"},
+		{ID: "solo", Role: RoleOperator}} {
+		if _, err := c.Register(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []Placement{
+		{Table: "alerts", NodeID: "a1", Cluster: "a", MinTs: 0, MaxTs: 100, Rows: 10},
+		{Table: "alerts", NodeID: "a2", Cluster: "a", MinTs: 0, MaxTs: 100, Rows: 12},
+		{Table: "alerts", NodeID: "solo", MinTs: 0, MaxTs: 100, Rows: 5},
+		{Table: "alerts", NodeID: "b1", Cluster: "b", MinTs: 0, MaxTs: 100, Rows: 5},
+		{Table: "alerts", NodeID: "b2", Cluster: "b", MinTs: 0, MaxTs: 100, Rows: 5},
+		{Table: "alerts", NodeID: "gone", MinTs: 0, MaxTs: 100, Rows: 5},
+		{Table: "alerts", NodeID: "late", Cluster: "a", MinTs: 200, MaxTs: 300, Rows: 5},
+	} {
+		if err := c.PutPlacement(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 5*time.Second, "cache sees placements and nodes", func() bool {
+		return len(ca.Placements("alerts")) == 7 && len(ca.Nodes()) == 3
+	})
+	groups, missing := ca.HolderGroups("alerts", 0, 150)
+	var got []string
+	for _, g := range groups {
+		var ids []string
+		for _, n := range g.Live {
+			ids = append(ids, n.ID)
+		}
+		got = append(got, g.Cluster+"="+strings.Join(ids, ","))
+	}
+	if strings.Join(got, " ") != "a=a2,a1 =solo" || strings.Join(missing, " | ") != "b: b1, b2 | gone" {
+		t.Errorf("groups %q, missing %q", got, missing)
+	}
 }

@@ -32,6 +32,10 @@ type Node struct {
 	// Started is when the process started; Register fills in the current
 	// time when zero.
 	Started time.Time `json:"started"`
+	// Cluster names an operator's replica group: operators that ingest
+	// the same sources and so hold the same rows. Empty: a group of its
+	// own.
+	Cluster string `json:"cluster,omitempty"`
 }
 
 func (n *Node) validate() error {

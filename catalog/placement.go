@@ -30,6 +30,18 @@ type Placement struct {
 	// Updated is when the operator last wrote this placement; PutPlacement
 	// fills in the current time when zero.
 	Updated time.Time `json:"updated"`
+	// Cluster is the operator's replica group (Node.Cluster), kept here
+	// too because a placement outlives its node's registration.
+	Cluster string `json:"cluster,omitempty"`
+}
+
+// group is the replica group a placement belongs to: its cluster, else
+// its node alone.
+func (p *Placement) group() string {
+	if p.Cluster != "" {
+		return "cluster " + p.Cluster
+	}
+	return "node " + p.NodeID
 }
 
 func (p *Placement) validate() error {

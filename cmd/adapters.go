@@ -156,7 +156,8 @@ type catalogView struct{ cache *catalog.Cache }
 func (v catalogView) Table(name string) (*schema.Table, bool) { return v.cache.Table(name) }
 
 // Targets turns the catalog's holders of table in [lo, hi) into fragment
-// targets, and names the holders that are not available.
+// targets, one per replica group, and names the groups none of whose
+// members is available.
 func (v catalogView) Targets(table string, lo, hi int64) ([]exec.Target, []string, error) {
 	if t, ok := v.cache.Table(table); ok && t.Virtual {
 		// Every live operator computes its own rows.
@@ -168,10 +169,14 @@ func (v catalogView) Targets(table string, lo, hi int64) ([]exec.Target, []strin
 		}
 		return out, nil, nil
 	}
-	live, missing := v.cache.Holders(table, lo, hi)
-	out := make([]exec.Target, len(live))
-	for i, n := range live {
-		out[i] = exec.Target{NodeID: n.ID, Addr: n.Addr}
+	// One member of each replica group, the others to fall back on.
+	groups, missing := v.cache.HolderGroups(table, lo, hi)
+	out := make([]exec.Target, len(groups))
+	for i, g := range groups {
+		out[i] = exec.Target{NodeID: g.Live[0].ID, Addr: g.Live[0].Addr}
+		for _, n := range g.Live[1:] {
+			out[i].Alternates = append(out[i].Alternates, exec.Target{NodeID: n.ID, Addr: n.Addr})
+		}
 	}
 	return out, missing, nil
 }

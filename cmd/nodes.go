@@ -86,7 +86,10 @@ type operatorConfig struct {
 	Listen    string // gRPC address for fragments
 	Advertise string // address query nodes dial; default: the bound Listen address
 	// TLS, when enabled, serves fragments over mutual TLS only.
-	TLS       rpc.TLSFiles
+	TLS rpc.TLSFiles
+	// Cluster names this operator's replica group: operators pulling
+	// the same KubeArmor sources. Empty: a group of its own.
+	Cluster   string
 	DataDir   string
 	Etcd      []string
 	KubeArmor []string // endpoints to pull from
@@ -199,7 +202,7 @@ func startOperator(ctx context.Context, cfg operatorConfig) (_ *operatorNode, er
 	if advertise == "" {
 		advertise = n.addr
 	}
-	n.reg, err = n.cat.Register(ctx, catalog.Node{ID: cfg.ID, Role: "operator", Addr: advertise, Version: Version, Started: time.Now()})
+	n.reg, err = n.cat.Register(ctx, catalog.Node{ID: cfg.ID, Role: "operator", Addr: advertise, Version: Version, Started: time.Now(), Cluster: cfg.Cluster})
 	if err != nil {
 		return nil, fmt.Errorf("register: %w", err)
 	}
@@ -331,7 +334,7 @@ func (n *operatorNode) publish(ctx context.Context, last map[string]storage.Tabl
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		err := n.cat.PutPlacement(pctx, catalog.Placement{
 			Table: tbl.Name, NodeID: n.cfg.ID, MinTs: st.MinTs, MaxTs: st.MaxTs,
-			Rows: st.Rows, Bytes: st.Bytes, Updated: time.Now(),
+			Rows: st.Rows, Bytes: st.Bytes, Updated: time.Now(), Cluster: n.cfg.Cluster,
 		})
 		cancel()
 		if err != nil {

@@ -58,6 +58,7 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	o.fs.StringVar(&cfg.ID, "id", "operator-"+host, "operator ID, unique in the cluster")
 	o.fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:7070", "address to serve plan fragments on (gRPC)")
 	o.fs.StringVar(&cfg.Advertise, "advertise", "", "address query nodes dial to reach this operator (default: the bound --listen address)")
+	o.fs.StringVar(&cfg.Cluster, "cluster", "", "replica group: operators given the same --cluster pull the same KubeArmor sources, and a query asks one of them (default: a group of its own)")
 	o.fs.StringVar(&cfg.TLS.Cert, "tls-cert", "", "PEM certificate for mutual TLS with query nodes (with --tls-key and --tls-ca; default plaintext)")
 	o.fs.StringVar(&cfg.TLS.Key, "tls-key", "", "PEM private key of --tls-cert")
 	o.fs.StringVar(&cfg.TLS.CA, "tls-ca", "", "PEM CA that signs the query nodes' certificates")

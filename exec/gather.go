@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -62,7 +63,7 @@ func (g *Gather) start(ctx context.Context) {
 				return
 			}
 			defer func() { <-sem }()
-			if err := g.run(ctx, t); err != nil {
+			if err := g.runReplicas(ctx, t); err != nil {
 				if g.Partial && ctx.Err() == nil && sqlerr.Code(err) == sqlerr.SystemError {
 					if n := NoticesFrom(ctx); n != nil {
 						n.Add(PartialNotice, fmt.Sprintf("partial results: the rows of %s that %s holds are missing: %s",
@@ -87,6 +88,33 @@ func (g *Gather) fail(err error) {
 	})
 }
 
+// runReplicas runs the fragment on t, or, when t fails in transport
+// (58000) before sending anything, on its alternates in turn: replicas
+// hold the same rows, so any one answers for the group.
+func (g *Gather) runReplicas(ctx context.Context, t Target) error {
+	err := g.run(ctx, t)
+	for _, alt := range t.Alternates {
+		var sent *partialSend
+		if !errors.As(err, &sent) && sqlerr.Code(err) == sqlerr.SystemError && ctx.Err() == nil {
+			err = g.run(ctx, alt)
+			continue
+		}
+		break
+	}
+	var sent *partialSend
+	if errors.As(err, &sent) {
+		return sent.err
+	}
+	return err
+}
+
+// partialSend marks a failure after the target had already sent batches
+// on: no replica can take over for it then.
+type partialSend struct{ err error }
+
+func (p *partialSend) Error() string { return p.err.Error() }
+func (p *partialSend) Unwrap() error { return p.err }
+
 func (g *Gather) run(ctx context.Context, t Target) (err error) {
 	began := time.Now()
 	op, err := g.remote.Execute(ctx, t, g.frag)
@@ -109,9 +137,13 @@ func (g *Gather) run(ctx context.Context, t Target) (err error) {
 			g.profile.add(tp)
 		}()
 	}
+	forwarded := false
 	for {
 		b, err := op.Next(ctx)
 		if err != nil {
+			if forwarded {
+				return &partialSend{err}
+			}
 			return err
 		}
 		if b == nil {
@@ -135,6 +167,7 @@ func (g *Gather) run(ctx context.Context, t Target) (err error) {
 			held = append(held, b.Slice(0, b.Len)) // the source may reuse b
 			continue
 		}
+		forwarded = true
 		select {
 		case g.results <- b:
 		case <-ctx.Done():

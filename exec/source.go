@@ -66,6 +66,10 @@ type ScanSource interface {
 type Target struct {
 	NodeID string
 	Addr   string
+	// Alternates are other members of the target's replica group, in
+	// order of preference: a fragment that cannot reach the target
+	// before it has sent anything runs on the next one instead.
+	Alternates []Target
 }
 
 // Remote runs fragments on operator nodes: the operator service's client

@@ -116,6 +116,7 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() error
 // query node, three operators, each with its own simulator sending a
 // fixed count of events.
 type cluster struct {
+	etcd      string // the catalog's client URL
 	master    *proc
 	pgAddr    string
 	operators []*proc
@@ -139,14 +140,15 @@ func startTopology(t *testing.T, count, operators int, prefix string, queryArgs 
 	return startTopologyWith(t, count, operators, prefix, nil, queryArgs...)
 }
 
-// startTopologyWith is startTopology where advertise, when not nil, may
-// give an operator (1-based) another address to advertise than the one
-// it listens on: a proxy in front of it.
-func startTopologyWith(t *testing.T, count, operators int, prefix string, advertise func(i int, listen string) string, queryArgs ...string) *cluster {
+// startTopologyWith is startTopology where opArgs, when not nil, gives
+// operator i (1-based), listening on listen, more arguments: another
+// address to advertise (a proxy in front of it), a replica group.
+func startTopologyWith(t *testing.T, count, operators int, prefix string, opArgs func(i int, listen string) []string, queryArgs ...string) *cluster {
 	t.Helper()
 	dir := t.TempDir()
 	c := &cluster{start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), count: count}
 	etcd := "http://" + freeAddr(t)
+	c.etcd = etcd
 	c.master = start(t, prefix+"master", "master", "--data-dir", filepath.Join(dir, "master"),
 		"--client-url", etcd, "--peer-url", "http://"+freeAddr(t), "--http-listen", "", "--log-level", "warn")
 	var sims []string
@@ -170,10 +172,8 @@ func startTopologyWith(t *testing.T, count, operators int, prefix string, advert
 			// Merge small blocks often, so that queries run during merges.
 			"--merge-interval", "200ms",
 			"--http-listen", httpAddr, "--log-level", "warn"}
-		if advertise != nil {
-			if a := advertise(i, listen); a != "" {
-				args = append(args, "--advertise", a)
-			}
+		if opArgs != nil {
+			args = append(args, opArgs(i, listen)...)
 		}
 		op := start(t, fmt.Sprintf("%soperator-%d", prefix, i), args...)
 		c.operators = append(c.operators, op)

@@ -177,12 +177,12 @@ func TestOperatorFailures(t *testing.T) {
 func TestBadLink(t *testing.T) {
 	const perSim = 5000
 	var link *tcpProxy
-	c := startTopologyWith(t, perSim, 3, "", func(i int, listen string) string {
+	c := startTopologyWith(t, perSim, 3, "", func(i int, listen string) []string {
 		if i != 2 {
-			return ""
+			return nil
 		}
 		link = startProxy(t, listen)
-		return link.Addr()
+		return []string{"--advertise", link.Addr()}
 	}, "--connect-timeout", "3s", "--operator-timeout", "2s")
 	want := expect(c.start, []int64{1, 2, 3}, perSim)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -236,4 +236,73 @@ func TestBadLink(t *testing.T) {
 		}
 		return err
 	})
+}
+
+// TestReplicas gives operator-2 a replica: operator-2b, in replica group
+// c2, pulling its own simulator with operator-2's seed, so both hold the
+// same events. Queries count each event once (one member per group is
+// asked); with the preferred member killed they still give the right
+// answer from the other, through the query node's failover, before and
+// after the catalog drops the dead one.
+func TestReplicas(t *testing.T) {
+	const perSim = 5000
+	c := startTopologyWith(t, perSim, 3, "", func(i int, _ string) []string {
+		if i == 2 {
+			return []string{"--cluster", "c2"}
+		}
+		return nil
+	}, "--connect-timeout", "1s", "--operator-timeout", "2s")
+	simAddr := freeAddr(t)
+	start(t, "sim-2b", "kubearmor-sim", "--listen", simAddr, "--seed", "2", "--count", fmt.Sprint(perSim),
+		"--start", c.start.Format(time.RFC3339), "--span", "24h", "--wait-subscribers", "--lossless", "--log-level", "warn")
+	replica := start(t, "operator-2b", "operator", "--id", "operator-2b", "--cluster", "c2",
+		"--listen", freeAddr(t), "--data-dir", t.TempDir(), "--etcd-endpoints", c.etcd, "--kubearmor", simAddr,
+		"--lease-ttl", "2s", "--http-listen", "", "--log-level", "warn")
+	want := expect(c.start, []int64{1, 2, 3}, perSim)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	conn := waitStored(t, ctx, c, tableCounts{want.alerts, want.logs, want.messages})
+	defer conn.Close(ctx)
+	// The replica too has stored everything: its placement shows it.
+	waitFor(t, 60*time.Second, "the replica stores its events", func() error {
+		var n int64
+		err := conn.QueryRow(ctx, "SELECT count(*) FROM storage_partitions WHERE operator = 'operator-2b'").Scan(&n)
+		if err == nil && n == 0 {
+			err = errors.New("no partitions yet")
+		}
+		return err
+	})
+	check := func(what string) {
+		t.Helper()
+		for _, q := range []struct {
+			sql  string
+			want int64
+		}{{"SELECT count(*) FROM logs", want.logs}, {"SELECT count(*) FROM alerts", want.alerts}} {
+			var n int64
+			if err := conn.QueryRow(ctx, q.sql).Scan(&n); err != nil || n != q.want {
+				t.Errorf("%s: %s = %d, %v; want %d", what, q.sql, n, err, q.want)
+			}
+		}
+	}
+	check("with both replicas")
+	// operator-2 is the preferred member (as many rows, first by ID).
+	c.operators[1].stop(syscall.SIGKILL)
+	check("operator-2 killed, still registered: failover to operator-2b")
+	waitFor(t, 20*time.Second, "operator-2's registration expires", func() error {
+		var n int64
+		err := conn.QueryRow(ctx, "SELECT count(*) FROM ingest_status WHERE operator = 'operator-2'").Scan(&n)
+		if err == nil && n > 0 {
+			err = errors.New("operator-2 still live")
+		}
+		return err
+	})
+	check("operator-2 gone from the catalog: operator-2b asked directly")
+	replica.stop(syscall.SIGKILL)
+	// Both members of c2 gone: the query names the group.
+	var n int64
+	err := conn.QueryRow(ctx, "SELECT count(*) FROM logs").Scan(&n)
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "58000" || !strings.Contains(pe.Message+pe.Detail, "operator-2") {
+		t.Errorf("both replicas of c2 gone: %d, %v; want 58000 naming them", n, err)
+	}
 }
