@@ -183,7 +183,7 @@ func (s *stream_) Next(ctx context.Context) (*coldata.Batch, error) {
 		if len(msg.Batch) == 0 {
 			continue
 		}
-		b, err := coldata.Decode(msg.Batch)
+		b, err := decodeMessage(msg)
 		if err != nil {
 			return nil, sqlerr.Wrap(err, sqlerr.InternalError, "operator "+s.target.NodeID)
 		}

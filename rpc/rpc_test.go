@@ -180,3 +180,46 @@ func TestCancelStopsStream(t *testing.T) {
 		}
 	}
 }
+
+// TestMessagesAreSizedAndCompressed: a fragment returning 300,000 rows
+// (4.8 MB encoded, in batches of 1,000 rows) reaches the client whole and
+// in order, in messages of 64 KiB to 1 MiB, compressed on the wire.
+func TestMessagesAreSizedAndCompressed(t *testing.T) {
+	const rows = 300_000
+	addr := serve(t, rows)
+	c := NewClient(ClientConfig{})
+	defer c.Close()
+	col := &rpcpb.Expr{Type: uint32(coldata.Int64), Kind: &rpcpb.Expr_Column{Column: 0}}
+	frag := &rpcpb.Fragment{Table: "t", Columns: []string{"n", "ts"}, Projections: []*rpcpb.Expr{col,
+		{Type: uint32(coldata.Timestamptz), Kind: &rpcpb.Expr_Column{Column: 1}}}}
+	op, err := c.Execute(context.Background(), exec.Target{NodeID: "op-1", Addr: addr}, frag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream := op.(*stream_)
+	bs, err := drain(t, op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := int64(0)
+	for _, b := range bs {
+		for _, x := range b.Vecs[0].Int64[:b.Len] {
+			if x != next {
+				t.Fatalf("row %d is %d", next, x)
+			}
+			next++
+		}
+	}
+	if next != rows {
+		t.Fatalf("%d rows, want %d", next, rows)
+	}
+	raw := int64(rows * 16)
+	st := stream.RemoteStats()
+	if st.Batches < raw/MaxMessage || st.Batches > raw/MinMessage+1 {
+		t.Errorf("%d messages for %d bytes: not 64 KiB to 1 MiB each", st.Batches, raw)
+	}
+	if st.Bytes > raw*4/5 {
+		t.Errorf("%d bytes on the wire for %d encoded: not compressed", st.Bytes, raw)
+	}
+	t.Logf("%d rows in %d messages, %d bytes on the wire (%d encoded)", rows, st.Batches, st.Bytes, raw)
+}

@@ -161,7 +161,7 @@ func (s *Server) Execute(req *rpcpb.ExecuteRequest, stream grpc.ServerStreamingS
 			}
 		}
 	}()
-	var buf []byte
+	out := &batcher{send: send}
 	for {
 		b, err := op.Next(ctx)
 		if err != nil {
@@ -170,10 +170,15 @@ func (s *Server) Execute(req *rpcpb.ExecuteRequest, stream grpc.ServerStreamingS
 		if b == nil {
 			break
 		}
-		buf = coldata.AppendEncoded(buf[:0], b)
-		if err := send(&rpcpb.ExecuteResponse{Batch: buf}); err != nil {
+		if b.Len == 0 {
+			continue
+		}
+		if err := out.add(b); err != nil {
 			return err
 		}
+	}
+	if err := out.flush(); err != nil {
+		return err
 	}
 	// The scans report into scanned when they close.
 	closed = true

@@ -74,10 +74,14 @@ func (x *ExecuteRequest) GetFragment() *Fragment {
 
 type ExecuteResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// batch is one coldata batch in coldata's wire encoding.
+	// batch is one coldata batch in coldata's wire encoding, of 64 KiB to
+	// 1 MiB unless it is the stream's last (or one row is more).
 	Batch []byte `protobuf:"bytes,1,opt,name=batch,proto3" json:"batch,omitempty"`
 	// stats is set on the last message of the stream.
-	Stats         *FragmentStats `protobuf:"bytes,2,opt,name=stats,proto3" json:"stats,omitempty"`
+	Stats *FragmentStats `protobuf:"bytes,2,opt,name=stats,proto3" json:"stats,omitempty"`
+	// zstd says batch is zstd-compressed: operators compress a batch when
+	// that saves at least a fifth of it.
+	Zstd          bool `protobuf:"varint,3,opt,name=zstd,proto3" json:"zstd,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -124,6 +128,13 @@ func (x *ExecuteResponse) GetStats() *FragmentStats {
 		return x.Stats
 	}
 	return nil
+}
+
+func (x *ExecuteResponse) GetZstd() bool {
+	if x != nil {
+		return x.Zstd
+	}
+	return false
 }
 
 // FragmentStats ends a successful stream: what the fragment's scans read
@@ -921,10 +932,11 @@ const file_rpcpb_operator_proto_rawDesc = "" +
 	"\n" +
 	"\x14rpcpb/operator.proto\x12\x15armorlake.operator.v1\"M\n" +
 	"\x0eExecuteRequest\x12;\n" +
-	"\bfragment\x18\x01 \x01(\v2\x1f.armorlake.operator.v1.FragmentR\bfragment\"c\n" +
+	"\bfragment\x18\x01 \x01(\v2\x1f.armorlake.operator.v1.FragmentR\bfragment\"w\n" +
 	"\x0fExecuteResponse\x12\x14\n" +
 	"\x05batch\x18\x01 \x01(\fR\x05batch\x12:\n" +
-	"\x05stats\x18\x02 \x01(\v2$.armorlake.operator.v1.FragmentStatsR\x05stats\"\x97\x02\n" +
+	"\x05stats\x18\x02 \x01(\v2$.armorlake.operator.v1.FragmentStatsR\x05stats\x12\x12\n" +
+	"\x04zstd\x18\x03 \x01(\bR\x04zstd\"\x97\x02\n" +
 	"\rFragmentStats\x12!\n" +
 	"\frows_scanned\x18\x01 \x01(\x03R\vrowsScanned\x12'\n" +
 	"\x0fbatches_scanned\x18\x02 \x01(\x03R\x0ebatchesScanned\x12\x14\n" +
