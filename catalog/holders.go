@@ -89,6 +89,7 @@ func (ca *Cache) HolderGroups(table string, lo, hi int64) (groups []Replicas, mi
 		}
 		groups = append(groups, r)
 	}
+	sort.Slice(groups, func(i, j int) bool { return groups[i].Live[0].ID < groups[j].Live[0].ID })
 	sort.Strings(missing)
 	return groups, missing
 }

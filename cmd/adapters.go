@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"slices"
 
 	"github.com/armorlake/armorlake/catalog"
 	"github.com/armorlake/armorlake/coldata"
@@ -179,6 +180,18 @@ func (v catalogView) Targets(table string, lo, hi int64) ([]exec.Target, []strin
 		}
 	}
 	return out, missing, nil
+}
+
+// Pruned names the operators holding rows of table only outside [lo, hi).
+func (v catalogView) Pruned(table string, lo, hi int64) []string {
+	var out []string
+	for _, p := range v.cache.Placements(table) {
+		if p.Rows > 0 && (p.MaxTs < lo || p.MinTs >= hi) {
+			out = append(out, p.NodeID)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // PlannerCatalog is the planner's view of a catalog cache, for programs

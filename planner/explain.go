@@ -163,14 +163,23 @@ func (q *query) explainSource(ctx context.Context, depth int, lines *[]string) {
 	targets, missing, err := q.p.cat.Targets(q.frag.Table, lo, hi)
 	var names []string
 	for _, t := range targets {
-		names = append(names, t.NodeID)
+		name := t.NodeID
+		for _, a := range t.Alternates {
+			name += " or " + a.NodeID // replicas: the first answers, the others stand by
+		}
+		names = append(names, name)
 	}
 	gather := fmt.Sprintf("Gather from %d operators", len(targets))
 	if len(names) > 0 {
-		gather += " (" + strings.Join(names, ", ") + ")"
+		gather += " (" + listSome(names) + ")"
 	}
 	if len(missing) > 0 {
-		gather += fmt.Sprintf("; %d holding rows not available (%s)", len(missing), strings.Join(missing, ", "))
+		gather += fmt.Sprintf("; %d holding rows not available (%s)", len(missing), listSome(missing))
+	}
+	if pr, ok := q.p.cat.(PruneReporter); ok {
+		if pruned := pr.Pruned(q.frag.Table, lo, hi); len(pruned) > 0 {
+			gather += fmt.Sprintf("; %d pruned by time (%s)", len(pruned), listSome(pruned))
+		}
 	}
 	if err != nil {
 		gather = "Gather: " + sqlerr.As(err).Message
@@ -324,4 +333,12 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// listSome joins up to ten names, and says how many more there are.
+func listSome(names []string) string {
+	if len(names) <= 10 {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:10], ", ") + fmt.Sprintf(" and %d more", len(names)-10)
 }

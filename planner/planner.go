@@ -49,6 +49,12 @@ type Catalog interface {
 	Targets(table string, lo, hi int64) (live []exec.Target, missing []string, err error)
 }
 
+// PruneReporter is a Catalog that can also say which operators hold rows
+// of a table only outside [lo, hi): those a query skips, for EXPLAIN.
+type PruneReporter interface {
+	Pruned(table string, lo, hi int64) []string
+}
+
 // Config configures a Planner.
 type Config struct {
 	// FanOut bounds how many operators one query talks to at once.

@@ -285,6 +285,23 @@ func TestReplicas(t *testing.T) {
 		}
 	}
 	check("with both replicas")
+	explain := func(sql string) string {
+		rows, err := conn.Query(ctx, "EXPLAIN "+sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(lines, "\n")
+	}
+	if plan := explain("SELECT count(*) FROM logs"); !strings.Contains(plan, "Gather from 3 operators (operator-1, operator-2 or operator-2b, operator-3)") {
+		t.Errorf("EXPLAIN does not show one member of c2 asked, the other standing by:\n%s", plan)
+	}
+	if plan := explain("SELECT count(*) FROM logs WHERE ts < '2000-01-01'"); !strings.Contains(plan, "Gather from 0 operators; 4 pruned by time (operator-1, operator-2, operator-2b, operator-3)") {
+		t.Errorf("EXPLAIN does not show the operators pruned by time:\n%s", plan)
+	}
 	// operator-2 is the preferred member (as many rows, first by ID).
 	c.operators[1].stop(syscall.SIGKILL)
 	check("operator-2 killed, still registered: failover to operator-2b")
