@@ -2,10 +2,13 @@ package cmd
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -444,6 +447,46 @@ type queryConfig struct {
 	ConnectTimeout, OperatorTimeout time.Duration
 	// OperatorTLS, when enabled, reaches operators over mutual TLS.
 	OperatorTLS rpc.TLSFiles
+	// ClientTLS is "auto" (TLSCert and TLSKey if given, else a
+	// self-signed certificate kept in DataDir) or "off".
+	ClientTLS       string
+	TLSCert, TLSKey string
+	DataDir         string
+}
+
+// clientTLS returns the TLS configuration for PostgreSQL clients, nil
+// when TLS is off.
+func (cfg queryConfig) clientTLS() (*tls.Config, error) {
+	switch cfg.ClientTLS {
+	case "off":
+		return nil, nil
+	case "", "auto":
+	default:
+		return nil, fmt.Errorf("--tls %q: must be auto or off", cfg.ClientTLS)
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return nil, errors.New("--tls-cert and --tls-key go together")
+	}
+	if cfg.TLSCert != "" {
+		cert, err := server.LoadCertificate(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return nil, err
+		}
+		return server.ServerTLSConfig(cert), nil
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("TLS needs --tls-cert and --tls-key, or a --data-dir to keep a self-signed certificate in")
+	}
+	host, _, _ := net.SplitHostPort(cfg.Listen)
+	name, _ := os.Hostname()
+	cert, created, err := server.LoadOrCreateCertificate(cfg.DataDir, []string{host, name})
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		cfg.Logger.Info("made a self-signed TLS certificate for PostgreSQL clients", "cert", filepath.Join(cfg.DataDir, server.CertFile))
+	}
+	return server.ServerTLSConfig(cert), nil
 }
 
 type queryNode struct {
@@ -477,7 +520,11 @@ func startQuery(ctx context.Context, cfg queryConfig) (_ *queryNode, err error) 
 	}
 	q.client = rpc.NewClient(ccfg)
 	p := planner.New(planner.Config{Logger: cfg.Logger}, catalogView{q.cache}, q.client)
-	q.srv, err = server.New(server.Config{Listen: cfg.Listen, Logger: cfg.Logger}, p)
+	tlsCfg, err := cfg.clientTLS()
+	if err != nil {
+		return nil, err
+	}
+	q.srv, err = server.New(server.Config{Listen: cfg.Listen, Logger: cfg.Logger, TLS: tlsCfg}, p)
 	if err != nil {
 		return nil, err
 	}

@@ -128,6 +128,10 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	host, _ := os.Hostname()
 	o.fs.StringVar(&cfg.ID, "id", "query-"+host, "query node ID, unique in the cluster")
 	o.fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:5432", "address to serve PostgreSQL clients on")
+	o.fs.StringVar(&cfg.ClientTLS, "tls", "auto", `TLS for PostgreSQL clients that ask for it: "auto" (--tls-cert and --tls-key, else a self-signed certificate made on first start and kept in --data-dir) or "off"`)
+	o.fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate chain served to PostgreSQL clients")
+	o.fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
+	o.fs.StringVar(&cfg.DataDir, "data-dir", "data/query", "directory of the query node's own files (its self-signed certificate)")
 	o.fs.Var(&etcd, "etcd-endpoints", "comma-separated etcd client URLs of the catalog")
 	o.fs.DurationVar(&cfg.ConnectTimeout, "connect-timeout", 3*time.Second, "how long a query waits to reach an operator before failing with an error naming it")
 	o.fs.StringVar(&cfg.OperatorTLS.Cert, "operator-tls-cert", "", "PEM certificate for mutual TLS with operators (with --operator-tls-key and --operator-tls-ca; default plaintext)")
@@ -305,7 +309,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		closers = append(closers, op)
 	}
-	q, err := startQuery(ctx, queryConfig{ID: "query-1", Listen: listen, Etcd: m.Endpoints(), Logger: logger})
+	q, err := startQuery(ctx, queryConfig{ID: "query-1", Listen: listen, Etcd: m.Endpoints(), Logger: logger, DataDir: filepath.Join(dataDir, "query")})
 	if err != nil {
 		return err
 	}

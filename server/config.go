@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,6 +42,10 @@ type Config struct {
 	// on the major version, and armorlake answers PostgreSQL 16's.
 	// server_version_num is derived from it. Default "16.4 (armorlake)".
 	ServerVersion string
+
+	// TLS, when set, answers SSLRequest with 'S' and a TLS handshake;
+	// nil answers 'N' and clients go on in plain text.
+	TLS *tls.Config
 
 	// Logger receives connection-level events (at Debug) and recovered
 	// panics (at Error). Default: discard everything.

@@ -23,9 +23,13 @@ import (
 type conn struct {
 	srv *Server
 	nc  net.Conn
+	raw *countingReader // what be reads from: nc, counted
 	be  *pgproto3.Backend
 	w   writer
 	log *slog.Logger
+
+	tls        bool // the connection is encrypted
+	negotiated int  // encryption requests read, 8 bytes each
 
 	pid    uint32  // process ID in BackendKeyData; 0 until startup ends
 	secret [4]byte // secret key in BackendKeyData
@@ -51,12 +55,12 @@ type conn struct {
 
 func newConn(s *Server, nc net.Conn) *conn {
 	ctx, cancel := context.WithCancelCause(s.ctx)
-	be := pgproto3.NewBackend(nc, nc)
-	be.SetMaxBodyLen(s.cfg.MaxMessageSize - 4)
+	raw := &countingReader{r: nc}
 	return &conn{
 		srv:     s,
 		nc:      nc,
-		be:      be,
+		raw:     raw,
+		be:      newBackend(raw, nc, s.cfg.MaxMessageSize),
 		w:       writer{w: nc},
 		log:     s.log.With("remote", nc.RemoteAddr().String()),
 		ctx:     ctx,
@@ -64,6 +68,25 @@ func newConn(s *Server, nc net.Conn) *conn {
 		stmts:   make(map[string]*prepared),
 		portals: make(map[string]*portal),
 	}
+}
+
+func newBackend(r io.Reader, w io.Writer, maxMessage int) *pgproto3.Backend {
+	be := pgproto3.NewBackend(r, w)
+	be.SetMaxBodyLen(maxMessage - 4)
+	return be
+}
+
+// countingReader counts the bytes read through it: before a TLS handshake
+// it tells whether the client sent more than its SSLRequest.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // serve runs the session to its end and releases everything it holds.

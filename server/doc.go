@@ -9,8 +9,10 @@
 // order; the only thing another goroutine does to it is cancel the
 // statement it is running (CancelRequest, Server.Close).
 //
-//	startup.go   SSLRequest/GSSENCRequest ('N'), CancelRequest, StartupMessage,
-//	             authentication (trust), ParameterStatus burst, BackendKeyData
+//	startup.go   SSLRequest (TLS, or 'N'), GSSENCRequest ('N'), CancelRequest,
+//	             StartupMessage, authentication (trust), ParameterStatus burst,
+//	             BackendKeyData
+//	tls.go       certificates: loaded, or self-signed on first start and kept
 //	conn.go      message loop, error and panic handling, cancellation
 //	simple.go    Query: multi-statement strings; SET, SHOW, BEGIN/COMMIT/ROLLBACK
 //	extended.go  Parse, Bind, Describe, Execute, Close, Sync, Flush

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"slices"
@@ -36,12 +37,21 @@ func (c *conn) startup() error {
 			return fatal(sqlerr.ProtocolViolation, "invalid startup packet: %v", err)
 		}
 		switch m := msg.(type) {
-		case *pgproto3.SSLRequest, *pgproto3.GSSEncRequest:
+		case *pgproto3.SSLRequest:
+			c.negotiated++
+			if n >= maxNegotiations || c.tls {
+				return fatal(sqlerr.ProtocolViolation, "too many encryption requests")
+			}
+			if err := c.startTLS(); err != nil {
+				return err
+			}
+		case *pgproto3.GSSEncRequest:
+			c.negotiated++
 			if n >= maxNegotiations {
 				return fatal(sqlerr.ProtocolViolation, "too many encryption requests")
 			}
-			// 'N': no encryption; the client goes on in plain text on
-			// the same connection.
+			// 'N': no GSSAPI encryption; the client goes on, in plain
+			// text or with an SSLRequest, on the same connection.
 			if _, err := c.nc.Write([]byte{'N'}); err != nil {
 				return err
 			}
@@ -54,6 +64,33 @@ func (c *conn) startup() error {
 			return fatal(sqlerr.ProtocolViolation, "unexpected startup packet %T", msg)
 		}
 	}
+}
+
+// startTLS answers an SSLRequest: 'S' and a TLS handshake when the server
+// has a certificate, else 'N' and the client goes on in plain text.
+func (c *conn) startTLS() error {
+	cfg := c.srv.cfg.TLS
+	if cfg == nil {
+		_, err := c.nc.Write([]byte{'N'})
+		return err
+	}
+	if _, err := c.nc.Write([]byte{'S'}); err != nil {
+		return err
+	}
+	// Bytes the client sent after SSLRequest and before the handshake
+	// would be read as if encrypted (CVE-2021-23214): refuse them.
+	if c.raw.n > int64(c.negotiated)*8 {
+		return fatal(sqlerr.ProtocolViolation, "received unencrypted data after SSL request")
+	}
+	tc := tls.Server(c.nc, cfg)
+	if err := tc.HandshakeContext(c.ctx); err != nil {
+		return fmt.Errorf("TLS handshake: %w", err)
+	}
+	c.nc, c.tls = tc, true
+	c.raw = &countingReader{r: tc}
+	c.be = newBackend(c.raw, tc, c.srv.cfg.MaxMessageSize)
+	c.w.w = tc
+	return nil
 }
 
 // startSession admits the client described by m.

@@ -180,7 +180,7 @@ func startTopologyWith(t *testing.T, count, operators int, prefix string, opArgs
 		c.metrics = append(c.metrics, httpAddr)
 	}
 	c.pgAddr = freeAddr(t)
-	start(t, prefix+"query", append([]string{"query", "--listen", c.pgAddr, "--etcd-endpoints", etcd, "--http-listen", "", "--log-level", "warn"}, queryArgs...)...)
+	start(t, prefix+"query", append([]string{"query", "--listen", c.pgAddr, "--etcd-endpoints", etcd, "--data-dir", t.TempDir(), "--http-listen", "", "--log-level", "warn"}, queryArgs...)...)
 	return c
 }
 

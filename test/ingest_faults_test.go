@@ -142,9 +142,10 @@ func connectQueryNode(t *testing.T, ctx context.Context, etcd string) *pgx.Conn 
 	t.Helper()
 	var addr string
 	var conn *pgx.Conn
+	dir := t.TempDir()
 	startReady(t, "query", func() []string {
 		addr = freeAddr(t)
-		return []string{"query", "--listen", addr, "--etcd-endpoints", etcd, "--http-listen", "", "--log-level", "warn"}
+		return []string{"query", "--listen", addr, "--etcd-endpoints", etcd, "--data-dir", dir, "--http-listen", "", "--log-level", "warn"}
 	}, func() error {
 		host, port, _ := net.SplitHostPort(addr)
 		var err error

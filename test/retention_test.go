@@ -33,7 +33,7 @@ func TestRetention(t *testing.T) {
 		"--data-dir", filepath.Join(dir, "operator"), "--etcd-endpoints", etcd, "--kubearmor", simAddr,
 		"--retention", "24h", "--retention-check", "100ms", "--merge-interval", "150ms", "--lease-ttl", "2s", "--http-listen", "", "--log-level", "warn")
 	pgAddr := freeAddr(t)
-	start(t, "query", "query", "--listen", pgAddr, "--etcd-endpoints", etcd, "--http-listen", "", "--log-level", "warn")
+	start(t, "query", "query", "--listen", pgAddr, "--etcd-endpoints", etcd, "--data-dir", t.TempDir(), "--http-listen", "", "--log-level", "warn")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
