@@ -156,6 +156,41 @@ type catalogView struct{ cache *catalog.Cache }
 
 func (v catalogView) Table(name string) (*schema.Table, bool) { return v.cache.Table(name) }
 
+// Tables lists the catalog's tables, for pg_catalog.
+func (v catalogView) Tables() []*schema.Table { return v.cache.Tables() }
+
+// RowCount estimates a table's rows from its placements: the rows of
+// each replica group's fullest member, summed.
+func (v catalogView) RowCount(table string) int64 {
+	return v.sumPlacements(table, func(p catalog.Placement) int64 { return p.Rows })
+}
+
+// Bytes is RowCount for the stored bytes.
+func (v catalogView) Bytes(table string) int64 {
+	return v.sumPlacements(table, func(p catalog.Placement) int64 { return p.Bytes })
+}
+
+// sumPlacements adds up f over a table's placements, counting each
+// replica group once (its fullest member).
+func (v catalogView) sumPlacements(table string, f func(catalog.Placement) int64) int64 {
+	if t, ok := v.cache.Table(table); !ok || t.Virtual {
+		return -1
+	}
+	most := map[string]int64{}
+	for _, p := range v.cache.Placements(table) {
+		g := p.Cluster
+		if g == "" {
+			g = "node " + p.NodeID
+		}
+		most[g] = max(most[g], f(p))
+	}
+	var n int64
+	for _, r := range most {
+		n += r
+	}
+	return n
+}
+
 // Targets turns the catalog's holders of table in [lo, hi) into fragment
 // targets, one per replica group, and names the groups none of whose
 // members is available.

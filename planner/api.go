@@ -6,6 +6,7 @@ import (
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/exec"
+	"github.com/armorlake/armorlake/pgcatalog"
 )
 
 // Kind says what a statement does, so that the wire layer knows which
@@ -53,6 +54,16 @@ type Session struct {
 	// operators that can, with a notice naming those that could not,
 	// instead of failing the query.
 	PartialResults bool
+
+	// User and Database are the session's, for current_user,
+	// current_database() and the catalogs; PID its backend process ID.
+	User, Database string
+	PID            int32
+	// Setting returns a parameter's value for current_setting(); nil
+	// knows none.
+	Setting func(name string) (string, bool)
+	// Settings lists every parameter, for pg_settings.
+	Settings func() []pgcatalog.Setting
 }
 
 // DefaultMemoryBudget is a statement's memory budget on the query node.

@@ -59,6 +59,13 @@ type binder struct {
 	noPushdown bool
 	// partial answers from the operators that can (partial results).
 	partial bool
+	// sess is the session planning the statement.
+	sess *Session
+	// outer resolves the names a correlated subquery takes from the
+	// query around it (apply.go); applied marks the relation's columns
+	// that hold correlated subqueries' values, hidden from *.
+	outer   *outerScope
+	applied map[int]bool
 }
 
 func errAt(e *sqlerr.Error, loc int32) *sqlerr.Error {
@@ -115,6 +122,11 @@ func (b *binder) bind(n *pg.Node) (*scalar, error) {
 		return b.bindSQLValue(n.GetSqlvalueFunction())
 	case n.GetSubLink() != nil:
 		return b.bindSubLink(n.GetSubLink())
+	case n.GetCollateClause() != nil:
+		// Text compares byte-wise, as under the C collation; a COLLATE
+		// clause (psql writes COLLATE pg_catalog.default) changes
+		// nothing.
+		return b.bind(n.GetCollateClause().Arg)
 	case n.GetBooleanTest() != nil:
 		return b.bindBooleanTest(n.GetBooleanTest())
 	case n.GetAIndirection() != nil:
@@ -189,6 +201,17 @@ func nodeName(n *pg.Node) string {
 }
 
 func (b *binder) bindColumnRef(c *pg.ColumnRef) (*scalar, error) {
+	s, err := b.bindOwnColumnRef(c)
+	if err != nil && b.outer != nil && isUnresolved(err) {
+		if o, oerr := b.outer.resolve(c); oerr == nil {
+			return o, nil
+		}
+	}
+	return s, err
+}
+
+// bindOwnColumnRef resolves a column of the query's own relation.
+func (b *binder) bindOwnColumnRef(c *pg.ColumnRef) (*scalar, error) {
 	var parts []string
 	for _, f := range c.Fields {
 		if f.GetAStar() != nil {
@@ -467,12 +490,15 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 			if err := b.settle(l, coldata.Text); err != nil {
 				return nil, errAt(sqlerr.As(err), e.Location)
 			}
+			elemsUntyped := l.typ != coldata.Text // read as the left side's type, as PostgreSQL reads the array
 			if len(elems) == 0 {
 				return constScalar(&rpcpb.Datum{Type: uint32(coldata.Bool), Value: &rpcpb.Datum_B{B: false}}), nil
 			}
 			var ors []*scalar
 			for _, x := range elems {
-				eq, err := b.compare("=", l, constScalar(&rpcpb.Datum{Type: uint32(coldata.Text), Value: &rpcpb.Datum_S{S: x}}), e.Location)
+				elem := textConst(x)
+				elem.unknownLit = elemsUntyped
+				eq, err := b.compare("=", l, elem, e.Location)
 				if err != nil {
 					return nil, err
 				}
@@ -482,6 +508,10 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 				return ors[0], nil
 			}
 			return callScalar("or", coldata.Bool, ors...), nil
+		}
+		if l.typ.IsInteger() {
+			// The catalogs' oid[] and int2[] columns are text[].
+			l = callScalar("cast", coldata.Text, l)
 		}
 		return b.call("any_eq", []*scalar{l, r}, e.Location)
 	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
@@ -602,6 +632,16 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 	case "+", "-", "*", "/", "%":
 		return b.arith(op, l, r, e.Location)
 	case "||":
+		if l.typ == coldata.TextArray || r.typ == coldata.TextArray {
+			for _, x := range []*scalar{l, r} {
+				if x.unknownLit {
+					if err := b.settle(x, coldata.TextArray); err != nil {
+						return nil, err
+					}
+				}
+			}
+			return b.call("array_cat", []*scalar{l, r}, e.Location)
+		}
 		return b.call("||", []*scalar{l, r}, e.Location)
 	case "^":
 		for _, x := range []*scalar{l, r} {
@@ -669,16 +709,34 @@ func (b *binder) compare(op string, l, r *scalar, loc int32) (*scalar, error) {
 	if r, err = realize(r, loc); err != nil {
 		return nil, err
 	}
+	// An element of the catalogs' oid[] and int2[] arrays, kept as
+	// text[], compares as the number it is.
+	if isArrayElem(r) && l.typ.IsInteger() {
+		r = callScalar("cast", l.typ, r)
+	} else if isArrayElem(l) && r.typ.IsInteger() {
+		l = callScalar("cast", r.typ, l)
+	}
 	l, r, err = b.unify(l, r, op, loc)
 	if err != nil {
 		return nil, err
 	}
 	switch l.typ {
-	case coldata.Jsonb, coldata.TextArray:
+	case coldata.TextArray:
+		if op == "=" || op == "<>" || op == "!=" {
+			eq, err := b.call("array_eq", []*scalar{l, r}, loc)
+			if err != nil || op == "=" {
+				return eq, err
+			}
+			return callScalar("not", coldata.Bool, eq), nil
+		}
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "comparison of %s values is not supported yet", l.typ), loc)
+	case coldata.Jsonb:
 		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "comparison of %s values is not supported yet", l.typ), loc)
 	}
 	return callScalar(op, coldata.Bool, l, r), nil
 }
+
+func isArrayElem(s *scalar) bool { return s.kind == kindCall && s.op == "array_elem" }
 
 func (b *binder) arith(op string, l, r *scalar, loc int32) (*scalar, error) {
 	if s, ok, err := b.intervalArith(op, l, r, loc); ok {
@@ -767,6 +825,9 @@ func (b *binder) bindFuncCall(f *pg.FuncCall) (*scalar, error) {
 			args[i] = s
 		}
 		return b.bindAtTimeZone(args, f.Location)
+	}
+	if s, ok, err := b.bindCatalogFunc(name, f); ok {
+		return s, err
 	}
 	if name == "unnest" {
 		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "set-returning functions are not allowed in %s", cmp.Or(b.clause, "this context")), f.Location)
@@ -974,6 +1035,19 @@ func (b *binder) bindTypeCast(c *pg.TypeCast) (*scalar, error) {
 		}
 		return b.bindIntervalCast(arg, c.Location)
 	}
+	switch tn := strings.ToLower(operatorName(c.TypeName.Names)); {
+	case len(c.TypeName.ArrayBounds) > 0:
+	case tn == "regclass" || tn == "regtype" || tn == "regnamespace" || tn == "regrole" || tn == "regproc" || tn == "regprocedure":
+		return b.regCast(arg, tn, c.Location)
+	}
+	if len(c.TypeName.ArrayBounds) > 0 && arg.typ == coldata.TextArray && !arg.unknownLit {
+		// Arrays of the catalogs' OIDs and attribute numbers are kept
+		// as text[]: casting one to oid[] or int2[] keeps it.
+		switch strings.ToLower(operatorName(c.TypeName.Names)) {
+		case "int2", "smallint", "int4", "integer", "int", "oid", "int8", "bigint", "char", "name", "text", "varchar":
+			return arg, nil
+		}
+	}
 	t, err := typeFromName(c.TypeName)
 	if err != nil {
 		return nil, errAt(sqlerr.As(err), c.Location)
@@ -1022,13 +1096,13 @@ func typeFromName(tn *pg.TypeName) (coldata.Type, error) {
 		return coldata.Int16, nil
 	case "int4", "int", "integer":
 		return coldata.Int32, nil
-	case "int8", "bigint":
+	case "int8", "bigint", "oid", "xid":
 		return coldata.Int64, nil
 	case "float4", "real":
 		return coldata.Float32, nil
 	case "float8", "double precision":
 		return coldata.Float64, nil
-	case "text", "varchar", "bpchar", "name", "character varying":
+	case "text", "varchar", "bpchar", "name", "character varying", "char", "pg_node_tree":
 		return coldata.Text, nil
 	case "timestamptz", "timestamp with time zone":
 		return coldata.Timestamptz, nil
@@ -1085,8 +1159,8 @@ var postgresFunctions = setOf(
 // postgresTypes names types PostgreSQL has and armorlake does not yet.
 var postgresTypes = setOf(
 	"time", "timetz", "time without time zone",
-	"time with time zone", "uuid", "inet", "cidr", "bytea", "json", "char", "character", "money", "bit",
-	"varbit", "xml", "oid", "regclass", "regtype", "regproc", "point", "tsvector", "int4range", "tstzrange",
+	"time with time zone", "uuid", "inet", "cidr", "bytea", "json", "character", "money", "bit",
+	"varbit", "xml", "point", "tsvector", "int4range", "tstzrange",
 )
 
 func setOf(names ...string) map[string]bool {

@@ -318,6 +318,13 @@ func (b *binder) bindSQLValue(f *pg.SQLValueFunction) (*scalar, error) {
 			return constScalar(&rpcpb.Datum{Type: uint32(coldata.Date), Value: &rpcpb.Datum_I{I: coldata.FloorDiv(wall, 86400e6)}}), nil
 		}
 		return constScalar(&rpcpb.Datum{Type: uint32(coldata.Timestamp), Value: &rpcpb.Datum_I{I: wall}}), nil
+	case pg.SQLValueFunctionOp_SVFOP_CURRENT_USER, pg.SQLValueFunctionOp_SVFOP_USER, pg.SQLValueFunctionOp_SVFOP_SESSION_USER,
+		pg.SQLValueFunctionOp_SVFOP_CURRENT_ROLE:
+		return textConst(b.sessionUser()), nil
+	case pg.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:
+		return textConst(b.sessionDatabase()), nil
+	case pg.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA:
+		return textConst("public"), nil
 	}
 	return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s is not supported yet",
 		strings.TrimPrefix(f.Op.String(), "SVFOP_")), f.Location)

@@ -51,7 +51,7 @@ func (p *Planner) prepareExplain(ex *pg.ExplainStmt, text string, sess *Session,
 	}
 	cols := []Column{{Name: "QUERY PLAN", Type: coldata.Text}}
 	run := func(ctx context.Context, params *coldata.Batch) (exec.Operator, error) {
-		b := &binder{loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), paramTypes...), params: params,
+		b := &binder{sess: sess, loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), paramTypes...), params: params,
 			planner: p, ctx: ctx, noPushdown: sess.NoPushdown, partial: sess.PartialResults, describe: !analyze}
 		plan, err := p.planSelect(sel, b)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/exec"
+	"github.com/armorlake/armorlake/pgcatalog"
 	"github.com/armorlake/armorlake/schema"
 	"github.com/armorlake/armorlake/sqlerr"
 )
@@ -216,9 +217,11 @@ func (p *Planner) bindJoin(sel *pg.SelectStmt, b *binder) error {
 	// Each leaf's table, to know its columns before planning it.
 	tables := make([]*schema.Table, len(leaves))
 	for i, l := range leaves {
-		if rv := l.node.GetRangeVar(); rv != nil && rv.Schemaname == "" {
+		if rv := l.node.GetRangeVar(); rv != nil && (rv.Schemaname == "" || pgcatalog.IsSystemSchema(rv.Schemaname)) {
 			if _, cte := b.ctes[rv.Relname]; !cte {
-				if t, ok := p.cat.Table(rv.Relname); ok {
+				if r, ok := systemRelation(rv); ok {
+					tables[i] = r.Table
+				} else if t, ok := p.cat.Table(rv.Relname); ok {
 					tables[i] = t
 				}
 			}
@@ -332,7 +335,7 @@ func (p *Planner) planLeafTable(l leafItem, t *schema.Table, refs columnRefs, co
 	if len(cols) == 0 {
 		// Only the rows count: one small column will do.
 		cols = append(cols, &pg.Node{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: &pg.Node{Node: &pg.Node_ColumnRef{
-			ColumnRef: &pg.ColumnRef{Fields: []*pg.Node{{Node: &pg.Node_String_{String_: &pg.String{Sval: t.Columns[t.TimeColumn].Name}}}}}}}}}})
+			ColumnRef: &pg.ColumnRef{Fields: []*pg.Node{{Node: &pg.Node_String_{String_: &pg.String{Sval: t.Columns[max(t.TimeColumn, 0)].Name}}}}}}}}}})
 	}
 	leafSel := &pg.SelectStmt{TargetList: cols, FromClause: []*pg.Node{l.node}}
 	if !nullable {
@@ -501,6 +504,9 @@ func (b *binder) findIn(name string, first, n int) (int, bool) {
 }
 
 func (b *binder) hiddenCol(i int) bool {
+	if b.applied[i] {
+		return true
+	}
 	for _, r := range b.rels {
 		if r.hidden[i] {
 			return true

@@ -151,7 +151,7 @@ func (p *Planner) prepareOne(n *pg.Node, text string, sess *Session, paramTypes 
 	switch {
 	case n.GetSelectStmt() != nil:
 		sel := n.GetSelectStmt()
-		b := &binder{loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), paramTypes...),
+		b := &binder{sess: sess, loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), paramTypes...),
 			planner: p, describe: true, noPushdown: sess.NoPushdown, partial: sess.PartialResults}
 		plan, err := p.planSelect(sel, b)
 		if err != nil {
@@ -166,7 +166,7 @@ func (p *Planner) prepareOne(n *pg.Node, text string, sess *Session, paramTypes 
 		run := func(ctx context.Context, params *coldata.Batch) (exec.Operator, error) {
 			// now() is the time the statement runs, not when it was
 			// prepared.
-			rb := &binder{loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), types...), params: params,
+			rb := &binder{sess: sess, loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), types...), params: params,
 				planner: p, ctx: ctx, noPushdown: sess.NoPushdown, partial: sess.PartialResults}
 			if params == nil && len(types) > 0 {
 				return nil, sqlerr.New(sqlerr.ProtocolViolation, "statement has %d parameters, none given", len(types))

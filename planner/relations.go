@@ -24,7 +24,7 @@ import (
 // time, parameters and visible common table expressions.
 func (b *binder) child() *binder {
 	return &binder{loc: b.loc, start: b.start, params: b.params, paramTypes: b.paramTypes, ctes: b.ctes,
-		planner: b.planner, ctx: b.ctx, describe: b.describe, noPushdown: b.noPushdown, partial: b.partial}
+		planner: b.planner, ctx: b.ctx, describe: b.describe, noPushdown: b.noPushdown, partial: b.partial, sess: b.sess, outer: b.outer}
 }
 
 // absorb takes back the parameter types a nested query inferred.
@@ -87,6 +87,9 @@ func (p *Planner) bindFrom(item *pg.Node, b *binder) error {
 			b.ctes = saved
 			return err
 		}
+		if r, ok := systemRelation(rv); ok {
+			return p.bindSystem(r, alias, colNames, b)
+		}
 		if rv.Schemaname != "" && rv.Schemaname != "public" {
 			return errAt(sqlerr.New(sqlerr.UndefinedTable, "relation \"%s.%s\" does not exist", rv.Schemaname, rv.Relname), rv.Location)
 		}
@@ -113,6 +116,8 @@ func (p *Planner) bindFrom(item *pg.Node, b *binder) error {
 			return sqlerr.New(sqlerr.FeatureNotSupported, "this subquery in FROM is not supported yet")
 		}
 		return p.bindDerived(sub, rs.Alias.Aliasname, rs.Alias.Colnames, b)
+	case item.GetRangeFunction() != nil:
+		return p.bindRangeFunction(item.GetRangeFunction(), b)
 	case item.GetJoinExpr() != nil:
 		return sqlerr.New(sqlerr.FeatureNotSupported, "joins are not supported yet")
 	}

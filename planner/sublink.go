@@ -33,13 +33,13 @@ func (b *binder) bindSubLink(s *pg.SubLink) (*scalar, error) {
 	plan, err := b.planner.planSelect(sel, cb)
 	b.absorb(cb)
 	if err != nil {
-		if c := sqlerr.Code(err); (c == sqlerr.UndefinedColumn || c == sqlerr.UndefinedTable) && b.correlated(sel) {
+		if c := sqlerr.Code(err); (c == sqlerr.UndefinedColumn || c == sqlerr.UndefinedTable || c == sqlerr.FeatureNotSupported) && b.correlated(sel) {
 			if s.SubLinkType == pg.SubLinkType_EXISTS_SUBLINK {
 				if r, ok, err := b.decorrelateExists(sel, s.Location); ok {
 					return r, err
 				}
 			}
-			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "correlated subqueries are not supported yet"), s.Location)
+			return b.bindApply(s, sel)
 		}
 		return nil, err
 	}
@@ -72,6 +72,31 @@ func (b *binder) bindSubLink(s *pg.SubLink) (*scalar, error) {
 			return constScalar(nullDatum(t)), nil
 		}
 		return constScalar(exec.VecDatum(rows.Vecs[0], 0)), nil
+	case pg.SubLinkType_ARRAY_SUBLINK:
+		if len(plan.columns) != 1 {
+			return nil, errAt(sqlerr.New(sqlerr.SyntaxError, "subquery must return only one column"), s.Location)
+		}
+		if plan.columns[0].Type != coldata.Text {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "ARRAY(subquery) of %s is not supported yet", plan.columns[0].Type), s.Location)
+		}
+		if b.describe {
+			return constScalar(nullDatum(coldata.TextArray)), nil
+		}
+		rows, err := b.runSubquery(plan, maxInSubquery+1)
+		if err != nil {
+			return nil, err
+		}
+		if rows.Len > maxInSubquery {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "ARRAY(subquery) of more than %d rows is not supported yet", maxInSubquery), s.Location)
+		}
+		elems := make([]string, rows.Len)
+		for i := range elems {
+			if rows.Vecs[0].IsNull(i) {
+				return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "arrays with NULL elements are not supported yet"), s.Location)
+			}
+			elems[i] = rows.Vecs[0].Bytes.GetString(i)
+		}
+		return constScalar(&rpcpb.Datum{Type: uint32(coldata.TextArray), Value: &rpcpb.Datum_S{S: string(coldata.AppendTextArrayLiteral(nil, elems))}}), nil
 	case pg.SubLinkType_ANY_SUBLINK:
 		op := "="
 		if len(s.OperName) > 0 {

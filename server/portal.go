@@ -168,6 +168,7 @@ func (c *conn) stream(p *portal, limit int) error {
 	}()
 	if p.op == nil {
 		c.plan = c.sess.planSession()
+		c.plan.PID = int32(c.pid)
 		op, err := p.stmt.Run(p.ctx, p.params)
 		if err != nil {
 			err = statementError(p.ctx, err)

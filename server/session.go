@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/pgcatalog"
 	"github.com/armorlake/armorlake/planner"
 	"github.com/armorlake/armorlake/sqlerr"
 )
@@ -450,5 +451,22 @@ func checkTimeZone(v string) (string, error) {
 
 // planSession is what the planner needs to know of the session now.
 func (s *session) planSession() planner.Session {
-	return planner.Session{TimeZone: s.loc, NoPushdown: s.noPushdown, MemoryBudget: s.queryMemory, PartialResults: s.partial}
+	return planner.Session{TimeZone: s.loc, NoPushdown: s.noPushdown, MemoryBudget: s.queryMemory, PartialResults: s.partial,
+		User: s.user, Database: s.database, Setting: s.setting, Settings: s.pgSettings}
+}
+
+// setting returns a parameter's value as current_setting() shows it.
+func (s *session) setting(name string) (string, bool) {
+	_, v, err := s.show(name)
+	return v, err == nil
+}
+
+// pgSettings lists the parameters for pg_settings.
+func (s *session) pgSettings() []pgcatalog.Setting {
+	names, values := s.showAll()
+	out := make([]pgcatalog.Setting, len(names))
+	for i := range names {
+		out[i] = pgcatalog.Setting{Name: names[i], Value: values[i], Category: "Client Connection Defaults"}
+	}
+	return out
 }

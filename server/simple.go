@@ -92,6 +92,7 @@ func (c *conn) prepare(sql string, paramTypes []coldata.Type) ([]*planner.Statem
 		cancel(nil)
 	}()
 	c.plan = c.sess.planSession()
+	c.plan.PID = int32(c.pid)
 	stmts, err := c.srv.engine.Prepare(ctx, &c.plan, sql, paramTypes)
 	if err != nil {
 		return stmts, statementError(ctx, err)

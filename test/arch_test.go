@@ -19,20 +19,21 @@ const module = "github.com/armorlake/armorlake/"
 // leaves; storage and exec never see each other, nor do ingest and
 // storage: each declares the interface it consumes and cmd wires them.
 var allowedImports = map[string][]string{
-	"sqlerr":  {},
-	"coldata": {"sqlerr"},
-	"rpcpb":   {},
-	"schema":  {"coldata"},
-	"kawire":  {},
-	"sim":     {"kawire"},
-	"storage": {"coldata", "schema", "sqlerr"},
-	"ingest":  {"coldata", "schema", "sqlerr", "kawire"},
-	"catalog": {"coldata", "schema", "sqlerr"},
-	"exec":    {"coldata", "schema", "sqlerr", "rpcpb"},
-	"planner": {"exec", "coldata", "schema", "sqlerr", "rpcpb"},
-	"rpc":     {"exec", "coldata", "schema", "sqlerr", "rpcpb"},
-	"server":  {"planner", "exec", "coldata", "schema", "sqlerr"},
-	"export":  {"coldata", "schema", "sqlerr", "ingest", "sim"},
+	"sqlerr":    {},
+	"coldata":   {"sqlerr"},
+	"rpcpb":     {},
+	"schema":    {"coldata"},
+	"kawire":    {},
+	"sim":       {"kawire"},
+	"storage":   {"coldata", "schema", "sqlerr"},
+	"ingest":    {"coldata", "schema", "sqlerr", "kawire"},
+	"catalog":   {"coldata", "schema", "sqlerr"},
+	"pgcatalog": {"coldata", "schema"},
+	"exec":      {"coldata", "schema", "sqlerr", "rpcpb", "pgcatalog"},
+	"planner":   {"exec", "coldata", "schema", "sqlerr", "rpcpb", "pgcatalog"},
+	"rpc":       {"exec", "coldata", "schema", "sqlerr", "rpcpb"},
+	"server":    {"planner", "exec", "coldata", "schema", "sqlerr", "pgcatalog"},
+	"export":    {"coldata", "schema", "sqlerr", "ingest", "sim"},
 }
 
 // testImports are further imports allowed only in a package's _test.go

@@ -68,3 +68,17 @@ SELECT x FROM (VALUES (1), (1), (2), (NULL)) a(x) EXCEPT SELECT y FROM (VALUES (
 SELECT namespace_name, pod_name FROM alerts INTERSECT SELECT namespace_name, pod_name FROM logs ORDER BY 1, 2 LIMIT 5
 
 SELECT count(*) FROM (SELECT pid FROM logs EXCEPT SELECT pid FROM alerts) s
+
+-- Functions in FROM.
+
+SELECT s FROM generate_series(1, 5) s
+
+SELECT * FROM generate_series(10, 1, -3)
+
+SELECT g, count(*) FROM generate_series(1, 3) g, (SELECT severity FROM alerts) a WHERE a.severity = g GROUP BY 1 ORDER BY 1
+
+SELECT x FROM unnest('{b,a,c}'::text[]) x ORDER BY 1
+
+SELECT s[2], array_length(s, 1) FROM string_to_array('a,b,c', ',') s
+
+SELECT * FROM generate_series(1, 3, 0)

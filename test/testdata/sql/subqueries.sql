@@ -59,3 +59,18 @@ SELECT count(*) FROM alerts a WHERE a.severity > (SELECT avg(severity) FROM aler
 SELECT a.ts, a.pid, a.namespace_name, a.severity FROM alerts a WHERE a.pid > (SELECT avg(pid) + 1000000 FROM alerts b WHERE b.host_name = a.host_name) ORDER BY ts, pid LIMIT 3
 
 SELECT count(*) FROM (SELECT * FROM alerts a WHERE a.pid < (SELECT avg(pid) FROM alerts b WHERE b.host_name = a.host_name)) s
+
+-- Correlated subqueries of any shape over a relation planned on the query
+-- node (a subquery, VALUES, a join), run per distinct outer row.
+
+SELECT h.host_name, (SELECT m.ts FROM messages m WHERE m.host_name = h.host_name ORDER BY m.ts DESC LIMIT 1) AS last FROM (SELECT DISTINCT host_name FROM alerts) h ORDER BY 1
+
+SELECT h.host_name FROM (SELECT DISTINCT host_name FROM logs) h WHERE (SELECT m.ts FROM messages m WHERE m.host_name = h.host_name ORDER BY m.ts LIMIT 1) IS NOT NULL ORDER BY 1
+
+SELECT x, EXISTS (SELECT 1 FROM alerts WHERE severity > v.x) FROM (VALUES (1), (9), (300)) v(x) ORDER BY 1
+
+SELECT x, ARRAY(SELECT DISTINCT namespace_name FROM alerts WHERE severity = v.x ORDER BY 1) FROM (VALUES (1), (5), (300)) v(x) ORDER BY 1
+
+SELECT x, (SELECT severity FROM alerts WHERE severity = v.x) FROM (VALUES (300), (1)) v(x)
+
+SELECT x, (SELECT y FROM (VALUES (1, 'one'), (2, 'two'), (2, 'deux')) w(k, y) WHERE w.k = v.x AND w.y <> 'deux') FROM (VALUES (1), (2), (3), (NULL)) v(x) ORDER BY 1
