@@ -732,7 +732,7 @@ func newCast(arg Expr, typ coldata.Type) (Expr, error) {
 	if from == coldata.Text && (typ.IsNumber() || typ == coldata.Bool) {
 		return &textCastExpr{arg: arg, typ: typ}, nil
 	}
-	if typ == coldata.Text && from != coldata.Timestamptz && from != coldata.TextArray {
+	if typ == coldata.Text && from != coldata.Timestamptz {
 		return &toTextExpr{arg: arg}, nil
 	}
 	if from == coldata.Bool && (typ == coldata.Int32 || typ == coldata.Int64) {

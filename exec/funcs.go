@@ -61,6 +61,9 @@ func ResolveFunc(name string, args []coldata.Type) (want []coldata.Type, result 
 	if want, result, ok := resolveCatalogFunc(name, args); ok {
 		return want, result, true
 	}
+	if name == "json_build_object" || name == "jsonb_build_object" {
+		return resolveJSONBuild(name, args)
+	}
 	switch name {
 	case "lower", "upper", "btrim", "ltrim", "rtrim", "reverse", "initcap", "md5":
 		if (n == 1 || (n == 2 && name != "lower" && name != "upper" && name != "reverse" && name != "initcap" && name != "md5")) && textish(args...) {
@@ -447,8 +450,10 @@ func compileFunc(name string, typ coldata.Type, args []Expr) (Expr, error) {
 		err = compileArrayFunc(e)
 	case "jsonb_get", "jsonb_get_text", "jsonb_exists":
 		err = compileJSONFunc(e)
+	case "json_build_object", "jsonb_build_object":
+		err = compileJSONBuild(e)
 	case "format_type", "regtype_text", "regnamespace_text", "pg_encoding_to_char", "pg_table_is_visible",
-		"pg_size_pretty", "quote_ident", "array_lower", "array_upper", "array_eq", "array_cat":
+		"pg_size_pretty", "quote_ident", "array_lower", "array_upper", "array_eq", "array_cat", "parse_ident":
 		err = compileCatalogFunc(e)
 	case "to_local", "from_local", "local_date", "date_local", "ts_diff", "date_diff", "date_add_days", "ts_add_iv",
 		"local_add_iv", "iv_add", "iv_sub", "iv_neg", "iv_mul", "iv_div", "iv_part", "iv_extract":

@@ -6,6 +6,7 @@ import (
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/pgcatalog"
+	"github.com/armorlake/armorlake/sqlerr"
 )
 
 // Functions over the system catalogs whose answers do not depend on the
@@ -15,7 +16,7 @@ import (
 
 // catalogFuncs are this file's functions.
 var catalogFuncs = []string{"format_type", "regtype_text", "regnamespace_text", "pg_encoding_to_char",
-	"pg_table_is_visible", "pg_size_pretty", "quote_ident", "array_lower", "array_upper", "array_eq", "array_cat"}
+	"pg_table_is_visible", "pg_size_pretty", "quote_ident", "array_lower", "array_upper", "array_eq", "array_cat", "parse_ident"}
 
 func init() {
 	for _, n := range catalogFuncs {
@@ -43,6 +44,11 @@ func resolveCatalogFunc(name string, args []coldata.Type) ([]coldata.Type, colda
 	case "quote_ident":
 		if n == 1 && (args[0] == coldata.Unknown || args[0] == coldata.Text) {
 			return []coldata.Type{coldata.Text}, coldata.Text, true
+		}
+	case "parse_ident":
+		if (n == 1 || (n == 2 && (args[1] == coldata.Bool || args[1] == coldata.Unknown))) && (args[0] == coldata.Text || args[0] == coldata.Unknown) {
+			want := []coldata.Type{coldata.Text, coldata.Bool}
+			return want[:n], coldata.TextArray, true
 		}
 	case "array_cat":
 		if n == 2 && args[0] == coldata.TextArray && args[1] == coldata.TextArray {
@@ -124,6 +130,24 @@ func compileCatalogFunc(e *funcExpr) error {
 		e.kernel = textKernel(func(_ *funcExpr, in []*coldata.Vec, i int, dst []byte) ([]byte, error) {
 			return append(dst, QuoteIdent(in[0].Bytes.GetString(i))...), nil
 		})
+	case "parse_ident":
+		e.kernel = func(e *funcExpr, in []*coldata.Vec, n int) error {
+			e.out.Arr = append(e.out.Arr[:0], 0)
+			for i := range n {
+				if !e.null(i) {
+					strict := len(in) < 2 || in[1].Bool[i]
+					parts, err := ParseIdent(in[0].Bytes.GetString(i), strict)
+					if err != nil {
+						return err
+					}
+					for _, p := range parts {
+						e.out.Bytes.AppendString(p)
+					}
+				}
+				e.out.Arr = append(e.out.Arr, int32(e.out.Bytes.Len()))
+			}
+			return nil
+		}
 	case "array_cat":
 		// NULL || array is the array, as in PostgreSQL.
 		e.strict = false
@@ -232,6 +256,69 @@ func appendSizePretty(dst []byte, size int64) []byte {
 		size /= int64(1) << bits
 	}
 	return dst
+}
+
+// ParseIdent splits a qualified identifier as parse_ident does: dots
+// separate names, double quotes keep case and dots, unquoted names fold to
+// lower case. strict rejects anything after the last name.
+func ParseIdent(s string, strict bool) ([]string, error) {
+	bad := func(why string) error {
+		return sqlerr.New(sqlerr.InvalidParameterValue, "string is not a valid identifier: %q", s).WithDetail(why)
+	}
+	var parts []string
+	i := 0
+	for {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i < len(s) && s[i] == '"' {
+			var b strings.Builder
+			i++
+			for {
+				if i >= len(s) {
+					return nil, bad("String has unclosed double quotes.")
+				}
+				if s[i] == '"' {
+					if i+1 < len(s) && s[i+1] == '"' {
+						b.WriteByte('"')
+						i += 2
+						continue
+					}
+					i++
+					break
+				}
+				b.WriteByte(s[i])
+				i++
+			}
+			if b.Len() == 0 {
+				return nil, bad("Quoted identifier must not be empty.")
+			}
+			parts = append(parts, b.String())
+		} else {
+			start := i
+			for i < len(s) && s[i] != '.' && s[i] != ' ' && s[i] != '"' {
+				i++
+			}
+			if i == start {
+				if len(parts) == 0 {
+					return nil, bad("No valid identifier before \".\".")
+				}
+				return nil, bad("No valid identifier after \".\".")
+			}
+			parts = append(parts, strings.ToLower(s[start:i]))
+		}
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i < len(s) && s[i] == '.' {
+			i++
+			continue
+		}
+		if i < len(s) && strict {
+			return nil, bad("")
+		}
+		return parts, nil
+	}
 }
 
 // QuoteIdent quotes an identifier when PostgreSQL would: unless it is

@@ -45,6 +45,22 @@ type HashJoin struct {
 	key     []byte
 	out     *coldata.Batch
 	keyVs   []*coldata.Vec
+
+	// residual, when set, is the rest of a LeftJoin's condition, over
+	// the joined row: a pair of rows with equal keys matches only when it
+	// holds, and a left row none of whose pairs matches is NULL-extended.
+	residual Expr
+	pairLeft []int // the left row of each candidate pair in out; -1 for NULL-extended rows
+}
+
+// SetResidual sets the non-equality part of a LeftJoin's condition, over
+// the left columns followed by the right ones.
+func (j *HashJoin) SetResidual(e Expr) error {
+	if j.kind != LeftJoin && j.kind != InnerJoin {
+		return sqlerr.New(sqlerr.FeatureNotSupported, "full join conditions other than equalities between the two sides are not supported yet")
+	}
+	j.residual = e
+	return nil
 }
 
 // NewHashJoin returns a join of left and right. leftKeys and rightKeys are
@@ -180,6 +196,7 @@ func (j *HashJoin) Next(ctx context.Context) (*coldata.Batch, error) {
 			j.keyVs = append(j.keyVs, v)
 		}
 		j.out = coldata.NewBatch(append(append([]coldata.Type(nil), j.leftTypes...), j.rightTypes...), b.Len)
+		j.pairLeft = j.pairLeft[:0]
 		nl := len(j.leftTypes)
 		for i := range b.Len {
 			var matches []int32
@@ -196,9 +213,11 @@ func (j *HashJoin) Next(ctx context.Context) (*coldata.Batch, error) {
 					j.out.Vecs[nl+c].AppendNull()
 				}
 				j.out.Len++
+				j.pairLeft = append(j.pairLeft, -1)
 				continue
 			}
 			for _, r := range matches {
+				j.pairLeft = append(j.pairLeft, i)
 				if j.matched != nil {
 					j.matched[r] = true
 				}
@@ -214,10 +233,59 @@ func (j *HashJoin) Next(ctx context.Context) (*coldata.Batch, error) {
 				return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "a join produced more than %d rows from one batch", maxJoinRows)
 			}
 		}
+		if j.residual != nil {
+			if err := j.applyResidual(b); err != nil {
+				return nil, err
+			}
+		}
 		if j.out.Len > 0 {
 			return j.out, nil
 		}
 	}
+}
+
+// applyResidual keeps the candidate pairs in out for which the residual
+// holds, and for a LeftJoin NULL-extends the left rows of b none of whose
+// pairs did.
+func (j *HashJoin) applyResidual(b *coldata.Batch) error {
+	v, err := j.residual.Eval(j.out)
+	if err != nil {
+		return err
+	}
+	cand := j.out
+	out := coldata.NewBatch(cand.Types(), cand.Len)
+	passed := make([]bool, b.Len)
+	tried := make([]bool, b.Len)
+	for k := range cand.Len {
+		l := j.pairLeft[k]
+		if l >= 0 {
+			tried[l] = true
+			if v.IsNull(k) || !v.Bool[k] {
+				continue
+			}
+			passed[l] = true
+		}
+		for c, vec := range cand.Vecs {
+			out.Vecs[c].AppendFrom(vec, k)
+		}
+		out.Len++
+	}
+	if j.kind == LeftJoin {
+		nl := len(j.leftTypes)
+		for i := range b.Len {
+			if tried[i] && !passed[i] {
+				for c, vec := range b.Vecs {
+					out.Vecs[c].AppendFrom(vec, i)
+				}
+				for c := range j.rightTypes {
+					out.Vecs[nl+c].AppendNull()
+				}
+				out.Len++
+			}
+		}
+	}
+	j.out = out
+	return nil
 }
 
 // Close implements Operator.

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/sqlerr"
@@ -15,7 +16,9 @@ import (
 type Unnest struct {
 	input Operator
 	cols  []int
+	specs []UnnestSpec
 	isSRF []bool
+	spec  []UnnestSpec // by input column
 	out   *coldata.Batch
 
 	in  *coldata.Batch // the input batch being expanded
@@ -23,9 +26,30 @@ type Unnest struct {
 	elt int            // the next element of that row
 }
 
-// NewUnnest returns an Unnest of the text[] columns cols of input.
+// UnnestSpec says what a set-returning column yields.
+type UnnestSpec struct {
+	// Elem is the type of the elements: Text, or an integer type for
+	// the catalogs' oid[] and int2vector columns, kept as text[].
+	Elem coldata.Type
+	// Subscripts yields each element's subscript (1, 2, ...) rather
+	// than the element: generate_subscripts(a, 1).
+	Subscripts bool
+}
+
+// NewUnnest returns an Unnest of the text[] columns cols of input, each
+// yielding its text elements.
 func NewUnnest(input Operator, cols []int) *Unnest {
-	return &Unnest{input: input, cols: cols}
+	specs := make([]UnnestSpec, len(cols))
+	for i := range specs {
+		specs[i].Elem = coldata.Text
+	}
+	return NewUnnestSpecs(input, cols, specs)
+}
+
+// NewUnnestSpecs returns an Unnest of the text[] columns cols of input,
+// column cols[i] yielding what specs[i] says.
+func NewUnnestSpecs(input Operator, cols []int, specs []UnnestSpec) *Unnest {
+	return &Unnest{input: input, cols: cols, specs: specs}
 }
 
 // Next implements Operator.
@@ -61,7 +85,18 @@ func (u *Unnest) Next(ctx context.Context) (*coldata.Batch, error) {
 						o.AppendNull()
 						continue
 					}
-					o.Bytes.Append(v.ArrayElem(u.row, u.elt))
+					switch sp := u.spec[c]; {
+					case sp.Subscripts:
+						o.Int64 = append(o.Int64, int64(u.elt+1))
+					case sp.Elem == coldata.Text:
+						o.Bytes.Append(v.ArrayElem(u.row, u.elt))
+					default:
+						x, err := strconv.ParseInt(string(v.ArrayElem(u.row, u.elt)), 10, 64)
+						if err != nil {
+							return nil, sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid input syntax for type %s: %q", sp.Elem, v.ArrayElem(u.row, u.elt))
+						}
+						o.Int64 = append(o.Int64, x)
+					}
 				}
 				u.out.Len++
 			}
@@ -80,13 +115,18 @@ func (u *Unnest) setup(b *coldata.Batch) error {
 		return nil
 	}
 	u.isSRF = make([]bool, len(b.Vecs))
+	u.spec = make([]UnnestSpec, len(b.Vecs))
 	types := b.Types()
-	for _, c := range u.cols {
+	for i, c := range u.cols {
 		if c >= len(types) || types[c] != coldata.TextArray {
 			return sqlerr.New(sqlerr.InternalError, "unnest of column %d, not text[]", c)
 		}
 		u.isSRF[c] = true
-		types[c] = coldata.Text
+		u.spec[c] = u.specs[i]
+		types[c] = u.specs[i].Elem
+		if u.specs[i].Subscripts {
+			types[c] = coldata.Int32
+		}
 	}
 	u.out = coldata.NewBatch(types, BatchSize)
 	return nil

@@ -1070,7 +1070,7 @@ func (b *binder) bindTypeCast(c *pg.TypeCast) (*scalar, error) {
 	if t == coldata.Text && arg.typ == coldata.Timestamptz {
 		return b.call("ts_text", []*scalar{arg, b.zoneConst()}, c.Location)
 	}
-	if t == coldata.Text && arg.typ != coldata.Timestamptz && arg.typ != coldata.TextArray {
+	if t == coldata.Text && arg.typ != coldata.Timestamptz {
 		// The value's text form, as PostgreSQL prints it.
 		return callScalar("cast", t, arg), nil
 	}

@@ -46,7 +46,11 @@ type joinNode struct {
 	quals       *pg.Node
 	using       []string
 	keys        [][2]*scalar // left = right, over the joined relation's columns
-	residual    []*scalar    // the rest of an inner join's ON, over the joined relation
+	residual    []*scalar    // the rest of the ON, over the joined relation (not for FULL joins)
+	// sideFilter holds the conditions of an outer join's ON that concern
+	// only its nullable side (right of LEFT, left of RIGHT): they filter
+	// that side's rows before the join.
+	sideFilter []*scalar
 }
 
 // span is the columns [first, first+n) a subtree covers.
@@ -128,6 +132,14 @@ func leafAlias(n *pg.Node) string {
 		return rv.Relname
 	case n.GetRangeSubselect() != nil && n.GetRangeSubselect().Alias != nil:
 		return n.GetRangeSubselect().Alias.Aliasname
+	case n.GetRangeFunction() != nil:
+		rf := n.GetRangeFunction()
+		if rf.Alias != nil {
+			return rf.Alias.Aliasname
+		}
+		if items := rf.Functions[0].GetList().GetItems(); len(items) > 0 && items[0].GetFuncCall() != nil {
+			return strings.ToLower(operatorName(items[0].GetFuncCall().Funcname))
+		}
 	}
 	return ""
 }
@@ -484,8 +496,12 @@ func (b *binder) bindJoinCondition(j *joinNode) error {
 				continue
 			}
 		}
-		if j.kind != pg.JoinType_JOIN_INNER {
-			return sqlerr.New(sqlerr.FeatureNotSupported, "outer join conditions other than equalities between the two sides are not supported yet")
+		if sd := side(c); (j.kind == pg.JoinType_JOIN_LEFT && sd == 1) || (j.kind == pg.JoinType_JOIN_RIGHT && sd == 0) {
+			j.sideFilter = append(j.sideFilter, c)
+			continue
+		}
+		if j.kind == pg.JoinType_JOIN_FULL {
+			return sqlerr.New(sqlerr.FeatureNotSupported, "full join conditions other than equalities between the two sides are not supported yet")
 		}
 		j.residual = append(j.residual, c)
 	}
@@ -607,6 +623,25 @@ func joinOperator(j *joinNode, left, right exec.Operator, cols []schema.Column) 
 		return out
 	}
 	lt, rt := types(lf, ln), types(rf, rn)
+	if len(j.sideFilter) > 0 {
+		cond := j.sideFilter[0]
+		if len(j.sideFilter) > 1 {
+			cond = callScalar("and", coldata.Bool, j.sideFilter...)
+		}
+		first, ts, in := rf, rt, &right
+		if j.kind == pg.JoinType_JOIN_RIGHT {
+			first, ts, in = lf, lt, &left
+		}
+		e, err := exec.CompileExpr(shifted(cond, first).toProto(nil), ts)
+		if err != nil {
+			return nil, err
+		}
+		f, err := exec.NewFilter(*in, e)
+		if err != nil {
+			return nil, err
+		}
+		*in = f
+	}
 	var lk, rk []exec.Expr
 	for _, k := range j.keys {
 		l, r := k[0], k[1]
@@ -641,6 +676,23 @@ func joinOperator(j *joinNode, left, right exec.Operator, cols []schema.Column) 
 		if err != nil {
 			return nil, err
 		}
+		if len(j.residual) > 0 {
+			// Over the right columns, then the left ones.
+			remap := map[int]int{}
+			for i := range rn {
+				remap[rf+i] = i
+			}
+			for i := range ln {
+				remap[lf+i] = rn + i
+			}
+			e, err := exec.CompileExpr(andAll(j.residual).toProto(remap), append(slices.Clone(rt), lt...))
+			if err != nil {
+				return nil, err
+			}
+			if err := hj.SetResidual(e); err != nil {
+				return nil, err
+			}
+		}
 		all := append(slices.Clone(rt), lt...)
 		exprs := make([]exec.Expr, 0, ln+rn)
 		for i := range ln {
@@ -671,8 +723,17 @@ func joinOperator(j *joinNode, left, right exec.Operator, cols []schema.Column) 
 			return nil, err
 		}
 		op = hj
+		if kind == exec.LeftJoin && len(j.residual) > 0 {
+			e, err := exec.CompileExpr(shifted(andAll(j.residual), lf).toProto(nil), append(slices.Clone(lt), rt...))
+			if err != nil {
+				return nil, err
+			}
+			if err := hj.SetResidual(e); err != nil {
+				return nil, err
+			}
+		}
 	}
-	if len(j.residual) > 0 {
+	if len(j.residual) > 0 && j.kind == pg.JoinType_JOIN_INNER {
 		cond := j.residual[0]
 		if len(j.residual) > 1 {
 			cond = callScalar("and", coldata.Bool, j.residual...)
@@ -688,6 +749,14 @@ func joinOperator(j *joinNode, left, right exec.Operator, cols []schema.Column) 
 		op = f
 	}
 	return op, nil
+}
+
+// andAll is the conjunction of conds.
+func andAll(conds []*scalar) *scalar {
+	if len(conds) == 1 {
+		return conds[0]
+	}
+	return callScalar("and", coldata.Bool, conds...)
 }
 
 // shifted returns s with its column positions moved down by first: from
@@ -725,6 +794,9 @@ func explainJoin(ctx context.Context, j *joinNode, depth int) []string {
 	}
 	if len(j.residual) > 0 {
 		what += fmt.Sprintf(", %d more conditions", len(j.residual))
+	}
+	if len(j.sideFilter) > 0 {
+		what += fmt.Sprintf(", %d conditions on the nullable side", len(j.sideFilter))
 	}
 	lines := []string{indent(depth, "%s)", what)}
 	lines = append(lines, explainJoin(ctx, j.left, depth+1)...)

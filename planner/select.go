@@ -891,11 +891,14 @@ func (q *query) finish(op exec.Operator, types []coldata.Type, projected int) (e
 		projected = len(cols)
 	}
 	if len(q.srfCols) > 0 {
-		op = exec.NewUnnest(op, q.srfCols)
+		specs := make([]exec.UnnestSpec, len(q.srfCols))
 		types = slices.Clone(types)
-		for _, c := range q.srfCols {
-			types[c] = coldata.Text
+		for i, c := range q.srfCols {
+			srf := q.targets[c].expr
+			specs[i] = exec.UnnestSpec{Elem: srf.typ, Subscripts: srf.op == "generate_subscripts"}
+			types[c] = srf.typ
 		}
+		op = exec.NewUnnestSpecs(op, q.srfCols, specs)
 	}
 	if len(q.order) > 0 {
 		keys := make([]exec.SortKey, len(q.order))

@@ -31,7 +31,11 @@ const srfPrefix = "__srf"
 
 func isUnnest(n *pg.Node) bool {
 	fc := n.GetFuncCall()
-	return fc != nil && strings.EqualFold(operatorName(fc.Funcname), "unnest") && len(fc.Funcname) <= 2
+	if fc == nil || len(fc.Funcname) > 2 {
+		return false
+	}
+	name := strings.ToLower(operatorName(fc.Funcname))
+	return name == "unnest" || name == "generate_subscripts"
 }
 
 // innerSRFTarget reports whether a select-list entry is one the rewrite
@@ -145,7 +149,22 @@ func replaceNodes(n *pg.Node, match func(*pg.Node) bool, with func(*pg.Node) *pg
 // bindUnnest binds a bare unnest(text[]) of an inner SRF query: a call
 // the projection evaluates as its array, expanded by exec.Unnest.
 func (b *binder) bindUnnest(fc *pg.FuncCall) (*scalar, error) {
-	if len(fc.Args) != 1 || fc.AggStar || fc.AggDistinct || fc.Over != nil || fc.AggFilter != nil || len(fc.AggOrder) > 0 {
+	subscripts := strings.EqualFold(operatorName(fc.Funcname), "generate_subscripts")
+	if subscripts {
+		if len(fc.Args) != 2 {
+			return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function generate_subscripts with %d arguments does not exist", len(fc.Args)), fc.Location)
+		}
+		dim, err := b.bind(fc.Args[1])
+		if err != nil {
+			return nil, err
+		}
+		if dim.kind != kindConst || dim.datum.Null || dim.datum.GetI() != 1 {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "generate_subscripts of a dimension other than 1 is not supported yet"), fc.Location)
+		}
+	} else if len(fc.Args) != 1 {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "unnest takes one array"), fc.Location)
+	}
+	if fc.AggStar || fc.AggDistinct || fc.Over != nil || fc.AggFilter != nil || len(fc.AggOrder) > 0 {
 		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "unnest takes one array"), fc.Location)
 	}
 	arg, err := b.bind(fc.Args[0])
@@ -159,11 +178,32 @@ func (b *binder) bindUnnest(fc *pg.FuncCall) (*scalar, error) {
 		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function unnest(%s) does not exist", arg.typ).
 			WithHint("No function matches the given name and argument types. You might need to add explicit type casts."), fc.Location)
 	}
-	return callScalar("unnest", coldata.Text, arg), nil
+	if subscripts {
+		return callScalar("generate_subscripts", coldata.Int32, arg), nil
+	}
+	return callScalar("unnest", b.arrayElemType(arg), arg), nil
 }
 
-// isSRF reports whether s is a bound unnest call.
-func (s *scalar) isSRF() bool { return s.kind == kindCall && s.op == "unnest" }
+// arrayElemType is the type of an array's elements: text, or the integer
+// type of the catalogs' oid[], int2[], int2vector and oidvector columns,
+// which are kept as text[].
+func (b *binder) arrayElemType(arr *scalar) coldata.Type {
+	if arr.kind != kindColumn || b.table == nil || arr.col >= len(b.table.Columns) {
+		return coldata.Text
+	}
+	switch b.table.Columns[arr.col].From {
+	case "int2vector", "smallint[]":
+		return coldata.Int16
+	case "oid[]", "oidvector":
+		return coldata.Int64
+	}
+	return coldata.Text
+}
+
+// isSRF reports whether s is a bound unnest or generate_subscripts call.
+func (s *scalar) isSRF() bool {
+	return s.kind == kindCall && (s.op == "unnest" || s.op == "generate_subscripts")
+}
 
 // unwrapSRF returns what a projection computes for s: an unnest call's
 // array, anything else itself.

@@ -64,6 +64,11 @@ func (p *Planner) bindSystem(r *pgcatalog.Relation, alias string, colNames []*pg
 	if err != nil {
 		return err
 	}
+	for i := range desc.Columns {
+		// The PostgreSQL type, for the element type of arrays kept as
+		// text[] (arrayElemType).
+		desc.Columns[i].From = r.Table.Columns[i].From
+	}
 	plan := &selectPlan{columns: cols}
 	plan.start = func(ctx context.Context) (exec.Operator, error) {
 		return exec.NewBatches(r.Rows(b.catalogInfo())), nil

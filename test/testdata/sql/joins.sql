@@ -51,3 +51,19 @@ SELECT count(*) FROM alerts a FULL JOIN messages m ON a.host_name = m.host_name
 SELECT x.id, y.id FROM (VALUES (1), (2), (NULL)) x(id) FULL JOIN (VALUES (2), (3), (NULL)) y(id) ON x.id = y.id ORDER BY 1 NULLS FIRST, 2 NULLS FIRST
 
 SELECT coalesce(a.ns, b.ns) AS ns, a.n, b.n FROM (SELECT namespace_name AS ns, count(*) AS n FROM alerts GROUP BY 1) a FULL OUTER JOIN (SELECT namespace_name AS ns, count(*) AS n FROM logs WHERE operation = 'Network' GROUP BY 1) b ON a.ns = b.ns ORDER BY 1
+
+-- Outer joins whose ON also filters the nullable side.
+
+SELECT a.namespace_name, count(m.level) FROM (SELECT DISTINCT namespace_name, host_name FROM alerts) a LEFT JOIN messages m ON m.host_name = a.host_name AND m.level = 'Info' GROUP BY 1 ORDER BY 1
+
+SELECT count(*), count(a.pid) FROM alerts a RIGHT JOIN (SELECT DISTINCT host_name FROM messages) m ON m.host_name = a.host_name AND a.severity > 5 AND a.action = 'Block'
+
+SELECT v.x, w.y FROM (VALUES (1), (2), (3)) v(x) LEFT JOIN (VALUES (1, 'a'), (2, 'b'), (3, 'c')) w(k, y) ON w.k = v.x AND w.y <> 'b' ORDER BY 1
+
+SELECT v.x, w.y FROM (VALUES (1), (2), (3)) v(x) LEFT JOIN (VALUES (1, 'a'), (2, 'b'), (3, 'c')) w(k, y) ON w.k = v.x AND w.y < 'c' AND v.x > 1 ORDER BY 1
+
+SELECT count(*), count(m.level) FROM (SELECT DISTINCT host_name, namespace_name FROM alerts) a LEFT JOIN messages m ON m.host_name = a.host_name AND length(m.message) > length(a.namespace_name) + 40
+
+SELECT w.k, v.x FROM (VALUES (1), (2)) v(x) RIGHT JOIN (VALUES (1), (2), (3)) w(k) ON w.k = v.x AND v.x + w.k > 2 ORDER BY 1
+
+SELECT v.x, count(w.k) FROM (VALUES (1), (2), (3)) v(x) LEFT JOIN (VALUES (1), (2), (3)) w(k) ON w.k < v.x GROUP BY 1 ORDER BY 1

@@ -76,3 +76,17 @@ SELECT count(*) FROM alerts WHERE unnest(atags) = 'NIST'
 
 -- error: unnest of a non-array
 SELECT unnest(namespace_name) FROM alerts
+
+-- Building JSON objects.
+
+SELECT json_build_object('host', host_name, 'n', count(*), 'ok', bool_and(severity > 0)) FROM alerts GROUP BY host_name ORDER BY host_name LIMIT 3
+
+SELECT jsonb_build_object('b', 1, 'a', 'x', 'b', 2, 'arr', ARRAY['p', 'q'], 'nothing', NULL, 'f', 1.5::float8)
+
+SELECT json_build_object('ts', min(ts), 'quote', 'say "hi"' || E'\n' || E'\t') FROM alerts
+
+SELECT json_build_object('k', 1, NULL, 2)
+
+SELECT ARRAY['a', 'b c', 'd"e']::text, '{x,"y z"}'::text[]::varchar, length(ARRAY['p']::text)
+
+SELECT x, generate_subscripts(a, 1) AS i, unnest(a) AS e FROM (VALUES (1, ARRAY['p', 'q']), (2, ARRAY['r'])) v(x, a) ORDER BY 1, 2

@@ -53,3 +53,6 @@ SELECT '12:00'::time
 
 -- todo: sum and avg of intervals
 SELECT sum(ts - '2026-11-01') FROM alerts
+
+-- todo: FULL JOIN conditions other than equalities
+SELECT count(*) FROM (VALUES (1), (2)) v(x) FULL JOIN (VALUES (1), (3)) w(k) ON w.k = v.x AND w.k > 1
