@@ -10,12 +10,26 @@ command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 # A real three-member etcd cluster for the catalog (catalog/cluster_test.go).
 command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
+# The clients users connect with (test/clients_test.go): pgjdbc, psycopg2
+# with SQLAlchemy and pandas, node-postgres.
+command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+[ -f /usr/share/java/postgresql.jar ] || missing+=(libpostgresql-jdbc-java)
+for mod in psycopg2 sqlalchemy pandas; do
+	/usr/bin/python3 -c "import $mod" >/dev/null 2>&1 || missing+=("python3-$mod")
+done
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]} > 0)); then
 	echo "== installing ${missing[*]}"
 	sudo=""
 	if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d test/clients/node/node_modules/pg ]; then
+	echo "== npm ci (node-postgres for test/clients_test.go)"
+	npm ci --prefix test/clients/node --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
 echo "== gofmt and go vet"

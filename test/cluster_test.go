@@ -123,6 +123,7 @@ type cluster struct {
 	metrics   []string // each operator's HTTP address
 	start     time.Time
 	count     int
+	queryDir  string // the query node's --data-dir: its TLS certificate
 }
 
 // startCluster starts the seed topology: a master, three simulators
@@ -179,8 +180,8 @@ func startTopologyWith(t *testing.T, count, operators int, prefix string, opArgs
 		c.operators = append(c.operators, op)
 		c.metrics = append(c.metrics, httpAddr)
 	}
-	c.pgAddr = freeAddr(t)
-	start(t, prefix+"query", append([]string{"query", "--listen", c.pgAddr, "--etcd-endpoints", etcd, "--data-dir", t.TempDir(), "--http-listen", "", "--log-level", "warn"}, queryArgs...)...)
+	c.pgAddr, c.queryDir = freeAddr(t), t.TempDir()
+	start(t, prefix+"query", append([]string{"query", "--listen", c.pgAddr, "--etcd-endpoints", etcd, "--data-dir", c.queryDir, "--http-listen", "", "--log-level", "warn"}, queryArgs...)...)
 	return c
 }
 
