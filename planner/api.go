@@ -26,8 +26,14 @@ const (
 	// KindShow shows a session setting, ShowName, as one text column.
 	KindShow
 	// KindTransaction is BEGIN, COMMIT, ROLLBACK and their kin; Tag says
-	// which. armorlake transactions are read-only and hold no state.
+	// which, Savepoint names the savepoint of SAVEPOINT, RELEASE and
+	// ROLLBACK TO. armorlake transactions are read-only and hold no
+	// state but the session's settings.
 	KindTransaction
+	// KindUtility is a statement about the session the wire layer
+	// answers: DISCARD (Tag "DISCARD ALL"...), DEALLOCATE (Target the
+	// statement, "" for ALL), UNLISTEN.
+	KindUtility
 )
 
 // Column is one result column.
@@ -88,6 +94,8 @@ type Statement struct {
 
 	SetName, SetValue string // KindSet
 	ShowName          string // KindShow
+	Savepoint         string // KindTransaction
+	Target            string // KindUtility
 
 	// budget returns the memory budget of a run, read from the session
 	// when the statement runs.

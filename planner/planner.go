@@ -195,6 +195,21 @@ func (p *Planner) prepareOne(n *pg.Node, text string, sess *Session, paramTypes 
 			Columns: []Column{{Name: name, Type: coldata.Text}}}, nil
 	case n.GetTransactionStmt() != nil:
 		return prepareTransaction(n.GetTransactionStmt(), text)
+	case n.GetDiscardStmt() != nil:
+		tag := map[pg.DiscardMode]string{pg.DiscardMode_DISCARD_ALL: "DISCARD ALL", pg.DiscardMode_DISCARD_PLANS: "DISCARD PLANS",
+			pg.DiscardMode_DISCARD_SEQUENCES: "DISCARD SEQUENCES", pg.DiscardMode_DISCARD_TEMP: "DISCARD TEMP"}[n.GetDiscardStmt().Target]
+		return &Statement{Kind: KindUtility, SQL: text, Tag: tag}, nil
+	case n.GetDeallocateStmt() != nil:
+		d := n.GetDeallocateStmt()
+		if d.Name == "" {
+			return &Statement{Kind: KindUtility, SQL: text, Tag: "DEALLOCATE ALL"}, nil
+		}
+		return &Statement{Kind: KindUtility, SQL: text, Tag: "DEALLOCATE", Target: d.Name}, nil
+	case n.GetUnlistenStmt() != nil:
+		// armorlake has no notifications, so nothing is listened to.
+		return &Statement{Kind: KindUtility, SQL: text, Tag: "UNLISTEN"}, nil
+	case n.GetListenStmt() != nil, n.GetNotifyStmt() != nil:
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "LISTEN and NOTIFY are not supported")
 	}
 	if verb := writeVerb(n); verb != "" {
 		return nil, sqlerr.New(sqlerr.ReadOnlySQLTransaction, "cannot execute %s in a read-only transaction", verb).
@@ -248,6 +263,35 @@ func prepareSet(s *pg.VariableSetStmt, text string) (*Statement, error) {
 		st.Tag = "RESET"
 	case pg.VariableSetKind_VAR_RESET_ALL:
 		st.Tag, st.SetName = "RESET", "all"
+	case pg.VariableSetKind_VAR_SET_MULTI:
+		// SET TRANSACTION … and SET SESSION CHARACTERISTICS AS
+		// TRANSACTION …: the isolation level is kept as a setting;
+		// every armorlake transaction is read-only whatever is asked.
+		prefix := ""
+		if s.Name == "SESSION CHARACTERISTICS" {
+			prefix = "default_"
+		}
+		for _, a := range s.Args {
+			d := a.GetDefElem()
+			if d == nil {
+				continue
+			}
+			v, err := settingValue(d.Arg)
+			if err != nil {
+				return nil, err
+			}
+			switch d.Defname {
+			case "transaction_isolation":
+				st.SetName, st.SetValue = prefix+"transaction_isolation", v
+			case "transaction_read_only", "transaction_deferrable":
+				if st.SetName == "" {
+					st.SetName, st.SetValue = prefix+d.Defname, map[string]string{"1": "on", "0": "off"}[v]
+				}
+			}
+		}
+		if st.SetName == "" {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "SET %s is not supported", s.Name)
+		}
 	default:
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "SET %s is not supported", s.Name)
 	}
@@ -285,12 +329,14 @@ func prepareTransaction(t *pg.TransactionStmt, text string) (*Statement, error) 
 		st.Tag = "START TRANSACTION"
 	case pg.TransactionStmtKind_TRANS_STMT_COMMIT:
 		st.Tag = "COMMIT"
-	case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK, pg.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
+	case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK:
 		st.Tag = "ROLLBACK"
+	case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
+		st.Tag, st.Savepoint = "ROLLBACK", t.SavepointName
 	case pg.TransactionStmtKind_TRANS_STMT_SAVEPOINT:
-		st.Tag = "SAVEPOINT"
+		st.Tag, st.Savepoint = "SAVEPOINT", t.SavepointName
 	case pg.TransactionStmtKind_TRANS_STMT_RELEASE:
-		st.Tag = "RELEASE"
+		st.Tag, st.Savepoint = "RELEASE", t.SavepointName
 	default:
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "two-phase commit is not supported")
 	}

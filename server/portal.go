@@ -129,6 +129,8 @@ func (c *conn) run(p *portal, limit int) error {
 		return c.execSet(p.stmt)
 	case planner.KindTransaction:
 		return c.execTransaction(p)
+	case planner.KindUtility:
+		return c.execUtility(p)
 	case planner.KindShow:
 		if p.op == nil && !p.done {
 			b, err := c.showBatch(p.stmt.ShowName)

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -125,6 +126,7 @@ type session struct {
 	resetVals  map[string]string // what RESET restores: defaults overridden by startup options
 	reported   map[string]string // values last sent as ParameterStatus
 	saved      map[string]string // settings at BEGIN, restored by ROLLBACK
+	savepoints []savepoint       // SAVEPOINTs of the block, oldest first
 	loc        *time.Location    // TimeZone, resolved
 	noPushdown bool              // armorlake.pushdown = off
 	partial    bool              // armorlake.partial_results = on
@@ -247,7 +249,7 @@ func (s *session) begin() {
 }
 
 func (s *session) commit() {
-	s.txn, s.saved = txnIdle, nil
+	s.txn, s.saved, s.savepoints = txnIdle, nil, nil
 }
 
 func (s *session) rollback() {
@@ -255,7 +257,36 @@ func (s *session) rollback() {
 		s.settings = s.saved
 		s.resolve()
 	}
-	s.txn, s.saved = txnIdle, nil
+	s.txn, s.saved, s.savepoints = txnIdle, nil, nil
+}
+
+// savepoint is a SAVEPOINT: the settings to restore on ROLLBACK TO.
+type savepoint struct {
+	name     string
+	settings map[string]string
+}
+
+func (s *session) savepoint(name string) {
+	s.savepoints = append(s.savepoints, savepoint{name: name, settings: maps.Clone(s.settings)})
+}
+
+// findSavepoint returns the newest savepoint called name.
+func (s *session) findSavepoint(name string) (int, error) {
+	for i := len(s.savepoints) - 1; i >= 0; i-- {
+		if s.savepoints[i].name == name {
+			return i, nil
+		}
+	}
+	return 0, sqlerr.New(sqlerr.InvalidSavepointSpecification, "savepoint \"%s\" does not exist", name)
+}
+
+// rollbackTo undoes what followed savepoint i, which stays, and leaves a
+// failed block usable again.
+func (s *session) rollbackTo(i int) {
+	s.settings = maps.Clone(s.savepoints[i].settings)
+	s.resolve()
+	s.savepoints = s.savepoints[:i+1]
+	s.txn = txnBlock
 }
 
 // fail marks an error: inside a transaction block, the block fails.

@@ -112,6 +112,34 @@ func (c *conn) checkAborted(st *planner.Statement) error {
 	return sqlerr.New(sqlerr.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
 }
 
+// execUtility runs DISCARD, DEALLOCATE and UNLISTEN.
+func (c *conn) execUtility(p *portal) error {
+	switch tag := p.stmt.Tag; tag {
+	case "DISCARD ALL":
+		if c.sess.txn != txnIdle {
+			return sqlerr.New(sqlerr.ActiveSQLTransaction, "DISCARD ALL cannot run inside a transaction block")
+		}
+		// Every prepared statement and portal goes, and every setting
+		// returns to its value at connection start.
+		c.closePortals(p)
+		clear(c.stmts)
+		c.sess.resetAll()
+	case "DEALLOCATE":
+		if _, ok := c.stmts[p.stmt.Target]; !ok || p.stmt.Target == "" {
+			return sqlerr.New(sqlerr.InvalidSQLStatementName, "prepared statement \"%s\" does not exist", p.stmt.Target)
+		}
+		delete(c.stmts, p.stmt.Target)
+	case "DEALLOCATE ALL":
+		for name := range c.stmts {
+			if name != "" {
+				delete(c.stmts, name)
+			}
+		}
+	}
+	c.w.send(&pgproto3.CommandComplete{CommandTag: []byte(p.stmt.Tag)})
+	return nil
+}
+
 // execSet runs SET and RESET. The client learns of a reported parameter's
 // new value from the ParameterStatus before the next ReadyForQuery.
 func (c *conn) execSet(st *planner.Statement) error {
@@ -167,6 +195,18 @@ func (c *conn) execTransaction(p *portal) error {
 			c.w.send(noticeResponse(severityWarning, sqlerr.ActiveSQLTransaction, "there is already a transaction in progress"))
 		}
 	case "COMMIT", "ROLLBACK":
+		if p.stmt.Savepoint != "" {
+			// ROLLBACK TO SAVEPOINT: the block goes on.
+			if s.txn == txnIdle {
+				return sqlerr.New(sqlerr.NoActiveSQLTransaction, "ROLLBACK TO SAVEPOINT can only be used in transaction blocks")
+			}
+			i, err := s.findSavepoint(p.stmt.Savepoint)
+			if err != nil {
+				return err
+			}
+			s.rollbackTo(i)
+			break
+		}
 		switch {
 		case s.txn == txnIdle:
 			c.w.send(noticeResponse(severityWarning, sqlerr.NoActiveSQLTransaction, "there is no transaction in progress"))
@@ -186,6 +226,15 @@ func (c *conn) execTransaction(p *portal) error {
 			}
 			return sqlerr.New(sqlerr.NoActiveSQLTransaction, "%s can only be used in transaction blocks", what)
 		}
+		if tag == "SAVEPOINT" {
+			s.savepoint(p.stmt.Savepoint)
+			break
+		}
+		i, err := s.findSavepoint(p.stmt.Savepoint)
+		if err != nil {
+			return err
+		}
+		s.savepoints = s.savepoints[:i]
 	}
 	c.w.send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
 	return nil

@@ -32,6 +32,7 @@ const (
 	ReadOnlySQLTransaction          = "25006"
 	CardinalityViolation            = "21000"
 	InvalidSQLStatementName         = "26000"
+	InvalidSavepointSpecification   = "3B001"
 	InvalidCursorName               = "34000"
 	CharacterNotInRepertoire        = "22021"
 	InvalidBinaryRepresentation     = "22P03"

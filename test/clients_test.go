@@ -96,6 +96,11 @@ var psqlCases = []struct {
 UNION ALL SELECT NULL::pg_catalog.text, n.nspname FROM pg_catalog.pg_namespace n WHERE n.nspname LIKE 'me%' AND n.nspname NOT LIKE E'pg\\_%'
 LIMIT 1000`}},
 	{"error_keeps_session", []string{`SELECT * FROM no_such_table`, `SELECT count(*) > 0 AS alive FROM messages`}},
+	{"session_commands", []string{`DISCARD ALL`, `DEALLOCATE ALL`, `DEALLOCATE nope`,
+		`SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ`, `SHOW default_transaction_isolation`,
+		`UNLISTEN *`, `BEGIN`, `SET TimeZone = 'Asia/Tokyo'`, `SAVEPOINT a`, `SET TimeZone = 'Europe/Paris'`, `SELECT 1/0`,
+		`SELECT 1`, `ROLLBACK TO SAVEPOINT a`, `SHOW TimeZone`, `RELEASE a`, `RELEASE a`, `ROLLBACK`, `SHOW TimeZone`,
+		`INSERT INTO alerts (pid) VALUES (1)`}},
 }
 
 func checkPsql(t *testing.T, ctx context.Context, host, port string) {
