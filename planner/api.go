@@ -30,6 +30,9 @@ const (
 	// ROLLBACK TO. armorlake transactions are read-only and hold no
 	// state but the session's settings.
 	KindTransaction
+	// KindCopy is COPY … TO STDOUT: rows as KindQuery's, framed as
+	// Copy says.
+	KindCopy
 	// KindUtility is a statement about the session the wire layer
 	// answers: DISCARD (Tag "DISCARD ALL"...), DEALLOCATE (Target the
 	// statement, "" for ALL), UNLISTEN.
@@ -92,10 +95,11 @@ type Statement struct {
 	// Text.
 	ParamTypes []coldata.Type
 
-	SetName, SetValue string // KindSet
-	ShowName          string // KindShow
-	Savepoint         string // KindTransaction
-	Target            string // KindUtility
+	SetName, SetValue string       // KindSet
+	ShowName          string       // KindShow
+	Savepoint         string       // KindTransaction
+	Target            string       // KindUtility
+	Copy              *CopyOptions // KindCopy
 
 	// budget returns the memory budget of a run, read from the session
 	// when the statement runs.

@@ -195,6 +195,8 @@ func (p *Planner) prepareOne(n *pg.Node, text string, sess *Session, paramTypes 
 			Columns: []Column{{Name: name, Type: coldata.Text}}}, nil
 	case n.GetTransactionStmt() != nil:
 		return prepareTransaction(n.GetTransactionStmt(), text)
+	case n.GetCopyStmt() != nil:
+		return p.prepareCopy(n.GetCopyStmt(), text, sess, paramTypes)
 	case n.GetDiscardStmt() != nil:
 		tag := map[pg.DiscardMode]string{pg.DiscardMode_DISCARD_ALL: "DISCARD ALL", pg.DiscardMode_DISCARD_PLANS: "DISCARD PLANS",
 			pg.DiscardMode_DISCARD_SEQUENCES: "DISCARD SEQUENCES", pg.DiscardMode_DISCARD_TEMP: "DISCARD TEMP"}[n.GetDiscardStmt().Target]
@@ -239,8 +241,6 @@ func writeVerb(n *pg.Node) string {
 		return "ALTER TABLE"
 	case n.GetIndexStmt() != nil:
 		return "CREATE INDEX"
-	case n.GetCopyStmt() != nil && n.GetCopyStmt().IsFrom:
-		return "COPY FROM"
 	}
 	return ""
 }

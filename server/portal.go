@@ -58,6 +58,13 @@ var errPortalClosed = errors.New("portal closed")
 // of Bind: none (all text), one for all columns, or one per column.
 func (c *conn) newPortal(name string, st *planner.Statement, params *coldata.Batch, formatCodes []int16) (*portal, error) {
 	cols := c.resultColumns(st)
+	if st.Kind == planner.KindCopy {
+		// COPY's rows describe no result; their format is COPY's.
+		cols, formatCodes = st.Columns, []int16{textFormat}
+		if st.Copy.Format == "binary" {
+			formatCodes[0] = binaryFormat
+		}
+	}
 	formats := make([]int16, len(cols))
 	switch len(formatCodes) {
 	case 0:
@@ -131,6 +138,9 @@ func (c *conn) run(p *portal, limit int) error {
 		return c.execTransaction(p)
 	case planner.KindUtility:
 		return c.execUtility(p)
+	case planner.KindCopy:
+		// COPY sends all its rows whatever Execute's limit.
+		limit = 0
 	case planner.KindShow:
 		if p.op == nil && !p.done {
 			b, err := c.showBatch(p.stmt.ShowName)
@@ -178,6 +188,9 @@ func (c *conn) stream(p *portal, limit int) error {
 			return err
 		}
 		p.op = op
+		if p.stmt.Kind == planner.KindCopy {
+			c.copyStart(p)
+		}
 	}
 	if p.enc == nil {
 		p.enc, c.spare = c.spare, nil
@@ -205,6 +218,10 @@ func (c *conn) stream(p *portal, limit int) error {
 				for _, n := range p.notices.Take() {
 					c.w.send(noticeResponse(severityNotice, n.Code, n.Message))
 				}
+				if p.stmt.Kind == planner.KindCopy {
+					c.copyEnd(p, sent)
+					return nil
+				}
 				c.w.send(&pgproto3.CommandComplete{CommandTag: []byte(commandTag(p.stmt.Tag, sent))})
 				return nil
 			}
@@ -218,7 +235,11 @@ func (c *conn) stream(p *portal, limit int) error {
 			}
 		}
 		for p.row < p.enc.rows && (limit <= 0 || sent < limit) {
-			c.w.dataRow(p.enc, p.row)
+			if p.stmt.Kind == planner.KindCopy {
+				c.copyRow(p, p.enc, p.row)
+			} else {
+				c.w.dataRow(p.enc, p.row)
+			}
 			p.row++
 			sent++
 		}

@@ -67,7 +67,7 @@ func (c *conn) runStatements(stmts []*planner.Statement) error {
 		if err != nil {
 			return err
 		}
-		if len(p.cols) > 0 {
+		if len(p.cols) > 0 && st.Kind != planner.KindCopy {
 			c.w.send(rowDescription(p.cols, nil))
 		}
 		err = c.run(p, 0)

@@ -69,6 +69,18 @@ func (w *writer) dataRow(e *rowEncoder, row int) {
 	w.maybeFlush()
 }
 
+// copyData buffers a CopyData message whose payload fill appends.
+func (w *writer) copyData(fill func([]byte) []byte) {
+	if w.err != nil {
+		return
+	}
+	start := len(w.buf)
+	w.buf = append(w.buf, 'd', 0, 0, 0, 0)
+	w.buf = fill(w.buf)
+	binary.BigEndian.PutUint32(w.buf[start+1:], uint32(len(w.buf)-start-1))
+	w.maybeFlush()
+}
+
 func (w *writer) maybeFlush() {
 	if len(w.buf) >= flushThreshold {
 		w.flush()

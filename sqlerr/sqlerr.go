@@ -33,6 +33,7 @@ const (
 	CardinalityViolation            = "21000"
 	InvalidSQLStatementName         = "26000"
 	InvalidSavepointSpecification   = "3B001"
+	InsufficientPrivilege           = "42501"
 	InvalidCursorName               = "34000"
 	CharacterNotInRepertoire        = "22021"
 	InvalidBinaryRepresentation     = "22P03"

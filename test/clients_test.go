@@ -96,6 +96,8 @@ var psqlCases = []struct {
 UNION ALL SELECT NULL::pg_catalog.text, n.nspname FROM pg_catalog.pg_namespace n WHERE n.nspname LIKE 'me%' AND n.nspname NOT LIKE E'pg\\_%'
 LIMIT 1000`}},
 	{"error_keeps_session", []string{`SELECT * FROM no_such_table`, `SELECT count(*) > 0 AS alive FROM messages`}},
+	{"copy", []string{`\copy (SELECT level, count(*) AS n FROM messages GROUP BY 1 ORDER BY 1) TO STDOUT WITH (FORMAT csv, HEADER)`,
+		`COPY (SELECT 'a' || E'\t' || 'b' AS tabbed, NULL AS nothing) TO STDOUT`}},
 	{"session_commands", []string{`DISCARD ALL`, `DEALLOCATE ALL`, `DEALLOCATE nope`,
 		`SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ`, `SHOW default_transaction_isolation`,
 		`UNLISTEN *`, `BEGIN`, `SET TimeZone = 'Asia/Tokyo'`, `SAVEPOINT a`, `SET TimeZone = 'Europe/Paris'`, `SELECT 1/0`,

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -38,16 +39,33 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
-// freeAddr returns a loopback address whose port is free right now.
+// freeAddr returns a loopback address whose port is free right now and
+// was never returned before in this process: the kernel may hand a port
+// just released to the next caller, and two servers of one cluster given
+// the same port make a client reach the wrong one.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		givenMu.Lock()
+		taken := given[addr]
+		given[addr] = true
+		givenMu.Unlock()
+		if !taken {
+			return addr
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
+
+var (
+	givenMu sync.Mutex
+	given   = map[string]bool{}
+)
 
 // proc is one armorlake process of a test cluster.
 type proc struct {

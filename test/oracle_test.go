@@ -1,16 +1,21 @@
 package test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/armorlake/armorlake/coldata"
@@ -72,6 +77,7 @@ func TestOracle(t *testing.T) {
 	t.Run("approximate aggregates", func(t *testing.T) { checkApproximate(t, ctx, c.dsn(), pg.DSN()) })
 	t.Run("explain analyze", func(t *testing.T) { checkExplainAnalyze(t, ctx, c, want) })
 	t.Run("binary date and time", func(t *testing.T) { checkBinaryDatetime(t, ctx, c.dsn(), pg.DSN()) })
+	t.Run("copy", func(t *testing.T) { checkCopy(t, ctx, c.dsn(), pg.DSN()) })
 	t.Run("cancellation", func(t *testing.T) { checkCancellation(t, ctx, c) })
 	// The same events on one operator instead of three: every query
 	// must still give PostgreSQL's answer, so both placements agree.
@@ -388,4 +394,85 @@ func checkBinaryDatetime(t *testing.T, ctx context.Context, ourDSN, pgDSN string
 	if len(theirs) == 0 || strings.Join(ours, "\n") != strings.Join(theirs, "\n") {
 		t.Errorf("binary results differ:\narmorlake:\n%s\npostgres:\n%s", strings.Join(ours, "\n"), strings.Join(theirs, "\n"))
 	}
+}
+
+// copyStatements export rows in every format and with the options that
+// change how values are written; the bytes must be PostgreSQL's.
+var copyStatements = []string{
+	`COPY (SELECT ts, host_name, pid, severity, message, atags, event_data FROM alerts ORDER BY ts, pid LIMIT 500) TO STDOUT`,
+	`COPY (SELECT ts, host_name, pid, severity, message, atags, event_data FROM alerts ORDER BY ts, pid LIMIT 500) TO STDOUT (FORMAT csv, HEADER)`,
+	`COPY (SELECT ts, host_name, pid, severity, message, atags, event_data FROM alerts ORDER BY ts, pid LIMIT 500) TO STDOUT (FORMAT binary)`,
+	`COPY (SELECT ts, resource, data, NULL::text AS nothing, '' AS empty, E'tab\there\\' AS esc FROM logs ORDER BY ts, resource LIMIT 300) TO STDOUT (FORMAT csv, DELIMITER ';', NULL 'NULL', FORCE_QUOTE (resource))`,
+	`COPY (SELECT ts, resource, NULL::text AS nothing, E'a|b\nc' AS odd FROM logs ORDER BY ts, resource LIMIT 300) TO STDOUT (DELIMITER '|', NULL '', HEADER)`,
+	`COPY (SELECT count(*), sum(pid), avg(severity), 1.5::float8, true, DATE '2026-11-01', interval '1 day 2 hours' FROM alerts) TO STDOUT (FORMAT binary)`,
+	`COPY messages (ts, level, message) TO STDOUT (FORMAT csv, FORCE_QUOTE *)`,
+}
+
+func checkCopy(t *testing.T, ctx context.Context, ourDSN, pgDSN string) {
+	ours, err := pgx.Connect(ctx, ourDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ours.Close(ctx)
+	theirs, err := pgx.Connect(ctx, pgDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer theirs.Close(ctx)
+	for _, sql := range copyStatements {
+		var a, b bytes.Buffer
+		ta, errA := ours.PgConn().CopyTo(ctx, &a, sql)
+		tb, errB := theirs.PgConn().CopyTo(ctx, &b, sql)
+		if errA != nil || errB != nil {
+			t.Errorf("%s: armorlake %v, PostgreSQL %v", sql, errA, errB)
+			continue
+		}
+		if strings.HasPrefix(sql, "COPY messages") {
+			// Row order of a table copy is the store's: compare sorted.
+			la, lb := strings.Split(a.String(), "\n"), strings.Split(b.String(), "\n")
+			slices.Sort(la)
+			slices.Sort(lb)
+			if !slices.Equal(la, lb) || ta.String() != tb.String() {
+				t.Errorf("%s: %d lines, PostgreSQL %d; tags %s, %s", sql, len(la), len(lb), ta, tb)
+			}
+			continue
+		}
+		if !bytes.Equal(a.Bytes(), b.Bytes()) || ta.String() != tb.String() {
+			at, bt := a.Bytes(), b.Bytes()
+			i := 0
+			for i < len(at) && i < len(bt) && at[i] == bt[i] {
+				i++
+			}
+			t.Errorf("%s:\n%d bytes (%s), PostgreSQL %d bytes (%s); first difference at byte %d:\n ours   %q\n theirs %q",
+				sql, len(at), ta, len(bt), tb, i, at[i:min(len(at), i+80)], bt[i:min(len(bt), i+80)])
+		}
+	}
+	// Errors: the options PostgreSQL refuses, refused alike.
+	for _, sql := range []string{
+		`COPY (SELECT 1) TO STDOUT (FORMAT binary, HEADER)`,
+		`COPY (SELECT 1) TO STDOUT (DELIMITER 'ab')`,
+		`COPY (SELECT 1) TO STDOUT (FORMAT xml)`,
+		`COPY (SELECT 1) TO STDOUT (QUOTE '"')`,
+		`COPY no_such_table TO STDOUT`,
+		`COPY (SELECT 1) TO '/tmp/x'`,
+	} {
+		_, errA := ours.PgConn().CopyTo(ctx, io.Discard, sql)
+		_, errB := theirs.PgConn().CopyTo(ctx, io.Discard, sql)
+		if ca, cb := pgErrCode(errA), pgErrCode(errB); ca != cb && !(strings.Contains(sql, "/tmp") && ca == "42501") {
+			t.Errorf("%s: armorlake %v, PostgreSQL %v", sql, errA, errB)
+		}
+	}
+	// COPY FROM would wait for data PostgreSQL asks for; armorlake
+	// refuses it at once, its tables being read-only.
+	if _, err := ours.PgConn().CopyTo(ctx, io.Discard, `COPY alerts FROM STDIN`); pgErrCode(err) != "25006" {
+		t.Errorf("COPY FROM STDIN: %v, want 25006", err)
+	}
+}
+
+func pgErrCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return fmt.Sprint(err)
 }
