@@ -55,6 +55,7 @@ type view struct {
 	tables     map[string]*schema.Table
 	nodes      map[string]Node
 	placements map[string]map[string]Placement // table → node ID → placement
+	users      map[string]User
 }
 
 func newView() view {
@@ -62,6 +63,7 @@ func newView() view {
 		tables:     make(map[string]*schema.Table),
 		nodes:      make(map[string]Node),
 		placements: make(map[string]map[string]Placement),
+		users:      make(map[string]User),
 	}
 }
 
@@ -175,6 +177,14 @@ func (ca *Cache) apply(v *view, put bool, key, value []byte) {
 			var t *schema.Table
 			if t, err = decodeTable(a, value); err == nil {
 				v.tables[a] = t
+			}
+		}
+	case keyUser:
+		delete(v.users, a)
+		if put {
+			var u User
+			if u, err = decodeUser(a, value); err == nil {
+				v.users[a] = u
 			}
 		}
 	case keyPlacement:

@@ -29,6 +29,7 @@ const (
 	nodesDir        = "nodes/"
 	tablesDir       = "tables/"
 	placementDir    = "placement/"
+	usersDir        = "users/"
 	maxNameLen      = 255
 	maxTxnOps       = 64 // below etcd's default --max-txn-ops of 128
 	clientKeepAlive = 10 * time.Second
@@ -211,6 +212,7 @@ const (
 	keyNode
 	keyTable
 	keyPlacement
+	keyUser
 )
 
 // parseKey splits a key into its family and names: the node ID, the table
@@ -226,6 +228,9 @@ func (c *Catalog) parseKey(key string) (kind keyKind, a, b string) {
 	}
 	if name, ok := strings.CutPrefix(rel, tablesDir); ok && checkName("", name) == nil {
 		return keyTable, name, ""
+	}
+	if name, ok := strings.CutPrefix(rel, usersDir); ok && checkName("", name) == nil {
+		return keyUser, name, ""
 	}
 	if rest, ok := strings.CutPrefix(rel, placementDir); ok {
 		t, id, ok := strings.Cut(rest, "/")

@@ -30,6 +30,7 @@ var commands = []command{
 	{"master", "run the master: the etcd catalog, embedded", runMaster},
 	{"operator", "run an operator: pull KubeArmor events, store them, answer plan fragments", runOperator},
 	{"query", "run a query node: the PostgreSQL endpoint that plans and merges across operators", runQuery},
+	{"user", "add, delete or list the users that log in to query nodes with a password", runUser},
 	{"kubearmor-sim", "serve KubeArmor's gRPC LogService with seeded, realistic events", runSim},
 	{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 		fmt.Fprintln(stdout, "armorlake", Version)

@@ -452,6 +452,9 @@ type queryConfig struct {
 	ClientTLS       string
 	TLSCert, TLSKey string
 	DataDir         string
+	// Auth decides who may connect (server.AuthRule); nil for
+	// server.DefaultAuth.
+	Auth []server.AuthRule
 }
 
 // clientTLS returns the TLS configuration for PostgreSQL clients, nil
@@ -524,7 +527,12 @@ func startQuery(ctx context.Context, cfg queryConfig) (_ *queryNode, err error) 
 	if err != nil {
 		return nil, err
 	}
-	q.srv, err = server.New(server.Config{Listen: cfg.Listen, Logger: cfg.Logger, TLS: tlsCfg}, p)
+	auth := cfg.Auth
+	if auth == nil {
+		auth = server.DefaultAuth
+	}
+	q.srv, err = server.New(server.Config{Listen: cfg.Listen, Logger: cfg.Logger, TLS: tlsCfg, Auth: auth,
+		Users: catalogUsers{q.cache}}, p)
 	if err != nil {
 		return nil, err
 	}

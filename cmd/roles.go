@@ -11,6 +11,7 @@ import (
 
 	"github.com/armorlake/armorlake/export"
 	"github.com/armorlake/armorlake/ingest"
+	"github.com/armorlake/armorlake/server"
 	"github.com/armorlake/armorlake/sim"
 )
 
@@ -132,6 +133,8 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o.fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate chain served to PostgreSQL clients")
 	o.fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
 	o.fs.StringVar(&cfg.DataDir, "data-dir", "data/query", "directory of the query node's own files (its self-signed certificate)")
+	var authFile string
+	o.fs.StringVar(&authFile, "auth-file", "", "who may connect, in pg_hba.conf's form: lines of TYPE (host, hostssl, hostnossl) USER ADDRESS METHOD (trust, reject, scram-sha-256, password); users come from 'armorlake user add' (default: trust loopback clients, scram-sha-256 for the others)")
 	o.fs.Var(&etcd, "etcd-endpoints", "comma-separated etcd client URLs of the catalog")
 	o.fs.DurationVar(&cfg.ConnectTimeout, "connect-timeout", 3*time.Second, "how long a query waits to reach an operator before failing with an error naming it")
 	o.fs.StringVar(&cfg.OperatorTLS.Cert, "operator-tls-cert", "", "PEM certificate for mutual TLS with operators (with --operator-tls-key and --operator-tls-ca; default plaintext)")
@@ -145,6 +148,11 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	cfg.Etcd, cfg.Logger = etcd, logger
+	if authFile != "" {
+		if cfg.Auth, err = server.LoadAuthRules(authFile); err != nil {
+			return err
+		}
+	}
 	h, err := startHTTP(*httpAddr, newRegistry(), logger)
 	if err != nil {
 		return err
@@ -309,7 +317,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		closers = append(closers, op)
 	}
-	q, err := startQuery(ctx, queryConfig{ID: "query-1", Listen: listen, Etcd: m.Endpoints(), Logger: logger, DataDir: filepath.Join(dataDir, "query")})
+	q, err := startQuery(ctx, queryConfig{ID: "query-1", Listen: listen, Etcd: m.Endpoints(), Logger: logger, DataDir: filepath.Join(dataDir, "query"),
+		Auth: server.TrustAll})
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,13 @@ type Config struct {
 	// nil answers 'N' and clients go on in plain text.
 	TLS *tls.Config
 
+	// Auth decides who may connect, pg_hba.conf's way (auth.go); nil
+	// trusts everyone (TrustAll), as armorlake dev does.
+	Auth []AuthRule
+	// Users gives the password verifiers of the users that log in by
+	// password.
+	Users Users
+
 	// Logger receives connection-level events (at Debug) and recovered
 	// panics (at Error). Default: discard everything.
 	Logger *slog.Logger
@@ -84,6 +91,9 @@ func (c *Config) EnsureDefaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Auth == nil {
+		c.Auth = TrustAll
 	}
 }
 

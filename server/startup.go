@@ -138,13 +138,6 @@ func (c *conn) startSession(m *pgproto3.StartupMessage) error {
 	return c.w.err
 }
 
-// authenticate authenticates the session's user. Trust for now: every user
-// is admitted.
-func (c *conn) authenticate() error {
-	c.w.send(&pgproto3.AuthenticationOk{})
-	return nil
-}
-
 // applyStartupParams applies the StartupMessage parameters as the session's
 // defaults. Unknown parameters are kept as they are, as drivers forward
 // whatever their connection string holds.

@@ -29,7 +29,12 @@ var update = flag.Bool("update", false, "rewrite the psql golden files in testda
 // node-postgres. The test command (scripts/test.sh) installs them.
 func TestClients(t *testing.T) {
 	const perSim = 2000
-	c := startCluster(t, perSim)
+	// Two users log in by password; everyone else is trusted.
+	authFile := filepath.Join(t.TempDir(), "auth.conf")
+	if err := os.WriteFile(authFile, []byte("host all scram_user all scram-sha-256\nhostssl all clear_user all password\nhostnossl all clear_user all reject\nhost all all all trust\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := startTopology(t, perSim, 3, "", "--auth-file", authFile)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	waitFor(t, 90*time.Second, "every event stored", func() error {
@@ -67,6 +72,7 @@ func TestClients(t *testing.T) {
 			t.Errorf("verify-full against another CA: %v: %s", err, out)
 		}
 	})
+	t.Run("auth", func(t *testing.T) { checkAuth(t, ctx, c, port) })
 	t.Run("grafana_pgx", func(t *testing.T) { checkGrafanaPgx(t, ctx, host, port) })
 	t.Run("grafana_libpq", func(t *testing.T) { checkGrafanaLibPQ(t, ctx, host, port) })
 	t.Run("pgjdbc", func(t *testing.T) { checkJDBC(t, ctx, host, port) })
@@ -436,4 +442,54 @@ func checkNode(t *testing.T, ctx context.Context, host, port string) {
 	}
 	got := runClient(t, ctx, dir, "node", "clients.js", fmt.Sprintf("postgres://armorlake@%s:%s/armorlake", host, port))
 	expectLines(t, got, "params 2 number", "types true object true", "named 1", "error 42P01", "multi 2")
+}
+
+// checkAuth adds users with armorlake user add and logs in with psql:
+// SCRAM-SHA-256 with the right and a wrong password, cleartext over TLS,
+// and a user deleted.
+func checkAuth(t *testing.T, ctx context.Context, c *cluster, port string) {
+	for _, u := range []string{"scram_user", "clear_user"} {
+		cmd := exec.CommandContext(ctx, binary, "user", "add", "--name", u, "--etcd-endpoints", c.etcd)
+		cmd.Stdin = strings.NewReader("s3cret " + u + "\n")
+		if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "user "+u+" added") {
+			t.Fatalf("armorlake user add %s: %v: %s", u, err, out)
+		}
+	}
+	out, err := exec.CommandContext(ctx, binary, "user", "list", "--etcd-endpoints", c.etcd).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "clear_user\tadded ") || !strings.Contains(string(out), "scram_user\tadded ") {
+		t.Errorf("armorlake user list: %v: %s", err, out)
+	}
+	login := func(user, password, sslmode string) (string, error) {
+		cmd := exec.CommandContext(ctx, "psql", "-X", "-A", "-t", "-h", "127.0.0.1", "-p", port, "-U", user, "-d", "armorlake",
+			"-c", "SELECT current_user")
+		cmd.Env = append(os.Environ(), "PGPASSWORD="+password, "PGSSLMODE="+sslmode, "PGCONNECT_TIMEOUT=5")
+		out, err := cmd.CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	// The query node's cache learns of a new user within a second.
+	waitFor(t, 10*time.Second, "scram_user logs in", func() error {
+		out, err := login("scram_user", "s3cret scram_user", "disable")
+		if err != nil || out != "scram_user" {
+			return fmt.Errorf("%v: %s", err, out)
+		}
+		return nil
+	})
+	if out, err := login("scram_user", "wrong", "disable"); err == nil || !strings.Contains(out, `password authentication failed for user "scram_user"`) {
+		t.Errorf("wrong SCRAM password: %v: %s", err, out)
+	}
+	if out, err := login("clear_user", "s3cret clear_user", "require"); err != nil || out != "clear_user" {
+		t.Errorf("cleartext over TLS: %v: %s", err, out)
+	}
+	if out, err := login("clear_user", "s3cret clear_user", "disable"); err == nil || !strings.Contains(out, "pg_hba.conf rejects connection") {
+		t.Errorf("cleartext without TLS: %v: %s", err, out)
+	}
+	if out, err := exec.CommandContext(ctx, binary, "user", "delete", "--name", "scram_user", "--etcd-endpoints", c.etcd).CombinedOutput(); err != nil {
+		t.Fatalf("armorlake user delete: %v: %s", err, out)
+	}
+	waitFor(t, 10*time.Second, "a deleted user is refused", func() error {
+		if out, err := login("scram_user", "s3cret scram_user", "disable"); err == nil {
+			return fmt.Errorf("still logs in: %s", out)
+		}
+		return nil
+	})
 }

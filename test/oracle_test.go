@@ -21,6 +21,7 @@ import (
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/ingest"
 	"github.com/armorlake/armorlake/schema"
+	"github.com/armorlake/armorlake/server"
 	"github.com/armorlake/armorlake/sim"
 	"github.com/armorlake/armorlake/test/pgtest"
 )
@@ -78,6 +79,18 @@ func TestOracle(t *testing.T) {
 	t.Run("explain analyze", func(t *testing.T) { checkExplainAnalyze(t, ctx, c, want) })
 	t.Run("binary date and time", func(t *testing.T) { checkBinaryDatetime(t, ctx, c.dsn(), pg.DSN()) })
 	t.Run("copy", func(t *testing.T) { checkCopy(t, ctx, c.dsn(), pg.DSN()) })
+	t.Run("scram verifier", func(t *testing.T) {
+		// A verifier PostgreSQL made checks the password under
+		// armorlake's SCRAM code, and only that password.
+		out, err := pg.Psql(ctx, `SET password_encryption = 'scram-sha-256'; CREATE ROLE scram_check LOGIN PASSWORD 'pässwörd 1'; SELECT rolpassword FROM pg_authid WHERE rolname = 'scram_check'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := strings.TrimSpace(out[strings.LastIndex(out, "\n")+1:])
+		if !server.CheckPassword(v, "pässwörd 1") || server.CheckPassword(v, "pässwörd 2") {
+			t.Errorf("PostgreSQL's verifier %q: right password %v, wrong one %v", v, server.CheckPassword(v, "pässwörd 1"), server.CheckPassword(v, "pässwörd 2"))
+		}
+	})
 	t.Run("cancellation", func(t *testing.T) { checkCancellation(t, ctx, c) })
 	// The same events on one operator instead of three: every query
 	// must still give PostgreSQL's answer, so both placements agree.
