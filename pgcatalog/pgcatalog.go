@@ -21,6 +21,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/schema"
@@ -55,6 +56,20 @@ type Info struct {
 	Bytes func(table string) int64
 	// PID is the session's backend process ID.
 	PID int64
+	// Activity lists the query node's sessions, for pg_stat_activity.
+	Activity []Activity
+}
+
+// Activity is one session of pg_stat_activity.
+type Activity struct {
+	PID            int64
+	User, Database string
+	Application    string
+	ClientAddr     string
+	ClientPort     int64
+	BackendStart   time.Time
+	QueryStart     time.Time
+	State, Query   string
 }
 
 // Setting is one row of pg_settings.

@@ -3,6 +3,7 @@ package pgcatalog
 import (
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/armorlake/armorlake/schema"
 )
@@ -206,6 +207,26 @@ func init() {
 				}
 				b.add(TableOID(t.Name), "public", t.Name, 0, nil, 0, nil, nil, nil, n, 0, 0, 0, 0, n, 0, 0, 0,
 					nil, nil, nil, nil, 0, 0, 0, 0)
+			}
+		})
+
+	define(cat, "pg_stat_activity", 12045, 'v', "datid oid, datname name, pid integer, leader_pid integer, "+
+		"usesysid oid, usename name, application_name text, client_addr inet, client_hostname text, "+
+		"client_port integer, backend_start timestamp with time zone, xact_start timestamp with time zone, "+
+		"query_start timestamp with time zone, state_change timestamp with time zone, wait_event_type text, "+
+		"wait_event text, state text, backend_xid xid, backend_xmin xid, query_id bigint, query text, "+
+		"backend_type text",
+		func(in *Info, b *rowsBuilder) {
+			ts := func(t time.Time) any {
+				if t.IsZero() {
+					return nil
+				}
+				return t.UnixMicro()
+			}
+			for _, a := range in.Activity {
+				b.add(DatabaseOID(a.Database), a.Database, int32(a.PID), nil, RoleOID(a.User), a.User, a.Application,
+					a.ClientAddr, nil, int32(a.ClientPort), ts(a.BackendStart), nil, ts(a.QueryStart), ts(a.QueryStart),
+					nil, nil, a.State, nil, nil, nil, a.Query, "client backend")
 			}
 		})
 

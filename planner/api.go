@@ -73,6 +73,12 @@ type Session struct {
 	Setting func(name string) (string, bool)
 	// Settings lists every parameter, for pg_settings.
 	Settings func() []pgcatalog.Setting
+	// Activity lists the server's sessions (pg_stat_activity);
+	// SignalBackend cancels a session's statement or ends the session
+	// (pg_cancel_backend, pg_terminate_backend), reporting whether it
+	// exists. nil: none known.
+	Activity      func() []pgcatalog.Activity
+	SignalBackend func(pid int32, terminate bool) bool
 }
 
 // DefaultMemoryBudget is a statement's memory budget on the query node.

@@ -1,14 +1,18 @@
 package planner
 
 import (
+	"context"
 	"runtime"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/armorlake/armorlake/coldata"
+	"github.com/armorlake/armorlake/exec"
 	"github.com/armorlake/armorlake/pgcatalog"
 	"github.com/armorlake/armorlake/rpcpb"
+	"github.com/armorlake/armorlake/schema"
 	"github.com/armorlake/armorlake/sqlerr"
 )
 
@@ -87,7 +91,7 @@ func (b *binder) bindCatalogFunc(name string, f *pg.FuncCall) (s *scalar, handle
 		"pg_get_triggerdef", "pg_get_ruledef", "pg_get_serial_sequence", "has_table_privilege",
 		"has_schema_privilege", "has_database_privilege", "has_any_column_privilege", "has_column_privilege",
 		"has_function_privilege", "to_regclass", "to_regtype", "to_regnamespace", "pg_is_in_recovery",
-		"pg_get_partition_constraintdef", "pg_partition_root":
+		"pg_get_partition_constraintdef", "pg_partition_root", "pg_cancel_backend", "pg_terminate_backend":
 	default:
 		return nil, false, nil
 	}
@@ -136,6 +140,12 @@ func (b *binder) bindCatalogFunc(name string, f *pg.FuncCall) (s *scalar, handle
 	nullText := constScalar(nullDatum(coldata.Text))
 
 	switch name {
+	case "pg_cancel_backend", "pg_terminate_backend":
+		if err := arity(1, 2); err != nil {
+			return nil, true, err
+		}
+		s, err := b.bindSignal(args[0], name == "pg_terminate_backend", f.Location)
+		return s, true, err
 	case "version":
 		if err := arity(0); err != nil {
 			return nil, true, err
@@ -470,4 +480,91 @@ func (b *binder) regCast(x *scalar, target string, loc int32) (*scalar, error) {
 	}
 	// regproc: armorlake's catalogs name no functions.
 	return b.lookupText(x, []int64{0}, []string{"-"}, callScalar("cast", coldata.Text, x), loc)
+}
+
+// bindSignal binds pg_cancel_backend(pid) (terminate: pg_terminate_backend):
+// of a constant, signalled when the statement runs; of a column of a
+// relation planned here (SELECT pg_cancel_backend(pid) FROM
+// pg_stat_activity WHERE …), for each row, as a column computed beside
+// the relation (exec.Apply).
+func (b *binder) bindSignal(pid *scalar, terminate bool, loc int32) (*scalar, error) {
+	if err := b.settle(pid, coldata.Int32); err != nil {
+		return nil, err
+	}
+	if !pid.typ.IsInteger() {
+		return nil, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function pg_cancel_backend(%s) does not exist", pid.typ), loc)
+	}
+	signal := func(p int64) bool {
+		return b.sess != nil && b.sess.SignalBackend != nil && b.sess.SignalBackend(int32(p), terminate)
+	}
+	switch {
+	case b.describe:
+		return constScalar(nullDatum(coldata.Bool)), nil
+	case pid.kind == kindConst:
+		if pid.datum.Null {
+			return constScalar(nullDatum(coldata.Bool)), nil
+		}
+		return boolConst(signal(pid.datum.GetI())), nil
+	case pid.kind == kindColumn && b.derived != nil:
+		col := len(b.table.Columns)
+		b.table.Columns = append(b.table.Columns[:col:col], schema.Column{Name: "?signal?", Type: coldata.Bool})
+		if b.applied == nil {
+			b.applied = map[int]bool{}
+		}
+		b.applied[col] = true
+		src := pid.col
+		inner := b.derived.plan.start
+		b.derived.plan.start = func(ctx context.Context) (exec.Operator, error) {
+			in, err := inner(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return exec.NewApply(in, []int{src}, coldata.Bool, maxApplyKeys, func(ctx context.Context, v map[int]*rpcpb.Datum) (*rpcpb.Datum, error) {
+				if v[src].Null {
+					return nullDatum(coldata.Bool), nil
+				}
+				return &rpcpb.Datum{Type: uint32(coldata.Bool), Value: &rpcpb.Datum_B{B: signal(v[src].GetI())}}, nil
+			}), nil
+		}
+		return colScalar(col, "", coldata.Bool), nil
+	}
+	return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "pg_cancel_backend of this expression is not supported yet: give a process ID or a column of pg_stat_activity"), loc)
+}
+
+func isSignalCall(n *pg.Node) bool {
+	fc := n.GetFuncCall()
+	if fc == nil {
+		return false
+	}
+	name := strings.ToLower(operatorName(fc.Funcname))
+	return name == "pg_cancel_backend" || name == "pg_terminate_backend"
+}
+
+// filterBeforeSignals moves the FROM item and WHERE of a query whose
+// select list signals sessions into a subquery, so that only the rows
+// WHERE keeps are signalled: SELECT pg_cancel_backend(pid) FROM
+// pg_stat_activity a WHERE w becomes … FROM (SELECT * FROM
+// pg_stat_activity a WHERE w) a.
+func filterBeforeSignals(sel *pg.SelectStmt) *pg.SelectStmt {
+	if sel.WhereClause == nil || len(sel.FromClause) != 1 {
+		return sel
+	}
+	found := false
+	for _, t := range sel.TargetList {
+		if rt := t.GetResTarget(); rt != nil && containsNode(rt.Val, isSignalCall) {
+			found = true
+		}
+	}
+	alias := leafAlias(sel.FromClause[0])
+	if !found || alias == "" {
+		return sel
+	}
+	out := proto.Clone(sel).(*pg.SelectStmt)
+	star := &pg.Node{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: &pg.Node{Node: &pg.Node_ColumnRef{
+		ColumnRef: &pg.ColumnRef{Fields: []*pg.Node{{Node: &pg.Node_AStar{AStar: &pg.A_Star{}}}}}}}}}}
+	inner := &pg.SelectStmt{TargetList: []*pg.Node{star}, FromClause: out.FromClause, WhereClause: out.WhereClause}
+	out.FromClause = []*pg.Node{{Node: &pg.Node_RangeSubselect{RangeSubselect: &pg.RangeSubselect{
+		Subquery: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: inner}}, Alias: &pg.Alias{Aliasname: alias}}}}}
+	out.WhereClause = nil
+	return out
 }

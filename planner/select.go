@@ -78,6 +78,7 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 	if err != nil {
 		return nil, err
 	}
+	sel = filterBeforeSignals(sel)
 	if len(sel.ValuesLists) > 0 {
 		return p.planValues(sel, b)
 	}

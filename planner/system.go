@@ -45,6 +45,9 @@ func (b *binder) catalogInfo() *pgcatalog.Info {
 		if s.Settings != nil {
 			in.Settings = s.Settings()
 		}
+		if s.Activity != nil {
+			in.Activity = s.Activity()
+		}
 	}
 	if b.planner != nil {
 		if l, ok := b.planner.cat.(TableLister); ok {

@@ -40,6 +40,11 @@ type conn struct {
 
 	mu      sync.Mutex
 	running context.CancelCauseFunc // cancels the statement now executing; guarded by mu
+	// What pg_stat_activity shows of the session, guarded by mu: its
+	// user and database (set once at startup), start, and activity.
+	user, database string
+	started        time.Time
+	act            activity
 
 	sess session
 	// plan is what the planner sees of the session. Statements read it
@@ -183,6 +188,9 @@ func (c *conn) dispatch(msg pgproto3.FrontendMessage) error {
 	case *pgproto3.Describe:
 		c.extended(func() error { return c.describe(m) })
 	case *pgproto3.Execute:
+		if p := c.portals[m.Portal]; p != nil && !c.ignoreTillSync {
+			c.setActivity("active", p.stmt.SQL)
+		}
 		c.extended(func() error { return c.execute(m) })
 	case *pgproto3.Close:
 		c.extended(func() error { return c.closeMsg(m) })
@@ -239,6 +247,7 @@ func (c *conn) sendError(err error) {
 
 // readyForQuery sends parameter changes and ReadyForQuery, and flushes.
 func (c *conn) readyForQuery() {
+	c.setActivity(c.idleState(), "")
 	for _, m := range c.sess.appendReports(nil) {
 		c.w.send(m)
 	}

@@ -179,8 +179,7 @@ func (c *conn) stream(p *portal, limit int) error {
 		c.active = nil
 	}()
 	if p.op == nil {
-		c.plan = c.sess.planSession()
-		c.plan.PID = int32(c.pid)
+		c.plan = c.planSession()
 		op, err := p.stmt.Run(p.ctx, p.params)
 		if err != nil {
 			err = statementError(p.ctx, err)

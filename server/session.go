@@ -486,6 +486,16 @@ func (s *session) planSession() planner.Session {
 		User: s.user, Database: s.database, Setting: s.setting, Settings: s.pgSettings}
 }
 
+// planSession is what the planner needs to know of the session and of
+// the server (pg_stat_activity, pg_cancel_backend).
+func (c *conn) planSession() planner.Session {
+	p := c.sess.planSession()
+	p.PID = int32(c.pid)
+	p.Activity = c.srv.activities
+	p.SignalBackend = c.srv.signalBackend
+	return p
+}
+
 // setting returns a parameter's value as current_setting() shows it.
 func (s *session) setting(name string) (string, bool) {
 	_, v, err := s.show(name)

@@ -16,6 +16,7 @@ import (
 // EmptyQueryResponse), all results in text. The first error ends the
 // query; ReadyForQuery always follows.
 func (c *conn) simpleQuery(sql string) {
+	c.setActivity("active", sql)
 	// A Query destroys the unnamed statement and portal, as in PostgreSQL.
 	delete(c.stmts, "")
 	if p := c.portals[""]; p != nil {
@@ -91,8 +92,7 @@ func (c *conn) prepare(sql string, paramTypes []coldata.Type) ([]*planner.Statem
 		c.setRunning(nil)
 		cancel(nil)
 	}()
-	c.plan = c.sess.planSession()
-	c.plan.PID = int32(c.pid)
+	c.plan = c.planSession()
 	stmts, err := c.srv.engine.Prepare(ctx, &c.plan, sql, paramTypes)
 	if err != nil {
 		return stmts, statementError(ctx, err)

@@ -122,6 +122,9 @@ func (c *conn) startSession(m *pgproto3.StartupMessage) error {
 		return fatal(sqlerr.TooManyConnections, "sorry, too many clients already")
 	}
 	c.sess = newSession(&c.srv.cfg, user, database)
+	c.mu.Lock()
+	c.user, c.database, c.started = user, database, time.Now()
+	c.mu.Unlock()
 	if err := c.applyStartupParams(params); err != nil {
 		return &fatalError{err: err}
 	}

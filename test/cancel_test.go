@@ -1,12 +1,17 @@
 package test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,7 +90,13 @@ func checkCancellation(t *testing.T, ctx context.Context, c *cluster) {
 		})
 	}
 	const bound = 100 * time.Millisecond
-	for _, how := range []string{"cancel", "statement_timeout"} {
+	other, err := pgx.Connect(ctx, c.dsn())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(ctx)
+	host, port, _ := net.SplitHostPort(c.pgAddr)
+	for _, how := range []string{"cancel", "psql ^C", "pg_cancel_backend", "statement_timeout"} {
 		done := make(chan error, 1)
 		var stopped time.Time
 		if how == "statement_timeout" {
@@ -94,18 +105,48 @@ func checkCancellation(t *testing.T, ctx context.Context, c *cluster) {
 			}
 		}
 		began := time.Now()
-		go func() {
-			_, err := conn.Exec(ctx, heavyQuery)
-			done <- err
-		}()
+		var psql *exec.Cmd
+		if how == "psql ^C" {
+			var out bytes.Buffer
+			psql = exec.CommandContext(ctx, "psql", "-X", "-h", host, "-p", port, "-U", "armorlake", "-c", heavyQuery)
+			psql.Stdout, psql.Stderr = &out, &out
+			if err := psql.Start(); err != nil {
+				t.Fatal(err)
+			}
+			go func() {
+				psql.Wait()
+				if !strings.Contains(out.String(), "canceling statement due to user request") {
+					done <- fmt.Errorf("psql said %q", out.String())
+					return
+				}
+				done <- &pgconn.PgError{Code: "57014"}
+			}()
+		} else {
+			go func() {
+				_, err := conn.Exec(ctx, heavyQuery)
+				done <- err
+			}()
+		}
 		waitBusy()
-		if how == "cancel" {
+		switch how {
+		case "cancel":
 			// What psql's ^C sends: a CancelRequest on a new connection.
 			stopped = time.Now()
 			if err := conn.PgConn().CancelRequest(ctx); err != nil {
 				t.Fatal(err)
 			}
-		} else {
+		case "psql ^C":
+			stopped = time.Now()
+			psql.Process.Signal(os.Interrupt)
+		case "pg_cancel_backend":
+			// From another session, found in pg_stat_activity.
+			stopped = time.Now()
+			var ok bool
+			if err := other.QueryRow(ctx, "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = $1 AND state = 'active'",
+				int32(conn.PgConn().PID())).Scan(&ok); err != nil || !ok {
+				t.Fatalf("pg_cancel_backend: %v, %v", ok, err)
+			}
+		default:
 			stopped = began.Add(time.Second)
 		}
 		err := <-done
