@@ -455,6 +455,9 @@ type queryConfig struct {
 	// Auth decides who may connect (server.AuthRule); nil for
 	// server.DefaultAuth.
 	Auth []server.AuthRule
+	// Limits of the PostgreSQL endpoint (server.Config); 0 for defaults.
+	MaxConnections, MaxMessageSize int
+	IdleTimeout                    time.Duration
 }
 
 // clientTLS returns the TLS configuration for PostgreSQL clients, nil
@@ -532,7 +535,8 @@ func startQuery(ctx context.Context, cfg queryConfig) (_ *queryNode, err error) 
 		auth = server.DefaultAuth
 	}
 	q.srv, err = server.New(server.Config{Listen: cfg.Listen, Logger: cfg.Logger, TLS: tlsCfg, Auth: auth,
-		Users: catalogUsers{q.cache}}, p)
+		Users: catalogUsers{q.cache}, MaxConnections: cfg.MaxConnections, MaxMessageSize: cfg.MaxMessageSize,
+		IdleTimeout: cfg.IdleTimeout}, p)
 	if err != nil {
 		return nil, err
 	}

@@ -133,6 +133,9 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o.fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate chain served to PostgreSQL clients")
 	o.fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
 	o.fs.StringVar(&cfg.DataDir, "data-dir", "data/query", "directory of the query node's own files (its self-signed certificate)")
+	o.fs.IntVar(&cfg.MaxConnections, "max-connections", server.DefaultMaxConnections, "sessions served at once; the next client gets 53300 too_many_connections")
+	o.fs.IntVar(&cfg.MaxMessageSize, "max-message-size", server.DefaultMaxMessageSize, "largest message a client may send, in bytes; a larger one ends its session with 08P01")
+	o.fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", 0, "end a session idle this long, as idle_session_timeout does (0: never)")
 	var authFile string
 	o.fs.StringVar(&authFile, "auth-file", "", "who may connect, in pg_hba.conf's form: lines of TYPE (host, hostssl, hostnossl) USER ADDRESS METHOD (trust, reject, scram-sha-256, password); users come from 'armorlake user add' (default: trust loopback clients, scram-sha-256 for the others)")
 	o.fs.Var(&etcd, "etcd-endpoints", "comma-separated etcd client URLs of the catalog")

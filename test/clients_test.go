@@ -5,15 +5,18 @@ import (
 	"database/sql"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/lib/pq"
 
@@ -34,7 +37,7 @@ func TestClients(t *testing.T) {
 	if err := os.WriteFile(authFile, []byte("host all scram_user all scram-sha-256\nhostssl all clear_user all password\nhostnossl all clear_user all reject\nhost all all all trust\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c := startTopology(t, perSim, 3, "", "--auth-file", authFile)
+	c := startTopology(t, perSim, 3, "", "--auth-file", authFile, "--max-connections", fmt.Sprint(manyConnections+100))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	waitFor(t, 90*time.Second, "every event stored", func() error {
@@ -73,6 +76,7 @@ func TestClients(t *testing.T) {
 		}
 	})
 	t.Run("auth", func(t *testing.T) { checkAuth(t, ctx, c, port) })
+	t.Run("1000_connections", func(t *testing.T) { checkManyConnections(t, ctx, c) })
 	t.Run("grafana_pgx", func(t *testing.T) { checkGrafanaPgx(t, ctx, host, port) })
 	t.Run("grafana_libpq", func(t *testing.T) { checkGrafanaLibPQ(t, ctx, host, port) })
 	t.Run("pgjdbc", func(t *testing.T) { checkJDBC(t, ctx, host, port) })
@@ -492,4 +496,125 @@ func checkAuth(t *testing.T, ctx context.Context, c *cluster, port string) {
 		}
 		return nil
 	})
+}
+
+const manyConnections = 1000
+
+// checkManyConnections opens 1,000 sessions at once and runs a query on
+// every one of them concurrently, while a client sends garbage and
+// another stalls in the middle of its startup packet; then fills the
+// server to its --max-connections, where the next client gets 53300 and
+// the others keep being served.
+func checkManyConnections(t *testing.T, ctx context.Context, c *cluster) {
+	var want int64
+	if err := pgxQueryRow(ctx, c.dsn(), "SELECT count(*) FROM messages", &want); err != nil {
+		t.Fatal(err)
+	}
+	// A stalled client: half a startup packet, then nothing.
+	stalled, err := net.Dial("tcp", c.pgAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	stalled.Write([]byte{0, 0, 0, 40, 0, 3})
+	// A client sending garbage gets an error or a closed socket.
+	garbage, err := net.Dial("tcp", c.pgAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	garbage.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+	garbage.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if b, err := io.ReadAll(garbage); err != nil || (len(b) > 0 && b[0] != 'E') {
+		t.Errorf("garbage client: %q, %v: want an ErrorResponse and a closed socket", b, err)
+	}
+	garbage.Close()
+
+	began := time.Now()
+	conns := make([]*pgx.Conn, manyConnections)
+	errs := make(chan error, manyConnections)
+	sem := make(chan struct{}, 64)
+	var wg sync.WaitGroup
+	for i := range conns {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			conn, err := pgx.Connect(ctx, c.dsn())
+			if err != nil {
+				errs <- err
+				return
+			}
+			conns[i] = conn
+		}()
+	}
+	wg.Wait()
+	opened := time.Since(began)
+	defer func() {
+		for _, conn := range conns {
+			if conn != nil {
+				conn.Close(ctx)
+			}
+		}
+	}()
+	select {
+	case err := <-errs:
+		t.Fatalf("opening %d sessions: %v", manyConnections, err)
+	default:
+	}
+	// Every session runs a query across the operators at the same time.
+	began = time.Now()
+	for _, conn := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var n int64
+			if err := conn.QueryRow(ctx, "SELECT count(*) FROM messages").Scan(&n); err != nil || n != want {
+				errs <- fmt.Errorf("count %d, %v; want %d", n, err, want)
+			}
+		}()
+	}
+	wg.Wait()
+	queried := time.Since(began)
+	select {
+	case err := <-errs:
+		t.Fatalf("a query on one of %d concurrent sessions: %v", manyConnections, err)
+	default:
+	}
+	t.Logf("%d sessions opened in %v; a query on each, all at once, answered in %v", manyConnections, opened.Round(time.Millisecond), queried.Round(time.Millisecond))
+
+	// Fill up to --max-connections: the next client is refused, the
+	// others are still served.
+	var extra []*pgx.Conn
+	defer func() {
+		for _, conn := range extra {
+			conn.Close(ctx)
+		}
+	}()
+	for {
+		conn, err := pgx.Connect(ctx, c.dsn())
+		if err != nil {
+			if code := pgErrCode(err); code != "53300" {
+				t.Fatalf("past the limit: %v, want 53300", err)
+			}
+			break
+		}
+		extra = append(extra, conn)
+		if len(extra) > 200 {
+			t.Fatal("no limit on connections")
+		}
+	}
+	var n int64
+	if err := conns[0].QueryRow(ctx, "SELECT count(*) FROM messages").Scan(&n); err != nil || n != want {
+		t.Errorf("a session at the limit: %d, %v", n, err)
+	}
+}
+
+func pgxQueryRow(ctx context.Context, dsn, sql string, dst any) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	return conn.QueryRow(ctx, sql).Scan(dst)
 }
