@@ -27,6 +27,9 @@ bench-storage: ## bytes per event and scan speed of the store vs JSON and Postgr
 bench-federation: ## latency and memory of one query node over many operators (OPERATORS, default 1000)
 	$(GO) run ./test/bench/federation --operators $(or $(OPERATORS),1000)
 
+bench-pgwire: ## pgbench round trips of a trivial query: a query node beside PostgreSQL (SECONDS, default 10)
+	$(GO) run ./test/bench/pgwire --seconds $(or $(SECONDS),10)
+
 generate: ## regenerate the protobuf code in rpcpb/ and the KubeArmor wire code in kawire/
 	@command -v protoc >/dev/null || (apt-get update -qq && apt-get install -y -qq protobuf-compiler)
 	GOBIN=$(CURDIR)/bin $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
@@ -42,4 +45,4 @@ lint: ## gofmt and go vet
 fuzz: ## run each fuzz test for FUZZTIME (default 1m)
 	./scripts/fuzz.sh $(or $(FUZZTIME),1m)
 
-.PHONY: help build run test bench-ingest bench-storage bench-federation generate lint fuzz
+.PHONY: help build run test bench-ingest bench-storage bench-federation bench-pgwire generate lint fuzz

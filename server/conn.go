@@ -52,6 +52,7 @@ type conn struct {
 	// query string still sees the new zone.
 	plan           planner.Session
 	stmts          map[string]*prepared
+	stmtCache      map[string][]*planner.Statement // prepare's cache, by query text and parameter types
 	portals        map[string]*portal
 	active         *portal // the portal executing now, dropped if it panics
 	ignoreTillSync bool    // an extended-protocol error skips messages up to Sync

@@ -10,13 +10,16 @@
 // statement it is running (CancelRequest, Server.Close).
 //
 //	startup.go   SSLRequest (TLS, or 'N'), GSSENCRequest ('N'), CancelRequest,
-//	             StartupMessage, authentication (trust), ParameterStatus burst,
-//	             BackendKeyData
+//	             StartupMessage, ParameterStatus burst, BackendKeyData
 //	tls.go       certificates: loaded, or self-signed on first start and kept
+//	auth.go      pg_hba-like rules; trust, reject, SCRAM-SHA-256, cleartext over TLS
 //	conn.go      message loop, error and panic handling, cancellation
-//	simple.go    Query: multi-statement strings; SET, SHOW, BEGIN/COMMIT/ROLLBACK
+//	simple.go    Query: multi-statement strings; SET, SHOW, transactions and
+//	             savepoints, DISCARD, DEALLOCATE; the per-session statement cache
 //	extended.go  Parse, Bind, Describe, Execute, Close, Sync, Flush
 //	portal.go    running a statement: operator → batches → DataRows
+//	copy.go      COPY … TO STDOUT framing: text, CSV, binary
+//	activity.go  pg_stat_activity, pg_cancel_backend, pg_terminate_backend
 //	session.go   parameters, ParameterStatus, the transaction status byte
 //	encode.go    values to PostgreSQL text and binary formats, column by column
 //	decode.go    Bind parameters to single-row coldata vectors

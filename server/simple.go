@@ -85,7 +85,41 @@ func (c *conn) runStatements(stmts []*planner.Statement) error {
 
 // prepare plans sql under a context that CancelRequest can cancel. On an
 // error it returns the statements planned before the failing one.
+//
+// Statements prepared without error are kept by text and parameter types,
+// so that a client repeating a query over the simple protocol (Grafana,
+// pgbench, psql scripts) or re-parsing the unnamed statement skips the
+// parser: a cached statement is a prepared statement, planned again from
+// its parse tree each time it runs, as the extended protocol's are.
 func (c *conn) prepare(sql string, paramTypes []coldata.Type) ([]*planner.Statement, error) {
+	key := sql
+	if len(paramTypes) > 0 {
+		b := []byte(sql)
+		for _, t := range paramTypes {
+			b = append(b, 0, byte(t))
+		}
+		key = string(b)
+	}
+	if stmts, ok := c.stmtCache[key]; ok {
+		return stmts, nil
+	}
+	stmts, err := c.prepareUncached(sql, paramTypes)
+	if err == nil {
+		if len(c.stmtCache) >= stmtCacheSize {
+			clear(c.stmtCache)
+		}
+		if c.stmtCache == nil {
+			c.stmtCache = make(map[string][]*planner.Statement)
+		}
+		c.stmtCache[key] = stmts
+	}
+	return stmts, err
+}
+
+// stmtCacheSize bounds a session's cache of prepared query strings.
+const stmtCacheSize = 256
+
+func (c *conn) prepareUncached(sql string, paramTypes []coldata.Type) ([]*planner.Statement, error) {
 	ctx, cancel := context.WithCancelCause(c.ctx)
 	c.setRunning(cancel)
 	defer func() {
@@ -123,7 +157,10 @@ func (c *conn) execUtility(p *portal) error {
 		// returns to its value at connection start.
 		c.closePortals(p)
 		clear(c.stmts)
+		clear(c.stmtCache)
 		c.sess.resetAll()
+	case "DISCARD PLANS":
+		clear(c.stmtCache)
 	case "DEALLOCATE":
 		if _, ok := c.stmts[p.stmt.Target]; !ok || p.stmt.Target == "" {
 			return sqlerr.New(sqlerr.InvalidSQLStatementName, "prepared statement \"%s\" does not exist", p.stmt.Target)

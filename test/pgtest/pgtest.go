@@ -51,7 +51,20 @@ func Start(t *testing.T) *Server {
 // Launch is Start for programs: it returns the server and a function that
 // stops it and removes its files. durable keeps fsync on, as a production
 // server would run (benchmarks); tests turn it off.
-func Launch(durable bool) (*Server, func(), error) {
+func Launch(durable bool) (*Server, func(), error) { return LaunchWith(Options{Durable: durable}) }
+
+// Options are how LaunchWith starts a server.
+type Options struct {
+	// Durable keeps fsync on, as a production server would run.
+	Durable bool
+	// TCPPort, when set, also listens on 127.0.0.1 at this port, for
+	// benchmarks that must reach PostgreSQL as clients reach armorlake.
+	TCPPort int
+}
+
+// LaunchWith is Launch with options.
+func LaunchWith(o Options) (*Server, func(), error) {
+	durable := o.Durable
 	bin := binDir()
 	if bin == "" {
 		return nil, nil, fmt.Errorf("PostgreSQL server is not installed: 'make test' installs it")
@@ -85,6 +98,10 @@ func Launch(durable bool) (*Server, func(), error) {
 	// The server listens only on a socket in its own directory, so the
 	// port number just names the socket and cannot collide.
 	s := &Server{Dir: dir, Port: 5432}
+	listen := ""
+	if o.TCPPort != 0 {
+		s.Port, listen = o.TCPPort, "127.0.0.1"
+	}
 	data := filepath.Join(dir, "data")
 	fsync := "off"
 	if durable {
@@ -95,7 +112,7 @@ func Launch(durable bool) (*Server, func(), error) {
 		return nil, nil, err
 	}
 	if err := run(filepath.Join(bin, "pg_ctl"), "-D", data, "-w", "-l", filepath.Join(dir, "log"),
-		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses= -c fsync=%s -c timezone=UTC", s.Port, dir, fsync), "start"); err != nil {
+		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=%s -c fsync=%s -c timezone=UTC", s.Port, dir, listen, fsync), "start"); err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, err
 	}
