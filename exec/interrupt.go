@@ -28,18 +28,29 @@ func armInterrupt(ctx context.Context, exprs ...Expr) *atomic.Bool {
 	if ctx.Done() == nil {
 		return nil
 	}
+	// Only function kernels look at the flag: expressions without any
+	// (constants, columns, comparisons) need no callback on the context,
+	// which costs a registration and, on cancel, a goroutine.
+	var funcs []*funcExpr
+	for _, e := range exprs {
+		setInterrupt(e, &funcs)
+	}
+	if len(funcs) == 0 {
+		return nil
+	}
 	flag := new(atomic.Bool)
 	context.AfterFunc(ctx, func() { flag.Store(true) })
-	for _, e := range exprs {
-		setInterrupt(e, flag)
+	for _, f := range funcs {
+		f.stop = flag
 	}
 	return flag
 }
 
-func setInterrupt(e Expr, flag *atomic.Bool) {
+// setInterrupt collects the function kernels of e.
+func setInterrupt(e Expr, flag *[]*funcExpr) {
 	switch x := e.(type) {
 	case *funcExpr:
-		x.stop = flag
+		*flag = append(*flag, x)
 		for _, a := range x.args {
 			setInterrupt(a, flag)
 		}

@@ -66,6 +66,19 @@ type binder struct {
 	// that hold correlated subqueries' values, hidden from *.
 	outer   *outerScope
 	applied map[int]bool
+	// noSRF and noSignal say the statement's text names no set-returning
+	// function (unnest, generate_subscripts) and no pg_cancel_backend or
+	// pg_terminate_backend, so that the rewrites looking for them can be
+	// skipped: walking a parse tree costs more than planning SELECT 1.
+	noSRF, noSignal bool
+}
+
+// scanText sets noSRF and noSignal from the statement's text.
+func (b *binder) scanText(text string) *binder {
+	lower := strings.ToLower(text)
+	b.noSRF = !strings.Contains(lower, "unnest") && !strings.Contains(lower, "generate_subscripts")
+	b.noSignal = !strings.Contains(lower, "_backend")
+	return b
 }
 
 func errAt(e *sqlerr.Error, loc int32) *sqlerr.Error {

@@ -151,8 +151,8 @@ func (p *Planner) prepareOne(n *pg.Node, text string, sess *Session, paramTypes 
 	switch {
 	case n.GetSelectStmt() != nil:
 		sel := n.GetSelectStmt()
-		b := &binder{sess: sess, loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), paramTypes...),
-			planner: p, describe: true, noPushdown: sess.NoPushdown, partial: sess.PartialResults}
+		b := (&binder{sess: sess, loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), paramTypes...),
+			planner: p, describe: true, noPushdown: sess.NoPushdown, partial: sess.PartialResults}).scanText(text)
 		plan, err := p.planSelect(sel, b)
 		if err != nil {
 			return nil, err
@@ -166,8 +166,8 @@ func (p *Planner) prepareOne(n *pg.Node, text string, sess *Session, paramTypes 
 		run := func(ctx context.Context, params *coldata.Batch) (exec.Operator, error) {
 			// now() is the time the statement runs, not when it was
 			// prepared.
-			rb := &binder{sess: sess, loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), types...), params: params,
-				planner: p, ctx: ctx, noPushdown: sess.NoPushdown, partial: sess.PartialResults}
+			rb := (&binder{sess: sess, loc: sess.TimeZone, start: time.Now(), paramTypes: append([]coldata.Type(nil), types...), params: params,
+				planner: p, ctx: ctx, noPushdown: sess.NoPushdown, partial: sess.PartialResults}).scanText(text)
 			if params == nil && len(types) > 0 {
 				return nil, sqlerr.New(sqlerr.ProtocolViolation, "statement has %d parameters, none given", len(types))
 			}

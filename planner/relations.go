@@ -24,7 +24,7 @@ import (
 // time, parameters and visible common table expressions.
 func (b *binder) child() *binder {
 	return &binder{loc: b.loc, start: b.start, params: b.params, paramTypes: b.paramTypes, ctes: b.ctes,
-		planner: b.planner, ctx: b.ctx, describe: b.describe, noPushdown: b.noPushdown, partial: b.partial, sess: b.sess, outer: b.outer}
+		planner: b.planner, ctx: b.ctx, describe: b.describe, noPushdown: b.noPushdown, partial: b.partial, sess: b.sess, outer: b.outer, noSRF: b.noSRF, noSignal: b.noSignal}
 }
 
 // absorb takes back the parameter types a nested query inferred.

@@ -74,11 +74,15 @@ func (p *Planner) planSelect(sel *pg.SelectStmt, b *binder) (*selectPlan, error)
 		return p.planSetOp(sel, b)
 	}
 	sel = p.decorrelateTargets(sel)
-	sel, err := rewriteSRF(sel)
-	if err != nil {
-		return nil, err
+	var err error
+	if !b.noSRF {
+		if sel, err = rewriteSRF(sel); err != nil {
+			return nil, err
+		}
 	}
-	sel = filterBeforeSignals(sel)
+	if !b.noSignal {
+		sel = filterBeforeSignals(sel)
+	}
 	if len(sel.ValuesLists) > 0 {
 		return p.planValues(sel, b)
 	}

@@ -98,8 +98,41 @@ func rewriteSRF(sel *pg.SelectStmt) (*pg.SelectStmt, error) {
 // containsNode reports whether n or a node under it (not inside a
 // subquery) satisfies match.
 func containsNode(n *pg.Node, match func(*pg.Node) bool) bool {
+	if n == nil {
+		return false
+	}
+	if match(n) {
+		return true
+	}
+	if n.GetSubLink() != nil {
+		return false
+	}
 	found := false
-	replaceNodes(proto.Clone(n).(*pg.Node), match, func(x *pg.Node) *pg.Node { found = true; return x })
+	var walk func(m protoreflect.Message)
+	walk = func(m protoreflect.Message) {
+		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+			if fd.Kind() != protoreflect.MessageKind || fd.IsMap() {
+				return true
+			}
+			visit := func(x protoreflect.Message) {
+				if child, ok := x.Interface().(*pg.Node); ok {
+					found = found || containsNode(child, match)
+				} else {
+					walk(x)
+				}
+			}
+			if fd.IsList() {
+				l := v.List()
+				for i := 0; i < l.Len() && !found; i++ {
+					visit(l.Get(i).Message())
+				}
+			} else {
+				visit(v.Message())
+			}
+			return !found
+		})
+	}
+	walk(n.ProtoReflect())
 	return found
 }
 
