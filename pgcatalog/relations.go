@@ -94,10 +94,12 @@ func init() {
 		"typtypmod integer, typndims integer, typcollation oid, typdefaultbin pg_node_tree, typdefault text, "+
 		"typacl aclitem[]",
 		func(in *Info, b *rowsBuilder) {
-			for _, t := range types {
+			for i := range types {
+				t := &types[i]
+				in, out, recv, send := t.IOProcs()
 				b.add(t.OID, t.Name, int64(CatalogNamespace), int64(SuperuserOID), t.Len, t.ByVal, t.Kind, t.Category,
-					t.Prefer, true, byte(','), 0, 0, t.Elem, t.Array, 0, 0, 0, 0, 0, 0, 0, t.Align, t.Storage, false,
-					0, int32(-1), int32(0), t.Coll, nil, nil, nil)
+					t.Prefer, true, byte(','), 0, 0, t.Elem, t.Array, ProcOID(in), ProcOID(out), ProcOID(recv),
+					ProcOID(send), 0, 0, 0, t.Align, t.Storage, false, 0, int32(-1), int32(0), t.Coll, nil, nil, nil)
 			}
 		})
 

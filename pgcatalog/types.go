@@ -182,3 +182,36 @@ func FormatType(oid int64, typmod int64) string {
 
 // ColumnType is the pg_type OID of a column of coldata type t.
 func ColumnType(t coldata.Type) int64 { return int64(t.OID()) }
+
+// IOProcs are the names of a type's input, output, receive and send
+// functions, as pg_type's regproc columns name them.
+func (t *TypeInfo) IOProcs() (in, out, recv, send string) {
+	switch {
+	case t.IO == "":
+		return "array_in", "array_out", "array_recv", "array_send"
+	case strings.HasSuffix(t.IO, "_"):
+		return t.IO + "in", t.IO + "out", t.IO + "recv", t.IO + "send"
+	}
+	return t.IO + "in", t.IO + "out", t.IO + "recv", t.IO + "send"
+}
+
+// ProcOID is the OID armorlake gives the function called name (regproc
+// input): armorlake's catalogs list no functions, but pg_type names its
+// I/O functions, and clients compare them (typinput =
+// 'array_in'::regproc). A hash of the name, stable everywhere.
+func ProcOID(name string) int64 {
+	return TableOID("function " + strings.TrimPrefix(name, "pg_catalog."))
+}
+
+// ProcNames lists the functions pg_type names, by OID, for regproc
+// output.
+func ProcNames() map[int64]string {
+	m := map[int64]string{}
+	for i := range types {
+		in, out, recv, send := types[i].IOProcs()
+		for _, n := range []string{in, out, recv, send} {
+			m[ProcOID(n)] = n
+		}
+	}
+	return m
+}

@@ -2,7 +2,9 @@ package planner
 
 import (
 	"context"
+	"maps"
 	"runtime"
+	"slices"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
@@ -443,10 +445,10 @@ func (b *binder) regCast(x *scalar, target string, loc int32) (*scalar, error) {
 			oid, ok = pgcatalog.RoleOID(name), name == pgcatalog.SuperuserName || name == b.sessionUser()
 			missing = sqlerr.New(sqlerr.UndefinedObject, "role %q does not exist", name)
 		default:
+			oid, ok = pgcatalog.ProcOID(name), true
 			if name == "-" {
-				oid, ok = 0, true
+				oid = 0
 			}
-			missing = sqlerr.New(sqlerr.UndefinedFunction, "function %q does not exist", name)
 		}
 		if !ok {
 			return nil, errAt(missing, loc)
@@ -478,8 +480,13 @@ func (b *binder) regCast(x *scalar, target string, loc int32) (*scalar, error) {
 		names := []string{pgcatalog.SuperuserName, b.sessionUser()}
 		return b.lookupText(x, keys, names, callScalar("cast", coldata.Text, x), loc)
 	}
-	// regproc: armorlake's catalogs name no functions.
-	return b.lookupText(x, []int64{0}, []string{"-"}, callScalar("cast", coldata.Text, x), loc)
+	// regproc: the functions pg_type names.
+	keys, names := []int64{0}, []string{"-"}
+	procs := pgcatalog.ProcNames()
+	for _, oid := range slices.Sorted(maps.Keys(procs)) {
+		keys, names = append(keys, oid), append(names, procs[oid])
+	}
+	return b.lookupText(x, keys, names, callScalar("cast", coldata.Text, x), loc)
 }
 
 // bindSignal binds pg_cancel_backend(pid) (terminate: pg_terminate_backend):

@@ -77,6 +77,7 @@ func TestClients(t *testing.T) {
 	})
 	t.Run("auth", func(t *testing.T) { checkAuth(t, ctx, c, port) })
 	t.Run("1000_connections", func(t *testing.T) { checkManyConnections(t, ctx, c) })
+	t.Run("dbeaver_metabase_queries", func(t *testing.T) { checkBIQueries(t, ctx, c) })
 	t.Run("grafana_pgx", func(t *testing.T) { checkGrafanaPgx(t, ctx, host, port) })
 	t.Run("grafana_libpq", func(t *testing.T) { checkGrafanaLibPQ(t, ctx, host, port) })
 	t.Run("pgjdbc", func(t *testing.T) { checkJDBC(t, ctx, host, port) })
@@ -617,4 +618,53 @@ func pgxQueryRow(ctx context.Context, dsn, sql string, dst any) error {
 	}
 	defer conn.Close(ctx)
 	return conn.QueryRow(ctx, sql).Scan(dst)
+}
+
+// checkBIQueries runs the introspection queries of DBeaver and Metabase
+// (testdata/bi_queries.sql) through pgx: every one must run, and
+// Metabase's table listing must show the tables with their comments and
+// row estimates.
+func checkBIQueries(t *testing.T, ctx context.Context, c *cluster) {
+	conn, err := pgx.Connect(ctx, c.dsn())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	text, err := os.ReadFile(filepath.Join("testdata", "bi_queries.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, q := range strings.Split(string(text), "\n\n") {
+		if q = stripComments(q); q == "" {
+			continue
+		}
+		n++
+		rows, err := conn.Query(ctx, q)
+		if err != nil {
+			t.Errorf("%s: %v", head(q), err)
+			continue
+		}
+		var got []string
+		for rows.Next() {
+			vals, err := rows.Values()
+			if err != nil {
+				t.Errorf("%s: %v", head(q), err)
+				break
+			}
+			got = append(got, fmt.Sprint(vals...))
+		}
+		if err := rows.Err(); err != nil {
+			t.Errorf("%s: %v", head(q), err)
+		}
+		if strings.Contains(q, "estimated_row_count") {
+			all := strings.Join(got, "|")
+			if !strings.Contains(all, "publicalertsTABLEKubeArmor alerts") || len(got) != 5 {
+				t.Errorf("Metabase's table list: %q", got)
+			}
+		}
+	}
+	if n < 15 {
+		t.Errorf("%d queries read from testdata/bi_queries.sql", n)
+	}
 }
