@@ -241,16 +241,9 @@ func (c *conn) authCleartext(user string) error {
 	if !c.tls {
 		return fatal(sqlerr.InvalidAuthorization, "password authentication in clear needs an encrypted connection: connect with sslmode=require")
 	}
-	c.w.send(&pgproto3.AuthenticationCleartextPassword{})
-	if err := c.w.flush(); err != nil {
-		return err
-	}
-	if err := c.be.SetAuthType(pgproto3.AuthTypeCleartextPassword); err != nil {
-		return err
-	}
-	msg, err := c.be.Receive()
+	msg, err := c.authExchange(&pgproto3.AuthenticationCleartextPassword{}, pgproto3.AuthTypeCleartextPassword)
 	if err != nil {
-		return readError(err)
+		return err
 	}
 	pm, ok := msg.(*pgproto3.PasswordMessage)
 	if !ok {
@@ -265,16 +258,9 @@ func (c *conn) authCleartext(user string) error {
 
 // authSCRAM runs SCRAM-SHA-256 without channel binding.
 func (c *conn) authSCRAM(user string) error {
-	c.w.send(&pgproto3.AuthenticationSASL{AuthMechanisms: []string{"SCRAM-SHA-256"}})
-	if err := c.w.flush(); err != nil {
-		return err
-	}
-	if err := c.be.SetAuthType(pgproto3.AuthTypeSASL); err != nil {
-		return err
-	}
-	msg, err := c.be.Receive()
+	msg, err := c.authExchange(&pgproto3.AuthenticationSASL{AuthMechanisms: []string{"SCRAM-SHA-256"}}, pgproto3.AuthTypeSASL)
 	if err != nil {
-		return readError(err)
+		return err
 	}
 	init, ok := msg.(*pgproto3.SASLInitialResponse)
 	if !ok {
@@ -292,15 +278,8 @@ func (c *conn) authSCRAM(user string) error {
 	rand.Read(nonce)
 	serverNonce := clientNonce + base64.StdEncoding.EncodeToString(nonce)
 	serverFirst := "r=" + serverNonce + ",s=" + base64.StdEncoding.EncodeToString(v.salt) + ",i=" + strconv.Itoa(v.iterations)
-	c.w.send(&pgproto3.AuthenticationSASLContinue{Data: []byte(serverFirst)})
-	if err := c.w.flush(); err != nil {
+	if msg, err = c.authExchange(&pgproto3.AuthenticationSASLContinue{Data: []byte(serverFirst)}, pgproto3.AuthTypeSASLContinue); err != nil {
 		return err
-	}
-	if err := c.be.SetAuthType(pgproto3.AuthTypeSASLContinue); err != nil {
-		return err
-	}
-	if msg, err = c.be.Receive(); err != nil {
-		return readError(err)
 	}
 	resp, ok := msg.(*pgproto3.SASLResponse)
 	if !ok {
@@ -442,6 +421,23 @@ func CheckPassword(verifier, password string) bool {
 func (v *scramVerifier) checkPassword(password string) bool {
 	d, err := deriveVerifier(password, v.salt, v.iterations)
 	return err == nil && subtle.ConstantTimeCompare(d.storedKey, v.storedKey) == 1
+}
+
+// authExchange sends an authentication request and reads the client's
+// answer, decoded as the request calls for.
+func (c *conn) authExchange(req pgproto3.BackendMessage, authType uint32) (pgproto3.FrontendMessage, error) {
+	c.w.send(req)
+	if err := c.w.flush(); err != nil {
+		return nil, err
+	}
+	if err := c.be.SetAuthType(authType); err != nil {
+		return nil, err
+	}
+	msg, err := c.be.Receive()
+	if err != nil {
+		return nil, readError(err)
+	}
+	return msg, nil
 }
 
 // readError turns a failed read during authentication into the error

@@ -108,16 +108,7 @@ func TestOracle(t *testing.T) {
 // within 1% of a value between the one at rank f·(n−1) and
 // percentile_disc's.
 func checkApproximate(t *testing.T, ctx context.Context, ourDSN, pgDSN string) {
-	ours, err := pgx.Connect(ctx, ourDSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ours.Close(ctx)
-	theirs, err := pgx.Connect(ctx, pgDSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer theirs.Close(ctx)
+	ours, theirs := connectBoth(t, ctx, ourDSN, pgDSN)
 	type row struct {
 		group    string
 		distinct int64
@@ -422,16 +413,7 @@ var copyStatements = []string{
 }
 
 func checkCopy(t *testing.T, ctx context.Context, ourDSN, pgDSN string) {
-	ours, err := pgx.Connect(ctx, ourDSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ours.Close(ctx)
-	theirs, err := pgx.Connect(ctx, pgDSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer theirs.Close(ctx)
+	ours, theirs := connectBoth(t, ctx, ourDSN, pgDSN)
 	for _, sql := range copyStatements {
 		var a, b bytes.Buffer
 		ta, errA := ours.PgConn().CopyTo(ctx, &a, sql)
@@ -488,4 +470,21 @@ func pgErrCode(err error) string {
 		return pe.Code
 	}
 	return fmt.Sprint(err)
+}
+
+// connectBoth connects to armorlake and to PostgreSQL, for the test's
+// duration.
+func connectBoth(t *testing.T, ctx context.Context, ourDSN, pgDSN string) (ours, theirs *pgx.Conn) {
+	t.Helper()
+	ours, err := pgx.Connect(ctx, ourDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ours.Close(context.Background()) })
+	theirs, err = pgx.Connect(ctx, pgDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { theirs.Close(context.Background()) })
+	return ours, theirs
 }
