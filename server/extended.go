@@ -14,12 +14,20 @@ import (
 // Execute, Close and Sync. Each handler returns an error for the client;
 // conn.extended sends it and skips to the next Sync.
 
+// maxSessionObjects bounds a session's named prepared statements and
+// portals, so that one client cannot grow a query node's memory without
+// end; each statement's execution is bounded by armorlake.query_memory.
+const maxSessionObjects = 10000
+
 func (c *conn) parse(m *pgproto3.Parse) error {
 	if m.Name == "" {
 		// The unnamed statement is replaced even when the new one fails.
 		delete(c.stmts, "")
 	} else if _, ok := c.stmts[m.Name]; ok {
 		return sqlerr.New(sqlerr.DuplicatePreparedStatement, "prepared statement %q already exists", m.Name)
+	} else if len(c.stmts) >= maxSessionObjects {
+		return sqlerr.New(sqlerr.ProgramLimitExceeded, "a session may hold at most %d prepared statements", maxSessionObjects).
+			WithHint("Close the ones no longer used (Close, DEALLOCATE).")
 	}
 	declared := make([]coldata.Type, len(m.ParameterOIDs))
 	for i, oid := range m.ParameterOIDs {
@@ -77,6 +85,9 @@ func (c *conn) bind(m *pgproto3.Bind) error {
 		if p := c.portals[""]; p != nil {
 			c.dropPortal(p)
 		}
+	} else if len(c.portals) >= maxSessionObjects {
+		return sqlerr.New(sqlerr.ProgramLimitExceeded, "a session may hold at most %d open portals", maxSessionObjects).
+			WithHint("Close the ones no longer used.")
 	} else if c.portals[m.DestinationPortal] != nil {
 		return sqlerr.New(sqlerr.DuplicateCursor, "portal %q already exists", m.DestinationPortal)
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
 	"strings"
@@ -481,5 +482,26 @@ func TestStatementTimeout(t *testing.T) {
 		if _, err := conn.Exec(ctx, "SET armorlake.query_memory = "+bad); err == nil {
 			t.Errorf("armorlake.query_memory = %s accepted", bad)
 		}
+	}
+}
+
+// TestSessionObjectLimit: a session cannot hold more than
+// maxSessionObjects prepared statements; the next one fails with 54000
+// and the session goes on.
+func TestSessionObjectLimit(t *testing.T) {
+	ts := startServer(t, Config{})
+	conn := connect(t, ts, "")
+	ctx := testCtx(t)
+	for i := range maxSessionObjects {
+		if _, err := conn.PgConn().Prepare(ctx, fmt.Sprintf("s%d", i), "SELECT 1", nil); err != nil {
+			t.Fatalf("statement %d: %v", i, err)
+		}
+	}
+	if _, err := conn.PgConn().Prepare(ctx, "one_too_many", "SELECT 1", nil); pgCode(err) != "54000" {
+		t.Fatalf("past the limit: %v, want 54000", err)
+	}
+	var one int32
+	if err := conn.QueryRow(ctx, "SELECT 1", pgx.QueryExecModeSimpleProtocol).Scan(&one); err != nil || one != 1 {
+		t.Errorf("after the limit: %v, %v", one, err)
 	}
 }
