@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,6 +42,9 @@ type fakeCluster struct {
 	// random sizes: results must not depend on batch boundaries.
 	rng   *rand.Rand
 	frags []*rpcpb.Fragment // every fragment sent, in order
+	// mu guards frags and rng: Gather calls Execute from a goroutine per
+	// operator.
+	mu sync.Mutex
 }
 
 func (f *fakeCluster) Table(name string) (*schema.Table, bool) {
@@ -64,6 +68,8 @@ func (f *fakeCluster) Targets(table string, lo, hi int64) ([]exec.Target, []stri
 }
 
 func (f *fakeCluster) Execute(ctx context.Context, t exec.Target, frag *rpcpb.Fragment) (exec.Operator, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.frags = append(f.frags, frag)
 	types := make([]coldata.Type, len(frag.Columns))
 	for i, c := range frag.Columns {
