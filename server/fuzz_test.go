@@ -46,33 +46,71 @@ func FuzzMessageLoop(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		nc := &memConn{r: bytes.NewReader(data)}
-		newConn(srv, nc).serve()
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzSession(t, srv, data) })
+}
 
-		// Skip the one-byte answers to SSLRequest and GSSENCRequest, then
-		// decode everything else.
-		var out []byte
-		for _, w := range nc.writes {
-			if len(w) != 1 || w[0] != 'N' {
-				out = append(out, w...)
-			}
+// FuzzAuth is FuzzMessageLoop through password authentication: SCRAM
+// and cleartext exchanges with whatever the client sends.
+func FuzzAuth(f *testing.F) {
+	verifier, err := NewSCRAMVerifier("secret")
+	if err != nil {
+		f.Fatal(err)
+	}
+	rules, err := ParseAuthRules("host all alice all scram-sha-256\nhost all carol all password\nhost all mallory all reject\nhost all all all trust")
+	if err != nil {
+		f.Fatal(err)
+	}
+	startup := func(user string) []byte {
+		return encodeFrontend(f, &pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30,
+			Parameters: map[string]string{"user": user}})
+	}
+	f.Add(concat(startup("alice"), []byte("p\x00\x00\x00\x36SCRAM-SHA-256\x00\x00\x00\x00\x20n,,n=,r=rOprNGfwEbeRWgbNEkqO12345678"),
+		[]byte("p\x00\x00\x00\x30c=biws,r=rOprNGfwEbeRWgbNEkqO,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=")))
+	f.Add(concat(startup("alice"), []byte("p\x00\x00\x00\x20SCRAM-SHA-256-PLUS\x00\x00\x00\x00\x05p=tls")))
+	f.Add(concat(startup("carol"), encodeFrontend(f, &pgproto3.PasswordMessage{Password: "secret"})))
+	f.Add(concat(startup("mallory"), encodeFrontend(f, &pgproto3.Query{String: "SELECT 1"})))
+	f.Add(concat(startup("zed"), encodeFrontend(f, &pgproto3.Query{String: "SELECT 1"}, &pgproto3.Terminate{})))
+	srv, err := New(Config{Logger: slog.New(slog.DiscardHandler), MaxMessageSize: 1 << 16, Auth: rules,
+		Users: fuzzUsers{"alice": verifier, "carol": verifier}}, &fakeEngine{noSleep: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzSession(t, srv, data) })
+}
+
+type fuzzUsers map[string]string
+
+func (u fuzzUsers) Verifier(name string) (string, bool) { v, ok := u[name]; return v, ok }
+
+// fuzzSession serves data as a client's bytes and checks that the server
+// neither panics nor hangs, and that what it answers is a well-formed
+// stream of backend messages.
+func fuzzSession(t *testing.T, srv *Server, data []byte) {
+	nc := &memConn{r: bytes.NewReader(data)}
+	newConn(srv, nc).serve()
+
+	// Skip the one-byte answers to SSLRequest and GSSENCRequest, then
+	// decode everything else.
+	var out []byte
+	for _, w := range nc.writes {
+		if len(w) != 1 || w[0] != 'N' {
+			out = append(out, w...)
 		}
-		for len(out) > 0 {
-			if len(out) < 5 {
-				t.Fatalf("torn message header %q\ninput %q", out, data)
-			}
-			n := 1 + int(binary.BigEndian.Uint32(out[1:]))
-			if n < 5 || n > len(out) {
-				t.Fatalf("bad message length %d of %d bytes left\ninput %q", n, len(out), data)
-			}
-			fe := pgproto3.NewFrontend(bytes.NewReader(out[:n]), io.Discard)
-			if _, err := fe.Receive(); err != nil {
-				t.Fatalf("malformed message %q: %v\ninput %q", out[:n], err, data)
-			}
-			out = out[n:]
+	}
+	for len(out) > 0 {
+		if len(out) < 5 {
+			t.Fatalf("torn message header %q\ninput %q", out, data)
 		}
-	})
+		n := 1 + int(binary.BigEndian.Uint32(out[1:]))
+		if n < 5 || n > len(out) {
+			t.Fatalf("bad message length %d of %d bytes left\ninput %q", n, len(out), data)
+		}
+		fe := pgproto3.NewFrontend(bytes.NewReader(out[:n]), io.Discard)
+		if _, err := fe.Receive(); err != nil {
+			t.Fatalf("malformed message %q: %v\ninput %q", out[:n], err, data)
+		}
+		out = out[n:]
+	}
 }
 
 func encodeFrontend(tb testing.TB, msgs ...pgproto3.FrontendMessage) []byte {
