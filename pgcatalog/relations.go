@@ -289,6 +289,35 @@ func init() {
 		{"pg_opclass", 2616, "oid oid, opcmethod oid, opcname name, opcnamespace oid, opcowner oid, " +
 			"opcfamily oid, opcintype oid, opcdefault boolean, opckeytype oid"},
 		{"pg_cast", 2605, "oid oid, castsource oid, casttarget oid, castfunc oid, castcontext \"char\", castmethod \"char\""},
+		{"pg_conversion", 2607, "oid oid, conname name, connamespace oid, conowner oid, conforencoding integer, " +
+			"contoencoding integer, conproc regproc, condefault boolean"},
+		{"pg_operator", 2617, "oid oid, oprname name, oprnamespace oid, oprowner oid, oprkind \"char\", " +
+			"oprcanmerge boolean, oprcanhash boolean, oprleft oid, oprright oid, oprresult oid, oprcom oid, " +
+			"oprnegate oid, oprcode regproc, oprrest regproc, oprjoin regproc"},
+		{"pg_language", 2612, "oid oid, lanname name, lanowner oid, lanispl boolean, lanpltrusted boolean, " +
+			"lanplcallfoid oid, laninline oid, lanvalidator oid, lanacl aclitem[]"},
+		{"pg_foreign_server", 1417, "oid oid, srvname name, srvowner oid, srvfdw oid, srvtype text, srvversion text, " +
+			"srvacl aclitem[], srvoptions text[]"},
+		{"pg_foreign_data_wrapper", 2328, "oid oid, fdwname name, fdwowner oid, fdwhandler oid, fdwvalidator oid, " +
+			"fdwacl aclitem[], fdwoptions text[]"},
+		{"pg_user_mapping", 1418, "oid oid, umuser oid, umserver oid, umoptions text[]"},
+		{"pg_db_role_setting", 2964, "setdatabase oid, setrole oid, setconfig text[]"},
+		{"pg_ts_config", 3602, "oid oid, cfgname name, cfgnamespace oid, cfgowner oid, cfgparser oid"},
+		{"pg_ts_dict", 3600, "oid oid, dictname name, dictnamespace oid, dictowner oid, dicttemplate oid, dictinitoption text"},
+		{"pg_ts_parser", 3601, "oid oid, prsname name, prsnamespace oid, prsstart regproc, prstoken regproc, " +
+			"prsend regproc, prsheadline regproc, prslextype regproc"},
+		{"pg_ts_template", 3764, "oid oid, tmplname name, tmplnamespace oid, tmplinit regproc, tmpllexize regproc"},
+		{"pg_opfamily", 2753, "oid oid, opfmethod oid, opfname name, opfnamespace oid, opfowner oid"},
+		{"pg_aggregate", 2600, "aggfnoid regproc, aggkind \"char\", aggnumdirectargs smallint, aggtransfn regproc, " +
+			"aggfinalfn regproc, aggcombinefn regproc, aggserialfn regproc, aggdeserialfn regproc, aggmtransfn regproc, " +
+			"aggminvtransfn regproc, aggmfinalfn regproc, aggfinalextra boolean, aggmfinalextra boolean, " +
+			"aggfinalmodify \"char\", aggmfinalmodify \"char\", aggsortop oid, aggtranstype oid, aggtransspace integer, " +
+			"aggmtranstype oid, aggmtransspace integer, agginitval text, aggminitval text"},
+		{"pg_seclabel", 3596, "objoid oid, classoid oid, objsubid integer, provider text, label text"},
+		{"pg_init_privs", 3394, "objoid oid, classoid oid, objsubid integer, privtype \"char\", initprivs aclitem[]"},
+		{"pg_default_acl", 826, "oid oid, defaclrole oid, defaclnamespace oid, defaclobjtype \"char\", defaclacl aclitem[]"},
+		{"pg_transform", 3576, "oid oid, trftype oid, trflang oid, trffromsql regproc, trftosql regproc"},
+		{"pg_largeobject_metadata", 2995, "oid oid, lomowner oid, lomacl aclitem[]"},
 	} {
 		define(cat, e.name, e.oid, 'r', e.cols, nil)
 	}

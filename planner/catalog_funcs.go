@@ -82,6 +82,12 @@ var readPrivileges = map[string]bool{"select": true, "usage": true, "connect": t
 // bindCatalogFunc binds name(args) when it is a session or catalog
 // function; handled is false for other names.
 func (b *binder) bindCatalogFunc(name string, f *pg.FuncCall) (s *scalar, handled bool, err error) {
+	if strings.HasPrefix(name, "pg_") && strings.HasSuffix(name, "_is_visible") && name != "pg_table_is_visible" {
+		// pg_type_is_visible, pg_operator_is_visible, …: every object
+		// armorlake's catalogs list is in pg_catalog or public, both on
+		// the search path.
+		name = "pg_function_is_visible"
+	}
 	switch name {
 	case "version", "current_database", "current_catalog", "current_schema", "current_schemas", "current_user",
 		"session_user", "current_setting", "pg_backend_pid", "pg_typeof", "pg_get_userbyid", "obj_description",
@@ -93,7 +99,8 @@ func (b *binder) bindCatalogFunc(name string, f *pg.FuncCall) (s *scalar, handle
 		"pg_get_triggerdef", "pg_get_ruledef", "pg_get_serial_sequence", "has_table_privilege",
 		"has_schema_privilege", "has_database_privilege", "has_any_column_privilege", "has_column_privilege",
 		"has_function_privilege", "to_regclass", "to_regtype", "to_regnamespace", "pg_is_in_recovery",
-		"pg_get_partition_constraintdef", "pg_partition_root", "pg_cancel_backend", "pg_terminate_backend":
+		"pg_get_partition_constraintdef", "pg_partition_root", "pg_cancel_backend", "pg_terminate_backend",
+		"pg_tablespace_location", "pg_get_functiondef", "pg_database_size":
 	default:
 		return nil, false, nil
 	}
@@ -196,6 +203,18 @@ func (b *binder) bindCatalogFunc(name string, f *pg.FuncCall) (s *scalar, handle
 	case "current_setting":
 		if err := arity(1, 2); err != nil {
 			return nil, true, err
+		}
+		if args[0].kind != kindConst {
+			// Per row (pg_settings' names, say): a lookup over the
+			// session's settings, NULL for a name it does not have.
+			if err := b.settle(args[0], coldata.Text); err != nil {
+				return nil, true, err
+			}
+			if args[0].typ != coldata.Text {
+				return nil, true, errAt(sqlerr.New(sqlerr.UndefinedFunction, "function current_setting(%s) does not exist", args[0].typ), f.Location)
+			}
+			s, err := b.settingsLookup(args[0], f.Location)
+			return s, true, err
 		}
 		param, isNull, err := constText(0)
 		if err != nil || isNull {
@@ -312,7 +331,7 @@ func (b *binder) bindCatalogFunc(name string, f *pg.FuncCall) (s *scalar, handle
 		return boolConst(false), true, nil
 	case "pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments",
 		"pg_get_constraintdef", "pg_get_indexdef", "pg_get_statisticsobjdef_columns", "pg_get_partkeydef",
-		"pg_get_viewdef", "pg_get_triggerdef", "pg_get_ruledef", "pg_get_partition_constraintdef":
+		"pg_get_viewdef", "pg_get_triggerdef", "pg_get_ruledef", "pg_get_partition_constraintdef", "pg_get_functiondef":
 		// The objects these describe (functions, constraints, indexes,
 		// statistics, partitions, views, triggers, rules) are not in
 		// armorlake's catalogs: like PostgreSQL for an OID it does not
@@ -327,6 +346,29 @@ func (b *binder) bindCatalogFunc(name string, f *pg.FuncCall) (s *scalar, handle
 			return nil, true, err
 		}
 		return nullText, true, nil
+	case "pg_database_size":
+		// Every table's stored bytes, whatever database name is asked:
+		// armorlake has one database.
+		if err := arity(1); err != nil {
+			return nil, true, err
+		}
+		in := b.catalogInfo()
+		var total int64
+		for _, t := range in.Tables {
+			if in.Bytes != nil {
+				total += max(in.Bytes(t.Name), 0)
+			}
+		}
+		return intConst(coldata.Int64, total), true, nil
+	case "pg_tablespace_location":
+		// The built-in tablespaces live in the data directory: ''.
+		if err := arity(1); err != nil {
+			return nil, true, err
+		}
+		if _, err := oidArg(0); err != nil {
+			return nil, true, err
+		}
+		return textConst(""), true, nil
 	case "pg_get_serial_sequence":
 		if err := arity(2); err != nil {
 			return nil, true, err
@@ -574,4 +616,25 @@ func filterBeforeSignals(sel *pg.SelectStmt) *pg.SelectStmt {
 		Subquery: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: inner}}, Alias: &pg.Alias{Aliasname: alias}}}}}
 	out.WhereClause = nil
 	return out
+}
+
+// settingsLookup is current_setting(x) for a non-constant x: CASE over
+// the session's settings, by name as SHOW matches them (any case).
+func (b *binder) settingsLookup(x *scalar, loc int32) (*scalar, error) {
+	if b.sess == nil || b.sess.Settings == nil {
+		return constScalar(nullDatum(coldata.Text)), nil
+	}
+	lower, err := b.call("lower", []*scalar{x}, loc)
+	if err != nil {
+		return nil, err
+	}
+	var args []*scalar
+	for _, st := range b.sess.Settings() {
+		eq, err := b.compare("=", lower, textConst(strings.ToLower(st.Name)), loc)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, eq, textConst(st.Value))
+	}
+	return callScalar("case", coldata.Text, append(args, constScalar(nullDatum(coldata.Text)))...), nil
 }
