@@ -64,6 +64,9 @@ func ResolveFunc(name string, args []coldata.Type) (want []coldata.Type, result 
 	if name == "json_build_object" || name == "jsonb_build_object" {
 		return resolveJSONBuild(name, args)
 	}
+	if name == "format" {
+		return resolveFormat(args)
+	}
 	switch name {
 	case "lower", "upper", "btrim", "ltrim", "rtrim", "reverse", "initcap", "md5":
 		if (n == 1 || (n == 2 && name != "lower" && name != "upper" && name != "reverse" && name != "initcap" && name != "md5")) && textish(args...) {
@@ -452,6 +455,8 @@ func compileFunc(name string, typ coldata.Type, args []Expr) (Expr, error) {
 		err = compileJSONFunc(e)
 	case "json_build_object", "jsonb_build_object":
 		err = compileJSONBuild(e)
+	case "format":
+		err = compileFormat(e)
 	case "format_type", "regtype_text", "regnamespace_text", "pg_encoding_to_char", "pg_table_is_visible",
 		"pg_size_pretty", "quote_ident", "array_lower", "array_upper", "array_eq", "array_cat", "parse_ident":
 		err = compileCatalogFunc(e)

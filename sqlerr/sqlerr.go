@@ -31,6 +31,7 @@ const (
 	InvalidTransactionState         = "25000"
 	ReadOnlySQLTransaction          = "25006"
 	CardinalityViolation            = "21000"
+	NullValueNotAllowed             = "22004"
 	InvalidSQLStatementName         = "26000"
 	InvalidSavepointSpecification   = "3B001"
 	InsufficientPrivilege           = "42501"

@@ -114,3 +114,11 @@ SELECT regexp_match('foo123bar', '[0-9]+'), regexp_match('key=value', '(\w+)=(\w
 SELECT regexp_replace(resource, '/[0-9]+/', '/N/', 'g') AS r, count(*) FROM logs WHERE resource LIKE '/proc/%' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5
 
 SELECT (regexp_match(data, 'fd=(-?[0-9]+)'))[1] IS NULL AS no_fd, count(*) FROM logs GROUP BY 1 ORDER BY 1
+
+SELECT format('%s has %s alerts, %L', namespace_name, count(*), max(policy_name)) FROM alerts GROUP BY namespace_name ORDER BY 1
+
+SELECT format('%I.%I', 'public', 'Mixed Case'), format('%2$s-%1$s', 'a', 'b'), format('%L %L %s|', NULL, E'it''s', NULL), format('100%%')
+
+SELECT format('%s %s', 1)
+
+SELECT format('%x', 1)
