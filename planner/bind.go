@@ -473,9 +473,11 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 		return b.bindDistinctFrom(e)
 	case pg.A_Expr_Kind_AEXPR_NULLIF:
 		return b.bindVariadic("nullif", []*pg.Node{e.Lexpr, e.Rexpr}, e.Location)
+	case pg.A_Expr_Kind_AEXPR_OP_ALL:
+		return b.bindQuantified(op, false, e)
 	case pg.A_Expr_Kind_AEXPR_OP_ANY:
 		if op != "=" {
-			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s ANY (array) is not supported yet", op), e.Location)
+			return b.bindQuantified(op, true, e)
 		}
 		l, err := b.bind(e.Lexpr)
 		if err != nil {
@@ -485,6 +487,7 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 		if err != nil {
 			return nil, err
 		}
+		untyped := r.unknownLit
 		if r.unknownLit {
 			if err := b.settle(r, coldata.TextArray); err != nil {
 				return nil, errAt(sqlerr.As(err), e.Location)
@@ -503,7 +506,7 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 			if err := b.settle(l, coldata.Text); err != nil {
 				return nil, errAt(sqlerr.As(err), e.Location)
 			}
-			elemsUntyped := l.typ != coldata.Text // read as the left side's type, as PostgreSQL reads the array
+			elemsUntyped := untyped && l.typ != coldata.Text // '{…}' is read as the left side's type, as PostgreSQL reads it
 			if len(elems) == 0 {
 				return constScalar(&rpcpb.Datum{Type: uint32(coldata.Bool), Value: &rpcpb.Datum_B{B: false}}), nil
 			}
@@ -747,6 +750,63 @@ func (b *binder) compare(op string, l, r *scalar, loc int32) (*scalar, error) {
 		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "comparison of %s values is not supported yet", l.typ), loc)
 	}
 	return callScalar(op, coldata.Bool, l, r), nil
+}
+
+// bindQuantified binds x op ANY (array) (any) and x op ALL (array) over
+// a constant array: the ORs, or the ANDs, of x op each element, which is
+// what they mean, NULLs included.
+func (b *binder) bindQuantified(op string, any bool, e *pg.A_Expr) (*scalar, error) {
+	what := "ALL"
+	if any {
+		what = "ANY"
+	}
+	l, err := b.bind(e.Lexpr)
+	if err != nil {
+		return nil, err
+	}
+	r, err := b.bind(e.Rexpr)
+	if err != nil {
+		return nil, err
+	}
+	untyped := r.unknownLit // '{…}' takes its elements' type from the left side
+	if r.unknownLit {
+		if err := b.settle(r, coldata.TextArray); err != nil {
+			return nil, errAt(sqlerr.As(err), e.Location)
+		}
+	}
+	if r.typ != coldata.TextArray || r.kind != kindConst {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s %s (array) is supported over a constant array only yet", op, what), e.Location)
+	}
+	if r.datum.Null {
+		return constScalar(nullDatum(coldata.Bool)), nil
+	}
+	elems, err := coldata.ParseTextArray(r.datum.GetS())
+	if err != nil {
+		return nil, errAt(sqlerr.New(sqlerr.InternalError, "%v", err), e.Location)
+	}
+	if len(elems) == 0 {
+		return boolConst(!any), nil
+	}
+	if err := b.settle(l, coldata.Text); err != nil {
+		return nil, errAt(sqlerr.As(err), e.Location)
+	}
+	var parts []*scalar
+	for _, x := range elems {
+		elem := textConst(x)
+		elem.unknownLit = untyped
+		c, err := b.compare(op, l, elem, e.Location)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, c)
+	}
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	if any {
+		return callScalar("or", coldata.Bool, parts...), nil
+	}
+	return callScalar("and", coldata.Bool, parts...), nil
 }
 
 func isArrayElem(s *scalar) bool { return s.kind == kindCall && s.op == "array_elem" }

@@ -65,3 +65,15 @@ SELECT NULL SIMILAR TO 'a', 'a' SIMILAR TO NULL, 'a' SIMILAR TO 'a' ESCAPE NULL,
 SELECT 'a' SIMILAR TO 'a' ESCAPE '##'
 
 SELECT 'a#' SIMILAR TO 'a#' ESCAPE '#'
+
+-- Quantified comparisons with constant arrays.
+
+SELECT count(*) FROM alerts WHERE namespace_name <> ALL ('{catalog,logging}')
+
+SELECT count(*) FROM alerts WHERE severity > ALL ('{2,3}')
+
+SELECT count(*) FROM alerts WHERE severity < ANY ('{2,4}') AND pid = ANY ('{1,2,3}')
+
+SELECT count(*) FROM alerts WHERE severity < ANY (ARRAY['2', '4'])
+
+SELECT (SELECT count(*) FROM logs WHERE operation <> ALL ('{}')), (SELECT count(*) FROM logs WHERE operation = ANY ('{}'))
