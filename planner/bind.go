@@ -473,63 +473,8 @@ func (b *binder) bindAExpr(e *pg.A_Expr) (*scalar, error) {
 		return b.bindDistinctFrom(e)
 	case pg.A_Expr_Kind_AEXPR_NULLIF:
 		return b.bindVariadic("nullif", []*pg.Node{e.Lexpr, e.Rexpr}, e.Location)
-	case pg.A_Expr_Kind_AEXPR_OP_ALL:
-		return b.bindQuantified(op, false, e)
-	case pg.A_Expr_Kind_AEXPR_OP_ANY:
-		if op != "=" {
-			return b.bindQuantified(op, true, e)
-		}
-		l, err := b.bind(e.Lexpr)
-		if err != nil {
-			return nil, err
-		}
-		r, err := b.bind(e.Rexpr)
-		if err != nil {
-			return nil, err
-		}
-		untyped := r.unknownLit
-		if r.unknownLit {
-			if err := b.settle(r, coldata.TextArray); err != nil {
-				return nil, errAt(sqlerr.As(err), e.Location)
-			}
-		}
-		if r.typ != coldata.TextArray {
-			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "= ANY is supported over text[] only yet"), e.Location)
-		}
-		if r.kind == kindConst && !r.datum.Null {
-			// x = ANY('{a,b}') is x = 'a' OR x = 'b': an IN list, which
-			// scans use to skip blocks.
-			elems, err := coldata.ParseTextArray(r.datum.GetS())
-			if err != nil {
-				return nil, errAt(sqlerr.New(sqlerr.InternalError, "%v", err), e.Location)
-			}
-			if err := b.settle(l, coldata.Text); err != nil {
-				return nil, errAt(sqlerr.As(err), e.Location)
-			}
-			elemsUntyped := untyped && l.typ != coldata.Text // '{…}' is read as the left side's type, as PostgreSQL reads it
-			if len(elems) == 0 {
-				return constScalar(&rpcpb.Datum{Type: uint32(coldata.Bool), Value: &rpcpb.Datum_B{B: false}}), nil
-			}
-			var ors []*scalar
-			for _, x := range elems {
-				elem := textConst(x)
-				elem.unknownLit = elemsUntyped
-				eq, err := b.compare("=", l, elem, e.Location)
-				if err != nil {
-					return nil, err
-				}
-				ors = append(ors, eq)
-			}
-			if len(ors) == 1 {
-				return ors[0], nil
-			}
-			return callScalar("or", coldata.Bool, ors...), nil
-		}
-		if l.typ.IsInteger() {
-			// The catalogs' oid[] and int2[] columns are text[].
-			l = callScalar("cast", coldata.Text, l)
-		}
-		return b.call("any_eq", []*scalar{l, r}, e.Location)
+	case pg.A_Expr_Kind_AEXPR_OP_ANY, pg.A_Expr_Kind_AEXPR_OP_ALL:
+		return b.bindQuantified(op, e.Kind == pg.A_Expr_Kind_AEXPR_OP_ANY, e)
 	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
 		arg, err := b.bind(e.Lexpr)
 		if err != nil {
@@ -752,9 +697,11 @@ func (b *binder) compare(op string, l, r *scalar, loc int32) (*scalar, error) {
 	return callScalar(op, coldata.Bool, l, r), nil
 }
 
-// bindQuantified binds x op ANY (array) (any) and x op ALL (array) over
-// a constant array: the ORs, or the ANDs, of x op each element, which is
-// what they mean, NULLs included.
+// bindQuantified binds x op ANY (array) (any) and x op ALL (array). Over
+// a constant array they are the ORs, or the ANDs, of x op each element,
+// which is what they mean, NULLs included (and x = ANY('{a,b}') becomes
+// an IN list, which scans use to skip blocks); over an array column only
+// x = ANY (arr) is built.
 func (b *binder) bindQuantified(op string, any bool, e *pg.A_Expr) (*scalar, error) {
 	what := "ALL"
 	if any {
@@ -774,8 +721,18 @@ func (b *binder) bindQuantified(op string, any bool, e *pg.A_Expr) (*scalar, err
 			return nil, errAt(sqlerr.As(err), e.Location)
 		}
 	}
-	if r.typ != coldata.TextArray || r.kind != kindConst {
-		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s %s (array) is supported over a constant array only yet", op, what), e.Location)
+	if r.typ != coldata.TextArray {
+		return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s %s (array) is supported over text[] only yet", op, what), e.Location)
+	}
+	if r.kind != kindConst {
+		if op != "=" || !any {
+			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s %s (array) is supported over a constant array only yet", op, what), e.Location)
+		}
+		if l.typ.IsInteger() {
+			// The catalogs' oid[] and int2[] columns are text[].
+			l = callScalar("cast", coldata.Text, l)
+		}
+		return b.call("any_eq", []*scalar{l, r}, e.Location)
 	}
 	if r.datum.Null {
 		return constScalar(nullDatum(coldata.Bool)), nil
@@ -793,7 +750,7 @@ func (b *binder) bindQuantified(op string, any bool, e *pg.A_Expr) (*scalar, err
 	var parts []*scalar
 	for _, x := range elems {
 		elem := textConst(x)
-		elem.unknownLit = untyped
+		elem.unknownLit = untyped && l.typ != coldata.Text
 		c, err := b.compare(op, l, elem, e.Location)
 		if err != nil {
 			return nil, err
