@@ -71,6 +71,9 @@ type binder struct {
 	// pg_terminate_backend, so that the rewrites looking for them can be
 	// skipped: walking a parse tree costs more than planning SELECT 1.
 	noSRF, noSignal bool
+	// relOID is the OID of the query's relation when it is a stored
+	// table or a system relation (the tableoid system column).
+	relOID int64
 }
 
 // scanText sets noSRF and noSignal from the statement's text.
@@ -246,6 +249,10 @@ func (b *binder) bindOwnColumnRef(c *pg.ColumnRef) (*scalar, error) {
 		if i := b.table.ColumnIndex(name); i >= 0 {
 			return colScalar(i, name, b.table.Columns[i].Type), nil
 		}
+		if name == "tableoid" && b.relOID != 0 {
+			// The system column: the OID of the row's table.
+			return intConst(coldata.Int64, b.relOID), nil
+		}
 	}
 	return nil, errAt(sqlerr.New(sqlerr.UndefinedColumn, "column %q does not exist", strings.Join(parts, ".")), c.Location)
 }
@@ -264,6 +271,10 @@ func (b *binder) bindJoinedColumn(parts []string, loc int32) (*scalar, error) {
 				if b.table.Columns[i].Name == name {
 					return colScalar(i, name, b.table.Columns[i].Type), nil
 				}
+			}
+			if name == "tableoid" && r.oid != 0 {
+				// The system column: the OID of the row's table.
+				return intConst(coldata.Int64, r.oid), nil
 			}
 			return nil, errAt(sqlerr.New(sqlerr.UndefinedColumn, "column %s.%s does not exist", qual, name), loc)
 		}

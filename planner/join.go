@@ -30,6 +30,7 @@ import (
 type relRange struct {
 	alias    string
 	first, n int
+	oid      int64        // the relation's OID, for tableoid; 0 for a subquery
 	hidden   map[int]bool // USING columns of a right side: not in * nor unqualified
 }
 
@@ -282,7 +283,7 @@ func (p *Planner) bindJoin(sel *pg.SelectStmt, b *binder) error {
 			return err
 		}
 		plans[i] = plan
-		rel := relRange{alias: l.alias, first: len(descCols), n: len(plan.columns)}
+		rel := relRange{alias: l.alias, first: len(descCols), n: len(plan.columns), oid: leafOID(l.node, tables[i])}
 		if strings.HasPrefix(l.alias, "*subquery") {
 			// A decorrelated subquery's join (decorrelate.go): its
 			// columns are the planner's, out of SELECT *.
@@ -377,6 +378,19 @@ func (p *Planner) planLeafTable(l leafItem, t *schema.Table, refs columnRefs, co
 		}
 	}
 	return p.planSelect(leafSel, b)
+}
+
+// leafOID is the OID of a join leaf that is a stored table or a system
+// relation (t its descriptor), else 0.
+func leafOID(n *pg.Node, t *schema.Table) int64 {
+	rv := n.GetRangeVar()
+	if rv == nil || t == nil {
+		return 0
+	}
+	if r, ok := systemRelation(rv); ok {
+		return r.OID
+	}
+	return pgcatalog.TableOID(t.Name)
 }
 
 // hasSubLinkOrAgg reports whether n holds a subquery or a function call

@@ -9,6 +9,7 @@ import (
 
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/exec"
+	"github.com/armorlake/armorlake/pgcatalog"
 	"github.com/armorlake/armorlake/schema"
 	"github.com/armorlake/armorlake/sqlerr"
 )
@@ -100,7 +101,7 @@ func (p *Planner) bindFrom(item *pg.Node, b *binder) error {
 		if len(colNames) > 0 {
 			return errAt(sqlerr.New(sqlerr.FeatureNotSupported, "column aliases of a stored table are not supported yet"), rv.Location)
 		}
-		b.table, b.alias = t, alias
+		b.table, b.alias, b.relOID = t, alias, pgcatalog.TableOID(t.Name)
 		return nil
 	case item.GetRangeSubselect() != nil:
 		rs := item.GetRangeSubselect()

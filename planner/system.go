@@ -79,6 +79,6 @@ func (p *Planner) bindSystem(r *pgcatalog.Relation, alias string, colNames []*pg
 	plan.explain = func(ctx context.Context, depth int) []string {
 		return []string{indent(depth, "System Relation %s.%s (computed on the query node)", r.Schema, r.Table.Name)}
 	}
-	b.table, b.alias, b.derived = desc, alias, &derived{desc: desc, plan: plan}
+	b.table, b.alias, b.derived, b.relOID = desc, alias, &derived{desc: desc, plan: plan}, r.OID
 	return nil
 }
