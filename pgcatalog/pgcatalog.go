@@ -111,7 +111,7 @@ func define(schemaName, name string, oid int64, kind byte, cols string, rows fun
 		if !ok {
 			panic(fmt.Sprintf("pgcatalog: %s.%s: column %s has unmapped type %q", schemaName, name, colName, typ))
 		}
-		t.Columns = append(t.Columns, schema.Column{Name: colName, Type: ct.t, From: ct.pg})
+		t.Columns = append(t.Columns, schema.Column{Name: colName, Type: ct, From: typ})
 	}
 	r := &Relation{Schema: schemaName, Table: t, OID: oid, Kind: kind, rows: rows}
 	relations = append(relations, r)
@@ -121,29 +121,17 @@ func define(schemaName, name string, oid int64, kind byte, cols string, rows fun
 
 // columnTypes maps PostgreSQL's column types to armorlake's; the
 // PostgreSQL type is kept in schema.Column.From, for pg_attribute.
-var columnTypes = map[string]struct {
-	t  coldata.Type
-	pg string
-}{}
-
-func init() {
-	for pgType, t := range map[string]coldata.Type{
-		"oid": coldata.Int64, "regproc": coldata.Int64, "xid": coldata.Int64, "regtype": coldata.Int64,
-		"name": coldata.Text, `"char"`: coldata.Text, "text": coldata.Text, "pg_node_tree": coldata.Text,
-		"inet": coldata.Text, "bytea": coldata.Text,
-		"smallint": coldata.Int16, "integer": coldata.Int32, "bigint": coldata.Int64, "real": coldata.Float32,
-		"boolean": coldata.Bool, "timestamp with time zone": coldata.Timestamptz,
-		"aclitem[]": coldata.TextArray, "text[]": coldata.TextArray, "oid[]": coldata.TextArray,
-		"smallint[]": coldata.TextArray, `"char"[]`: coldata.TextArray, "int2vector": coldata.TextArray,
-		"oidvector": coldata.TextArray, "anyarray": coldata.TextArray,
-		"sql_identifier": coldata.Text, "character_data": coldata.Text, "yes_or_no": coldata.Text,
-		"cardinal_number": coldata.Int32, "time_stamp": coldata.Timestamptz,
-	} {
-		columnTypes[pgType] = struct {
-			t  coldata.Type
-			pg string
-		}{t, pgType}
-	}
+var columnTypes = map[string]coldata.Type{
+	"oid": coldata.Int64, "regproc": coldata.Int64, "xid": coldata.Int64, "regtype": coldata.Int64,
+	"name": coldata.Text, `"char"`: coldata.Text, "text": coldata.Text, "pg_node_tree": coldata.Text,
+	"inet": coldata.Text, "bytea": coldata.Text,
+	"smallint": coldata.Int16, "integer": coldata.Int32, "bigint": coldata.Int64, "real": coldata.Float32,
+	"boolean": coldata.Bool, "timestamp with time zone": coldata.Timestamptz,
+	"aclitem[]": coldata.TextArray, "text[]": coldata.TextArray, "oid[]": coldata.TextArray,
+	"smallint[]": coldata.TextArray, `"char"[]`: coldata.TextArray, "int2vector": coldata.TextArray,
+	"oidvector": coldata.TextArray, "anyarray": coldata.TextArray,
+	"sql_identifier": coldata.Text, "character_data": coldata.Text, "yes_or_no": coldata.Text,
+	"cardinal_number": coldata.Int32, "time_stamp": coldata.Timestamptz,
 }
 
 // Lookup finds a system relation. schemaName "" searches pg_catalog only,

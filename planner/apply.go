@@ -121,62 +121,72 @@ func (b *binder) bindApply(s *pg.SubLink, sel *pg.SelectStmt) (*scalar, error) {
 		typ = coldata.TextArray
 	}
 
+	kind := s.SubLinkType
+	proto0 := b // captured: a run-mode binder when the statement runs
+	run := func(ctx context.Context, values map[int]*rpcpb.Datum) (*rpcpb.Datum, error) {
+		rb := proto0.child()
+		rb.outer, rb.describe, rb.ctx = &outerScope{b: proto0, values: values}, false, ctx
+		plan, err := proto0.planner.planSelect(proto.Clone(sel).(*pg.SelectStmt), rb)
+		if err != nil {
+			return nil, err
+		}
+		limit := 2
+		if kind == pg.SubLinkType_EXISTS_SUBLINK {
+			limit = 1
+		} else if kind == pg.SubLinkType_ARRAY_SUBLINK {
+			limit = maxInSubquery + 1
+		}
+		rows, err := rb.runSubquery(plan, limit)
+		if err != nil {
+			return nil, err
+		}
+		switch kind {
+		case pg.SubLinkType_EXISTS_SUBLINK:
+			return &rpcpb.Datum{Type: uint32(coldata.Bool), Value: &rpcpb.Datum_B{B: rows.Len > 0}}, nil
+		case pg.SubLinkType_ARRAY_SUBLINK:
+			return arrayDatum(rows)
+		}
+		if rows.Len > 1 {
+			return nil, sqlerr.New(sqlerr.CardinalityViolation, "more than one row returned by a subquery used as an expression")
+		}
+		return exec.VecDatum(rows.Vecs[0], 0), nil
+	}
+	return b.applyColumn("?subquery?", typ, scope.cols, run), nil
+}
+
+// applyColumn appends to the query's relation a column, hidden from *,
+// whose value for each row run computes from the row's columns cols
+// (exec.Apply, memoized by their values), and returns it.
+func (b *binder) applyColumn(name string, typ coldata.Type, cols []int, run exec.ApplyFunc) *scalar {
 	col := len(b.table.Columns)
-	b.table.Columns = append(b.table.Columns[:col:col], schema.Column{Name: "?subquery?", Type: typ})
+	b.table.Columns = append(b.table.Columns[:col:col], schema.Column{Name: name, Type: typ})
 	if b.applied == nil {
 		b.applied = map[int]bool{}
 	}
 	b.applied[col] = true
-
-	outerCols := scope.cols
-	kind := s.SubLinkType
-	proto0 := b // captured: a run-mode binder when the statement runs
 	inner := b.derived.plan.start
 	b.derived.plan.start = func(ctx context.Context) (exec.Operator, error) {
 		in, err := inner(ctx)
 		if err != nil {
 			return nil, err
 		}
-		run := func(ctx context.Context, values map[int]*rpcpb.Datum) (*rpcpb.Datum, error) {
-			rb := proto0.child()
-			rb.outer, rb.describe, rb.ctx = &outerScope{b: proto0, values: values}, false, ctx
-			plan, err := proto0.planner.planSelect(proto.Clone(sel).(*pg.SelectStmt), rb)
-			if err != nil {
-				return nil, err
-			}
-			limit := 2
-			if kind == pg.SubLinkType_EXISTS_SUBLINK {
-				limit = 1
-			} else if kind == pg.SubLinkType_ARRAY_SUBLINK {
-				limit = maxInSubquery + 1
-			}
-			rb.ctx = ctx
-			rows, err := rb.runSubquery(plan, limit)
-			if err != nil {
-				return nil, err
-			}
-			switch kind {
-			case pg.SubLinkType_EXISTS_SUBLINK:
-				return &rpcpb.Datum{Type: uint32(coldata.Bool), Value: &rpcpb.Datum_B{B: rows.Len > 0}}, nil
-			case pg.SubLinkType_ARRAY_SUBLINK:
-				if rows.Len > maxInSubquery {
-					return nil, sqlerr.New(sqlerr.FeatureNotSupported, "ARRAY(subquery) of more than %d rows is not supported yet", maxInSubquery)
-				}
-				elems := make([]string, rows.Len)
-				for i := range elems {
-					if rows.Vecs[0].IsNull(i) {
-						return nil, sqlerr.New(sqlerr.FeatureNotSupported, "arrays with NULL elements are not supported yet")
-					}
-					elems[i] = rows.Vecs[0].Bytes.GetString(i)
-				}
-				return &rpcpb.Datum{Type: uint32(coldata.TextArray), Value: &rpcpb.Datum_S{S: string(coldata.AppendTextArrayLiteral(nil, elems))}}, nil
-			}
-			if rows.Len > 1 {
-				return nil, sqlerr.New(sqlerr.CardinalityViolation, "more than one row returned by a subquery used as an expression")
-			}
-			return exec.VecDatum(rows.Vecs[0], 0), nil
-		}
-		return exec.NewApply(in, outerCols, typ, maxApplyKeys, run), nil
+		return exec.NewApply(in, cols, typ, maxApplyKeys, run), nil
 	}
-	return colScalar(col, "", typ), nil
+	return colScalar(col, "", typ)
+}
+
+// arrayDatum is ARRAY(subquery)'s value: the subquery's one text column
+// as a text[] constant.
+func arrayDatum(rows *coldata.Batch) (*rpcpb.Datum, error) {
+	if rows.Len > maxInSubquery {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "ARRAY(subquery) of more than %d rows is not supported yet", maxInSubquery)
+	}
+	elems := make([]string, rows.Len)
+	for i := range elems {
+		if rows.Vecs[0].IsNull(i) {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "arrays with NULL elements are not supported yet")
+		}
+		elems[i] = rows.Vecs[0].Bytes.GetString(i)
+	}
+	return &rpcpb.Datum{Type: uint32(coldata.TextArray), Value: &rpcpb.Datum_S{S: string(coldata.AppendTextArrayLiteral(nil, elems))}}, nil
 }

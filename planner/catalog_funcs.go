@@ -11,10 +11,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/armorlake/armorlake/coldata"
-	"github.com/armorlake/armorlake/exec"
 	"github.com/armorlake/armorlake/pgcatalog"
 	"github.com/armorlake/armorlake/rpcpb"
-	"github.com/armorlake/armorlake/schema"
 	"github.com/armorlake/armorlake/sqlerr"
 )
 
@@ -301,17 +299,18 @@ func (b *binder) bindCatalogFunc(name string, f *pg.FuncCall) (s *scalar, handle
 			return nil, true, err
 		}
 		in := b.catalogInfo()
-		var keys, sizes []int64
+		var keys []int64
+		var sizes []*scalar
 		if name != "pg_indexes_size" {
 			for _, t := range in.Tables {
 				if in.Bytes != nil {
 					if n := in.Bytes(t.Name); n >= 0 {
-						keys, sizes = append(keys, pgcatalog.TableOID(t.Name)), append(sizes, n)
+						keys, sizes = append(keys, pgcatalog.TableOID(t.Name)), append(sizes, intConst(coldata.Int64, n))
 					}
 				}
 			}
 		}
-		s, err := b.lookupInt(a, keys, sizes, intConst(coldata.Int64, 0), f.Location)
+		s, err := b.lookup(a, keys, sizes, intConst(coldata.Int64, 0), f.Location)
 		return s, true, err
 	case "pg_function_is_visible", "pg_type_is_visible", "pg_collation_is_visible":
 		if err := arity(1); err != nil {
@@ -426,36 +425,30 @@ func (b *binder) concatUnknown(x *scalar, prefix, suffix string) *scalar {
 	return callScalar("concat", coldata.Text, textConst(prefix), callScalar("cast", coldata.Text, x), textConst(suffix))
 }
 
-// lookupText is CASE x WHEN keys[0] THEN vals[0] … ELSE def END.
-func (b *binder) lookupText(x *scalar, keys []int64, vals []string, def *scalar, loc int32) (*scalar, error) {
+// lookup is CASE x WHEN keys[0] THEN vals[0] … ELSE def END, over
+// values of def's type.
+func (b *binder) lookup(x *scalar, keys []int64, vals []*scalar, def *scalar, loc int32) (*scalar, error) {
 	var args []*scalar
 	for i, k := range keys {
 		eq, err := b.compare("=", x, intConst(x.typ, k), loc)
 		if err != nil {
 			return nil, err
 		}
-		args = append(args, eq, textConst(vals[i]))
+		args = append(args, eq, vals[i])
 	}
 	if len(args) == 0 {
 		return def, nil
 	}
-	return callScalar("case", coldata.Text, append(args, def)...), nil
+	return callScalar("case", def.typ, append(args, def)...), nil
 }
 
-// lookupInt is lookupText for bigint values.
-func (b *binder) lookupInt(x *scalar, keys, vals []int64, def *scalar, loc int32) (*scalar, error) {
-	var args []*scalar
-	for i, k := range keys {
-		eq, err := b.compare("=", x, intConst(x.typ, k), loc)
-		if err != nil {
-			return nil, err
-		}
-		args = append(args, eq, intConst(coldata.Int64, vals[i]))
+// lookupText is lookup over text values.
+func (b *binder) lookupText(x *scalar, keys []int64, vals []string, def *scalar, loc int32) (*scalar, error) {
+	consts := make([]*scalar, len(vals))
+	for i, v := range vals {
+		consts[i] = textConst(v)
 	}
-	if len(args) == 0 {
-		return def, nil
-	}
-	return callScalar("case", coldata.Int64, append(args, def)...), nil
+	return b.lookup(x, keys, consts, def, loc)
 }
 
 // regCast binds x::regclass (regtype, regnamespace, regrole, regproc): a
@@ -555,27 +548,13 @@ func (b *binder) bindSignal(pid *scalar, terminate bool, loc int32) (*scalar, er
 		}
 		return boolConst(signal(pid.datum.GetI())), nil
 	case pid.kind == kindColumn && b.derived != nil:
-		col := len(b.table.Columns)
-		b.table.Columns = append(b.table.Columns[:col:col], schema.Column{Name: "?signal?", Type: coldata.Bool})
-		if b.applied == nil {
-			b.applied = map[int]bool{}
-		}
-		b.applied[col] = true
 		src := pid.col
-		inner := b.derived.plan.start
-		b.derived.plan.start = func(ctx context.Context) (exec.Operator, error) {
-			in, err := inner(ctx)
-			if err != nil {
-				return nil, err
+		return b.applyColumn("?signal?", coldata.Bool, []int{src}, func(ctx context.Context, v map[int]*rpcpb.Datum) (*rpcpb.Datum, error) {
+			if v[src].Null {
+				return nullDatum(coldata.Bool), nil
 			}
-			return exec.NewApply(in, []int{src}, coldata.Bool, maxApplyKeys, func(ctx context.Context, v map[int]*rpcpb.Datum) (*rpcpb.Datum, error) {
-				if v[src].Null {
-					return nullDatum(coldata.Bool), nil
-				}
-				return &rpcpb.Datum{Type: uint32(coldata.Bool), Value: &rpcpb.Datum_B{B: signal(v[src].GetI())}}, nil
-			}), nil
-		}
-		return colScalar(col, "", coldata.Bool), nil
+			return &rpcpb.Datum{Type: uint32(coldata.Bool), Value: &rpcpb.Datum_B{B: signal(v[src].GetI())}}, nil
+		}), nil
 	}
 	return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "pg_cancel_backend of this expression is not supported yet: give a process ID or a column of pg_stat_activity"), loc)
 }

@@ -86,17 +86,11 @@ func (b *binder) bindSubLink(s *pg.SubLink) (*scalar, error) {
 		if err != nil {
 			return nil, err
 		}
-		if rows.Len > maxInSubquery {
-			return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "ARRAY(subquery) of more than %d rows is not supported yet", maxInSubquery), s.Location)
+		d, err := arrayDatum(rows)
+		if err != nil {
+			return nil, errAt(sqlerr.As(err), s.Location)
 		}
-		elems := make([]string, rows.Len)
-		for i := range elems {
-			if rows.Vecs[0].IsNull(i) {
-				return nil, errAt(sqlerr.New(sqlerr.FeatureNotSupported, "arrays with NULL elements are not supported yet"), s.Location)
-			}
-			elems[i] = rows.Vecs[0].Bytes.GetString(i)
-		}
-		return constScalar(&rpcpb.Datum{Type: uint32(coldata.TextArray), Value: &rpcpb.Datum_S{S: string(coldata.AppendTextArrayLiteral(nil, elems))}}), nil
+		return constScalar(d), nil
 	case pg.SubLinkType_ANY_SUBLINK:
 		op := "="
 		if len(s.OperName) > 0 {

@@ -109,10 +109,8 @@ func TestTLS(t *testing.T) {
 
 	// Cancel over TLS: pgx sends the CancelRequest on a new encrypted
 	// connection when the session's is encrypted.
-	conn := connect(t, ts, "sslmode=require")
-	conn.Close(ctx)
 	u = strings.Replace(ts.url("sslmode=require"), "sslmode=disable&", "", 1)
-	conn, err = pgx.Connect(ctx, u)
+	conn, err := pgx.Connect(ctx, u)
 	if err != nil {
 		t.Fatal(err)
 	}
