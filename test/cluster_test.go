@@ -97,6 +97,32 @@ func start(t *testing.T, name string, args ...string) *proc {
 	return p
 }
 
+// pause stops the process with SIGSTOP and returns once every one of its
+// threads is stopped (a thread in a system call stops only when the call
+// returns), so that what the test does next meets a stopped process.
+func (p *proc) pause(t *testing.T) {
+	t.Helper()
+	pid := p.cmd.Process.Pid
+	p.cmd.Process.Signal(syscall.SIGSTOP)
+	waitFor(t, 5*time.Second, fmt.Sprintf("%s stopped", p.name), func() error {
+		stats, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+		if err != nil || len(stats) == 0 {
+			return fmt.Errorf("no threads listed: %v", err)
+		}
+		for _, f := range stats {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				continue // a thread that just ended
+			}
+			// The state follows the parenthesised command name.
+			if i := bytes.LastIndexByte(b, ')'); i < 0 || i+2 >= len(b) || (b[i+2] != 'T' && b[i+2] != 't') {
+				return fmt.Errorf("%s still running", f)
+			}
+		}
+		return nil
+	})
+}
+
 // stop signals the process and waits for it to exit, killing it if it
 // does not within 10 s.
 func (p *proc) stop(sig syscall.Signal) {
