@@ -37,3 +37,23 @@ func TestParseRetention(t *testing.T) {
 		}
 	}
 }
+
+// kubearmor-sim refuses a --part it cannot serve before it listens.
+func TestSimPartFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		err  string
+	}{
+		{[]string{"--part", "4/3", "--count", "10"}, "want K/N"},
+		{[]string{"--part", "0/3", "--count", "10"}, "want K/N"},
+		{[]string{"--part", "three", "--count", "10"}, "want K/N"},
+		{[]string{"--part", "2/3"}, "Parts needs a Count"},
+		{[]string{"--part", "2/3", "--count", "10", "--export", "csv", "--export-file", t.TempDir()}, "--export writes the whole sequence"},
+	} {
+		var out strings.Builder
+		err := runSim(t.Context(), append(tc.args, "--listen", "127.0.0.1:0", "--http-listen", ""), &out, &out)
+		if err == nil || !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("kubearmor-sim %s: %v, want an error containing %q", strings.Join(tc.args, " "), err, tc.err)
+		}
+	}
+}

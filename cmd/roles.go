@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/armorlake/armorlake/export"
@@ -179,6 +180,7 @@ type simFlags struct {
 	start       time.Time
 	span        time.Duration
 	wait, exact bool
+	part, parts int // from --part, 0-based
 }
 
 func (s *simFlags) add(o *options, prefix string, continuousRate int) {
@@ -191,7 +193,7 @@ func (s *simFlags) add(o *options, prefix string, continuousRate int) {
 
 func (s *simFlags) config() sim.Config {
 	return sim.Config{Seed: s.seed, Rate: s.rate, Count: s.count, Start: s.start, Span: s.span,
-		WaitForSubscribers: s.wait, WaitForMessages: s.wait, Lossless: s.exact}
+		Part: s.part, Parts: s.parts, WaitForSubscribers: s.wait, WaitForMessages: s.wait, Lossless: s.exact}
 }
 
 func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -203,6 +205,16 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	sf.add(o, "", sim.DefaultRate)
 	o.fs.BoolVar(&sf.wait, "wait-subscribers", false, "hold events back until an alerts, a logs and a messages subscriber are connected")
 	o.fs.BoolVar(&sf.exact, "lossless", false, "block on a full subscriber queue instead of dropping events (real KubeArmor drops)")
+	o.fs.Func("part", `with --count, send only part K of N of the sequence, as "K/N": the events numbered K, K+N, K+2N, … (from 1), so N simulators with parts 1/N … N/N send the sequence once between them`, func(v string) error {
+		k, n, ok := strings.Cut(v, "/")
+		kk, err1 := strconv.Atoi(k)
+		nn, err2 := strconv.Atoi(n)
+		if !ok || err1 != nil || err2 != nil || nn < 1 || kk < 1 || kk > nn {
+			return fmt.Errorf("%q: want K/N with 1 <= K <= N, such as 2/3", v)
+		}
+		sf.part, sf.parts = kk-1, nn
+		return nil
+	})
 	o.fs.StringVar(&tlsCert, "tls-cert", "", "PEM server certificate: serve TLS, as KubeArmor with TLS on (with --tls-key)")
 	o.fs.StringVar(&tlsKey, "tls-key", "", "PEM private key of --tls-cert")
 	o.fs.StringVar(&tlsClientCA, "tls-client-ca", "", "PEM bundle of CAs: require client certificates signed by one of them (mutual TLS)")
@@ -224,6 +236,8 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return fmt.Errorf("--export %s needs --export-file", format)
 		case sf.count <= 0:
 			return fmt.Errorf("--export needs --count N: only a fixed count of events is reproducible and ends")
+		case sf.parts > 1:
+			return fmt.Errorf("--part splits what is served; --export writes the whole sequence")
 		}
 		ec := export.Config{Sim: sf.config(), Format: format, Path: exportFile, Logger: logger}
 		ec.EnsureDefaults()

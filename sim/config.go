@@ -29,6 +29,13 @@ type Config struct {
 	// continuous mode: events are generated until the context ends and
 	// carry wall-clock times.
 	Count int
+	// Part and Parts split a count-mode sequence between servers: with
+	// Parts > 1 the server sends only the events whose index i (from 0)
+	// has i mod Parts == Part, so Parts servers with Part 0 … Parts-1 and
+	// the same Seed, Start, Span and Count send every event of one
+	// sequence exactly once between them. Rate paces the whole sequence.
+	// Default: the whole sequence.
+	Part, Parts int
 	// Rate is the emission rate in events per second. 0 in count mode
 	// means unpaced: as fast as the generator runs, and, with Lossless,
 	// as fast as the slowest subscriber takes them. Default 100 in
@@ -93,6 +100,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("sim config: negative Span %s", c.Span)
 	case c.Count > 0 && c.Span > 0 && c.Span < time.Microsecond:
 		return errors.New("sim config: Span below one microsecond")
+	case c.Parts < 0 || c.Part < 0 || (c.Parts > 0 && c.Part >= c.Parts) || (c.Parts == 0 && c.Part != 0):
+		return fmt.Errorf("sim config: part %d of %d: want 0 <= Part < Parts", c.Part, c.Parts)
+	case c.Parts > 1 && c.Count == 0:
+		return errors.New("sim config: Parts needs a Count: only a fixed sequence can be split")
 	case c.WaitForMessages && !c.WaitForSubscribers:
 		return errors.New("sim config: WaitForMessages needs WaitForSubscribers")
 	case (c.TLSCertFile == "") != (c.TLSKeyFile == ""):

@@ -120,6 +120,7 @@ func (s *Server) Run(ctx context.Context) error {
 	done := ctx.Done()
 	lossless := s.cfg.Lossless
 	count := int64(s.cfg.Count)
+	parts, part := int64(max(s.cfg.Parts, 1)), int64(s.cfg.Part)
 	var pace *time.Timer
 	start := time.Now()
 	for n := int64(0); count == 0 || n < count; n++ {
@@ -146,6 +147,9 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 		// Each event is encoded once, whatever the number of subscribers.
 		e := g.NextShared()
+		if n%parts != part {
+			continue // another server's part of the sequence
+		}
 		var f *fanout
 		var m any
 		switch {

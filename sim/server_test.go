@@ -107,12 +107,35 @@ func collect[T any](t *testing.T, s grpc.ServerStreamingClient[T], n int) []stri
 // A lossless count-mode server delivers exactly what a fresh generator
 // with the same config produces, in order, per stream.
 func TestServerLosslessDeliversGeneratorSequence(t *testing.T) {
-	cfg := Config{Seed: 11, Start: testStart, Span: time.Hour, Count: 5000,
-		WaitForSubscribers: true, WaitForMessages: true, Lossless: true}
+	expectSequence(t, Config{Seed: 11, Start: testStart, Span: time.Hour, Count: 5000})
+}
+
+// Servers given the parts of one sequence send each event of it once:
+// part k, the events whose index is k modulo the parts.
+func TestServerPartsSplitTheSequence(t *testing.T) {
+	for part := range 3 {
+		expectSequence(t, Config{Seed: 11, Start: testStart, Span: time.Hour, Count: 5000, Part: part, Parts: 3})
+	}
+	for _, bad := range []Config{{Count: 10, Part: 3, Parts: 3}, {Count: 10, Part: 1}, {Count: 10, Parts: -1}, {Rate: 10, Parts: 2}} {
+		if bad.Validate() == nil {
+			t.Errorf("Validate(part %d of %d, count %d) = nil, want an error", bad.Part, bad.Parts, bad.Count)
+		}
+	}
+}
+
+// expectSequence serves cfg losslessly and checks that each stream
+// carries, in order, the events of cfg's part of a fresh generator's
+// sequence.
+func expectSequence(t *testing.T, cfg Config) {
+	t.Helper()
+	cfg.WaitForSubscribers, cfg.WaitForMessages, cfg.Lossless = true, true, true
 	var want [3][]string
 	g := NewGenerator(cfg)
-	for range cfg.Count {
+	for i := range cfg.Count {
 		e := g.Next()
+		if cfg.Parts > 1 && i%cfg.Parts != cfg.Part {
+			continue
+		}
 		var b []byte
 		var k int
 		switch {
@@ -148,7 +171,9 @@ func TestServerLosslessDeliversGeneratorSequence(t *testing.T) {
 	got[0] = collect(t, as, len(want[0]))
 	got[2] = collect(t, ms, len(want[2]))
 	<-done
+	sent := 0
 	for k := range want {
+		sent += len(want[k])
 		if len(got[k]) != len(want[k]) {
 			t.Fatalf("stream %d: got %d events, want %d", k, len(got[k]), len(want[k]))
 		}
@@ -158,7 +183,7 @@ func TestServerLosslessDeliversGeneratorSequence(t *testing.T) {
 			}
 		}
 	}
-	waitFor(t, "Sent to reach Count", func() bool { return srv.Sent() == int64(cfg.Count) })
+	waitFor(t, "Sent to reach the part's count", func() bool { return srv.Sent() == int64(sent) })
 	if srv.Dropped() != 0 {
 		t.Errorf("lossless server dropped %d", srv.Dropped())
 	}
