@@ -64,8 +64,15 @@ func (s storageSource) Scan(ctx context.Context, spec exec.ScanSpec) (exec.Opera
 			ranges = append(ranges, storage.IntRange{Col: c, Min: r.Min, Max: r.Max})
 		}
 	}
-	it, err := s.store.Scan(ctx, storage.ScanRequest{Table: t, Columns: cols, MinTs: spec.MinTs, MaxTs: spec.MaxTs,
-		Match: match, MatchExact: spec.MatchExact, Ranges: ranges})
+	req := storage.ScanRequest{Table: t, Columns: cols, MinTs: spec.MinTs, MaxTs: spec.MaxTs,
+		Match: match, MatchExact: spec.MatchExact, Ranges: ranges}
+	if spec.OrderColumn != "" && t.ColumnIndex(spec.OrderColumn) == t.TimeColumn {
+		req.Order, req.Bound = storage.OrderOldest, spec.Bound.Get
+		if spec.OrderDesc {
+			req.Order = storage.OrderNewest
+		}
+	}
+	it, err := s.store.Scan(ctx, req)
 	if err != nil {
 		return nil, err
 	}

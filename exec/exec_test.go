@@ -301,6 +301,63 @@ func TestTopNEqualsSortThenLimit(t *testing.T) {
 	}
 }
 
+// A top-N sharing its bound publishes, after each batch, the first key
+// of its current last row, and still returns what sort+limit does.
+func TestTopNSharesBound(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	for _, desc := range []bool{true, false} {
+		var batches []*coldata.Batch
+		var all []int64
+		for range 20 {
+			vals := make([]int64, 500)
+			for i := range vals {
+				vals[i] = r.Int63n(1e9)
+			}
+			all = append(all, vals...)
+			batches = append(batches, intBatch(coldata.Timestamptz, vals...))
+		}
+		keys := []SortKey{{Col: 0, Desc: desc, NullsFirst: desc}}
+		const limit = 25
+		var seen []int64
+		bound := &TopBound{}
+		src := &observe{in: NewBatches(batches...), each: func() {
+			if v, ok := bound.Get(); ok {
+				seen = append(seen, v)
+			}
+		}}
+		s := NewSort(src, keys, limit)
+		s.ShareBound(bound)
+		got := drainAll(t, s)
+		want := drainAll(t, NewLimit(NewSort(NewBatches(batches...), keys, -1), 0, limit))
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("desc %v: top-%d %v, want %v", desc, limit, got, want)
+		}
+		// After the first batch the bound is the 25th best of the first
+		// 500; after the last, of all rows.
+		slices.Sort(all)
+		if desc {
+			slices.Reverse(all)
+		}
+		last, ok := bound.Get()
+		if !ok || last != all[limit-1] || len(seen) < 19 {
+			t.Errorf("desc %v: bound %d (%v), want %d; seen %d times", desc, last, ok, all[limit-1], len(seen))
+		}
+	}
+}
+
+// observe calls each before every batch it passes on.
+type observe struct {
+	in   Operator
+	each func()
+}
+
+func (o *observe) Next(ctx context.Context) (*coldata.Batch, error) {
+	o.each()
+	return o.in.Next(ctx)
+}
+
+func (o *observe) Close() error { return o.in.Close() }
+
 func TestLimitOffsetAcrossBatches(t *testing.T) {
 	var bs []*coldata.Batch
 	for i := 0; i < 5; i++ {

@@ -92,8 +92,23 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 			}
 		}
 	}
-	scan, err := src.Scan(ctx, ScanSpec{Table: frag.Table, Columns: frag.Columns, MinTs: lo, MaxTs: hi, Match: matches,
-		Ranges: IntRanges(frag.Filter, frag.Columns, types)})
+	spec := ScanSpec{Table: frag.Table, Columns: frag.Columns, MinTs: lo, MaxTs: hi, Match: matches,
+		Ranges: IntRanges(frag.Filter, frag.Columns, types)}
+	var bound *TopBound
+	if !aggregating && len(frag.OrderBy) > 0 && frag.Limit > 0 && frag.Limit <= maxBoundedTopN {
+		// A top-N whose first key is a scanned timestamp: the scan
+		// reads blocks in that order and stops once the rest cannot
+		// get in.
+		k := frag.OrderBy[0]
+		if k.Column >= 0 && int(k.Column) < len(frag.Projections) {
+			if c, ok := frag.Projections[k.Column].GetKind().(*rpcpb.Expr_Column); ok &&
+				int(c.Column) < len(types) && types[c.Column] == coldata.Timestamptz && k.NullsFirst == k.Desc {
+				bound = &TopBound{}
+				spec.OrderColumn, spec.OrderDesc, spec.Bound = frag.Columns[c.Column], k.Desc, bound
+			}
+		}
+	}
+	scan, err := src.Scan(ctx, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -123,13 +138,21 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 			}
 			keys[i] = SortKey{Col: int(k.Column), Desc: k.Desc, NullsFirst: k.NullsFirst}
 		}
-		return NewSort(op, keys, limit), nil
+		sort := NewSort(op, keys, limit)
+		if bound != nil {
+			sort.ShareBound(bound)
+		}
+		return sort, nil
 	}
 	if limit >= 0 {
 		return NewLimit(op, 0, int64(limit)), nil
 	}
 	return op, nil
 }
+
+// maxBoundedTopN is the largest top-N that shares its cutoff with the
+// scan: it sorts its rows after every batch that brings rows in.
+const maxBoundedTopN = 10_000
 
 // minMaxBatch answers min and max of integer and timestamp columns from
 // the source's summaries: a batch of two rows holding, for each column an

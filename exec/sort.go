@@ -101,7 +101,15 @@ type Sort struct {
 	sel  []int
 	// charged is what buf is charged against the query's budget.
 	charged int64
+	// bound, when set, receives the top-N's cutoff on its first key
+	// (an integer or timestamp) each time it changes.
+	bound *TopBound
 }
+
+// ShareBound makes a top-N publish its cutoff on its first key to b, for
+// a scan below to stop early (ScanSpec.Bound). It prunes after every
+// batch that brings rows in, so that the cutoff is always current.
+func (s *Sort) ShareBound(b *TopBound) { s.bound = b }
 
 // NewSort returns a sort; limit < 0 means all rows.
 func NewSort(input Operator, keys []SortKey, limit int) *Sort {
@@ -249,13 +257,18 @@ func (s *Sort) consume(ctx context.Context) error {
 			}
 			s.charged = size
 		}
-		if prune && s.buf.Len > 2*s.limit+BatchSize {
+		if prune && (s.buf.Len > 2*s.limit+BatchSize || (s.bound != nil && s.buf.Len > s.limit)) {
 			idx := s.order(s.buf)
 			s.buf = s.buf.Gather(idx[:s.limit])
 			s.full = s.limit > 0
 			size := rowBytes(s.buf.Vecs, s.buf.Len)
 			budget.Release(s.charged - size)
 			s.charged = size
+		}
+		if s.bound != nil && s.full && s.buf.Len == s.limit {
+			if v := s.buf.Vecs[s.keys[0].Col]; v.Type.InInt64() && !v.IsNull(s.limit-1) {
+				s.bound.set(v.Int64[s.limit-1])
+			}
 		}
 	}
 	if s.buf == nil {

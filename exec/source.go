@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"math"
+	"sync/atomic"
 
 	"github.com/armorlake/armorlake/rpcpb"
 )
@@ -25,6 +26,35 @@ type ScanSpec struct {
 	// rows: the caller only wants rows whose integer or timestamp column
 	// lies in each range, and filters again.
 	Ranges []IntRange
+	// OrderColumn and OrderDesc ask, when OrderColumn is the table's
+	// time column, for the rows roughly in that order (a source may
+	// ignore it): a top-N on it then reads the rows it keeps first, and
+	// Bound tells the source when the rest cannot get in.
+	OrderColumn string
+	OrderDesc   bool
+	Bound       *TopBound
+}
+
+// TopBound is a top-N's cutoff on its first sort key, shared with the
+// scan under it: once the top-N holds its N rows, the key of the last of
+// them. A row whose key sorts after it cannot get in, so a scan in that
+// key's order can stop.
+type TopBound struct {
+	v  atomic.Int64
+	ok atomic.Bool
+}
+
+// Get returns the cutoff, once there is one.
+func (b *TopBound) Get() (int64, bool) {
+	if b == nil || !b.ok.Load() {
+		return 0, false
+	}
+	return b.v.Load(), true
+}
+
+func (b *TopBound) set(v int64) {
+	b.v.Store(v)
+	b.ok.Store(true)
 }
 
 // IntRange asks for rows whose integer or timestamp column Column lies in

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -43,6 +44,30 @@ type ScanRequest struct {
 	// column all lie outside a range, from their minimum and maximum; like
 	// Match without MatchExact, the caller filters again.
 	Ranges []IntRange
+	// Order, when not zero, returns the blocks by time: OrderNewest
+	// visits them by their newest row, newest first; OrderOldest by
+	// their oldest row, oldest first. Rows within a block keep their
+	// order. A top-N on the time column reads what it needs first.
+	Order int
+	// Bound, with Order, is how far the caller still wants rows: once
+	// it returns ok, rows older than ts (OrderNewest) or newer than ts
+	// (OrderOldest) are not wanted, and the scan ends at the first
+	// block holding only such rows. A top-N's current last row gives
+	// it. It is called between blocks, from the scan's goroutine.
+	Bound func() (ts int64, ok bool)
+}
+
+// The orders of ScanRequest.Order.
+const (
+	OrderNewest = -1
+	OrderOldest = 1
+)
+
+// listedBlock is a block of an ordered scan: its metadata key and time
+// span.
+type listedBlock struct {
+	key          []byte
+	minTs, maxTs int64
 }
 
 // IntRange asks for rows whose integer or timestamp column Col lies in
@@ -116,6 +141,12 @@ type Iterator struct {
 	sel               []int32
 	err               error
 	done              bool
+	// list, for an ordered scan, holds the blocks in the order they are
+	// read, pos the next one; nil for a scan in key order.
+	list  []listedBlock
+	pos   int
+	order int
+	bound func() (int64, bool)
 }
 
 // ScanStats says how much of the store a scan looked at: partitions
@@ -226,6 +257,17 @@ func (s *Store) Scan(ctx context.Context, req ScanRequest) (*Iterator, error) {
 	}
 	it.iter = iter
 	it.valid = iter.First()
+	if req.Order != 0 && !it.done {
+		if req.Order != OrderNewest && req.Order != OrderOldest {
+			iter.Close()
+			return nil, fmt.Errorf("scan %s: order %d", t.Name, req.Order)
+		}
+		it.order, it.bound = req.Order, req.Bound
+		if err := it.listBlocks(); err != nil {
+			iter.Close()
+			return nil, err
+		}
+	}
 	s.itersMu.Lock()
 	s.iters[it] = struct{}{}
 	s.itersMu.Unlock()
@@ -263,6 +305,15 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 				return nil, err
 			}
 		}
+		if it.list != nil {
+			// An ordered scan: on to the next listed block, unless the
+			// caller wants none of its rows, nor any later block's.
+			if it.pos >= len(it.list) || it.pastBound(&it.list[it.pos]) {
+				it.done = true
+				return nil, nil
+			}
+			it.valid = it.iter.SeekGE(it.list[it.pos].key)
+		}
 		if !it.valid {
 			if err := it.iter.Error(); err != nil {
 				return nil, fmt.Errorf("scan %s: %w", it.table.Name, err)
@@ -285,7 +336,9 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 		if it.parts == 0 || id.partition != it.part {
 			it.part = id.partition
 			it.parts++
-			if (len(it.match) > 0 || len(it.ranges) > 0) && !ignoreSummaries &&
+			// (An ordered scan listed only blocks of partitions their
+			// rollups let through.)
+			if it.list == nil && (len(it.match) > 0 || len(it.ranges) > 0) && !ignoreSummaries &&
 				it.s.partitionExcludes(it.table.Name, id.partition, it.match, it.ranges) {
 				it.partSkipped++
 				it.end = partitionEndKey(it.end[:0], it.prefix, id.partition)
@@ -304,7 +357,7 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 		it.blocks++
 		if m.maxTs < it.lo || m.minTs > it.hi || !it.inRanges() {
 			it.blocksOut++
-			it.valid = it.iter.Next()
+			it.step()
 			continue
 		}
 		if len(it.match) > 0 {
@@ -315,7 +368,7 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			if !may {
 				it.blocksOut++
 				it.skipped++
-				it.valid = it.iter.Next()
+				it.step()
 				continue
 			}
 		}
@@ -325,7 +378,7 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			// count(*) WHERE col = …: the rows are counted, not returned,
 			// and a summary with the column's values counts them.
 			if n, ok := it.countMatches(); ok {
-				it.valid = it.iter.Next()
+				it.step()
 				if n == 0 {
 					it.blocksOut++
 					it.skipped++
@@ -342,14 +395,14 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			if kept == 0 {
 				it.blocksOut++
 				it.skipped++
-				it.valid = it.iter.Next()
+				it.step()
 				continue
 			}
 		}
 		if it.mm.on && whole && !it.exact {
 			// MinMax: the block's metadata has the column's extremes.
 			it.mm.foldMeta(m)
-			it.valid = it.iter.Next()
+			it.step()
 			continue
 		}
 		for i := range it.reads {
@@ -370,7 +423,7 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 				return nil, err
 			}
 		}
-		it.valid = it.iter.Next()
+		it.step()
 		if rows == 0 {
 			continue
 		}
@@ -381,6 +434,84 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 		it.batch.Len = rows
 		return it.batch, nil
 	}
+}
+
+// step moves past the current block.
+func (it *Iterator) step() {
+	if it.list != nil {
+		it.pos++ // next seeks to it
+		return
+	}
+	it.valid = it.iter.Next()
+}
+
+// pastBound reports whether the caller's bound rules out b and, the list
+// being ordered, every block after it.
+func (it *Iterator) pastBound(b *listedBlock) bool {
+	if it.bound == nil {
+		return false
+	}
+	ts, ok := it.bound()
+	if !ok {
+		return false
+	}
+	if it.order == OrderNewest {
+		return b.maxTs < ts
+	}
+	return b.minTs > ts
+}
+
+// listBlocks lists the blocks an ordered scan reads, from their metadata,
+// and sorts them: by newest row, descending, or by oldest row, ascending.
+func (it *Iterator) listBlocks() error {
+	var part int64
+	first := true
+	for valid := it.valid; valid; {
+		key := it.iter.Key()
+		id, kind, _, err := parseBlockKey(key, len(it.prefix))
+		if err != nil {
+			return sqlerr.Wrap(err, sqlerr.DataCorrupted, fmt.Sprintf("scan %s: key %x", it.table.Name, key))
+		}
+		if kind != kindMeta {
+			it.end = partitionEndKey(it.end[:0], it.prefix, id.partition)
+			valid = it.iter.SeekGE(it.end)
+			continue
+		}
+		if first || id.partition != part {
+			first, part = false, id.partition
+			if (len(it.match) > 0 || len(it.ranges) > 0) && !ignoreSummaries &&
+				it.s.partitionExcludes(it.table.Name, id.partition, it.match, it.ranges) {
+				it.partSkipped++
+				it.end = partitionEndKey(it.end[:0], it.prefix, id.partition)
+				valid = it.iter.SeekGE(it.end)
+				continue
+			}
+		}
+		value, err := it.iter.ValueAndErr()
+		if err != nil {
+			return fmt.Errorf("read %s: %w", blockName(it.table.Name, id), err)
+		}
+		lo, hi, err := metaTimes(value)
+		if err != nil {
+			return corrupt(err, "decode metadata", it.table.Name, id)
+		}
+		if hi >= it.lo && lo <= it.hi {
+			it.list = append(it.list, listedBlock{key: slices.Clone(key), minTs: lo, maxTs: hi})
+		}
+		valid = it.iter.Next()
+	}
+	if err := it.iter.Error(); err != nil {
+		return fmt.Errorf("scan %s: %w", it.table.Name, err)
+	}
+	if it.order == OrderNewest {
+		slices.SortStableFunc(it.list, func(a, b listedBlock) int { return cmp.Compare(b.maxTs, a.maxTs) })
+	} else {
+		slices.SortStableFunc(it.list, func(a, b listedBlock) int { return cmp.Compare(a.minTs, b.minTs) })
+	}
+	if it.list == nil {
+		it.list = []listedBlock{} // an ordered scan of nothing
+	}
+	return nil
 }
 
 // inRanges reports whether the current block may hold a row in every

@@ -1142,3 +1142,131 @@ func TestBlockCacheHolds(t *testing.T) {
 		t.Fatalf("second scan: cache of %d bytes, %d hits, %d misses", size, hits-hits0, misses-misses0)
 	}
 }
+
+// An ordered scan returns the same rows as one in key order, block by
+// block by time; with a bound it stops at the first block holding only
+// rows the caller no longer wants, so a top-N on time reads the few
+// newest (or oldest) blocks and keeps the same rows.
+func TestScanOrdered(t *testing.T) {
+	s := openTest(t, Options{PartitionWidth: 10 * time.Second, MaxBlockRows: 37})
+	defer s.Close()
+	rng := rand.New(rand.NewPCG(3, 3))
+	t0 := int64(1779184800e6)
+	var batches []*coldata.Batch
+	for i := range 6 {
+		// Overlapping spans, appended out of time order.
+		b := randomAllTypes(rng, 250, int64(i)*1000, t0+int64((i*7)%6)*4e6, 30e6)
+		batches = append(batches, b)
+		if err := s.Append(allTypesTable, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	spans := [][2]int64{{math.MinInt64, math.MaxInt64}, {t0 + 5e6, t0 + 23e6}, {t0 + 11e6, t0 + 11e6 + 1}, {t0 + 90e6, t0 + 99e6}}
+	for _, order := range []int{OrderNewest, OrderOldest} {
+		for _, sp := range spans {
+			cols := []int{0, 1, 7}
+			// Every row, blocks by time.
+			it, err := s.Scan(ctx, ScanRequest{Table: allTypesTable, Columns: cols, MinTs: sp[0], MaxTs: sp[1], Order: order})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			last := int64(math.MaxInt64)
+			if order == OrderOldest {
+				last = math.MinInt64
+			}
+			for {
+				b, err := it.Next(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b == nil {
+					break
+				}
+				for i := range b.Len {
+					got = append(got, formatRow(b.Vecs, i))
+				}
+				ts := b.Vecs[0].Int64[:b.Len]
+				if sp[0] == math.MinInt64 { // whole blocks: their extremes order them
+					if order == OrderNewest {
+						hi := slices.Max(ts)
+						if hi > last {
+							t.Fatalf("order %d: a block's newest row %d after one of %d", order, hi, last)
+						}
+						last = hi
+					} else {
+						lo := slices.Min(ts)
+						if lo < last {
+							t.Fatalf("order %d: a block's oldest row %d after one of %d", order, lo, last)
+						}
+						last = lo
+					}
+				}
+			}
+			it.Close()
+			want := expectRows(batches, 0, cols, sp[0], sp[1])
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("order %d, [%d, %d): %d rows, want %d\n%s", order, sp[0], sp[1], len(got), len(want), firstDiff(got, want))
+			}
+
+			// A top-10 on time, its tenth row as the bound.
+			const n = 10
+			var top []int64
+			better := func(a, b int64) bool { return (order == OrderNewest && a > b) || (order == OrderOldest && a < b) }
+			bound := func() (int64, bool) {
+				if len(top) < n {
+					return 0, false
+				}
+				return top[n-1], true
+			}
+			it, err = s.Scan(ctx, ScanRequest{Table: allTypesTable, Columns: []int{0}, MinTs: sp[0], MaxTs: sp[1], Order: order, Bound: bound})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for {
+				b, err := it.Next(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b == nil {
+					break
+				}
+				top = append(top, b.Vecs[0].Int64[:b.Len]...)
+				slices.SortFunc(top, func(a, b int64) int {
+					if better(a, b) {
+						return -1
+					}
+					if better(b, a) {
+						return 1
+					}
+					return 0
+				})
+				top = top[:min(len(top), n)]
+			}
+			read := it.Stats().Blocks
+			it.Close()
+			var all []int64
+			for _, b := range batches {
+				for _, ts := range b.Vecs[0].Int64[:b.Len] {
+					if ts >= sp[0] && (ts < sp[1] || sp[1] == math.MaxInt64) {
+						all = append(all, ts)
+					}
+				}
+			}
+			slices.Sort(all)
+			if order == OrderNewest {
+				slices.Reverse(all)
+			}
+			all = all[:min(len(all), n)]
+			if !slices.Equal(top, all) {
+				t.Fatalf("order %d, [%d, %d): top %d %v, want %v", order, sp[0], sp[1], n, top, all)
+			}
+			if total := len(batches) * 250 / 37; sp[0] == math.MinInt64 && read*4 > total {
+				t.Errorf("order %d: the bounded scan read %d blocks of about %d", order, read, total)
+			}
+		}
+	}
+}
