@@ -50,12 +50,25 @@ func (a *distinctAcc) grow(n int) {
 }
 
 func (a *distinctAcc) update(gids []uint32, arg *coldata.Vec) {
+	// Text is its own key; other types are written as canonical text. A
+	// value already in the set is looked up without allocating: only a
+	// new one is copied into a string.
+	text := arg.Type == coldata.Text
 	for i, g := range gids {
 		if arg.IsNull(i) {
 			continue
 		}
-		a.key = appendKey(a.key[:0], arg, i)
-		a.sets[g][string(a.key)] = struct{}{}
+		key := a.key
+		if text {
+			key = arg.Bytes.Get(i)
+		} else {
+			key = appendKey(key[:0], arg, i)
+			a.key = key
+		}
+		set := a.sets[g]
+		if _, ok := set[string(key)]; !ok {
+			set[string(key)] = struct{}{}
+		}
 	}
 }
 
