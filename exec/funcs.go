@@ -26,7 +26,7 @@ func init() {
 		"split_part", "strpos", "starts_with", "||", "concat", "abs", "floor", "ceil", "round", "trunc", "sqrt",
 		"exp", "ln", "sign", "power", "coalesce", "greatest", "least", "nullif", "date_trunc", "date_part",
 		"extract", "to_timestamp", "like", "not_like", "ilike", "not_ilike", "regex", "not_regex", "iregex",
-		"not_iregex", "ts_add", "date_bin", "any_eq", "array_length", "cardinality", "array_to_string",
+		"not_iregex", "ts_add", "date_bin", "epoch_div_floor", "any_eq", "array_length", "cardinality", "array_to_string",
 		"string_to_array", "jsonb_get", "jsonb_get_text", "jsonb_exists", "ts_text", "regexp_replace", "regexp_match", "array_elem", "array"} {
 		funcNames[n] = true
 	}
@@ -190,6 +190,12 @@ func ResolveFunc(name string, args []coldata.Type) (want []coldata.Type, result 
 		// the binder's form of ts::text.
 		if n == 2 && args[0] == coldata.Timestamptz && args[1] == coldata.Text {
 			return args, coldata.Text, true
+		}
+	case "epoch_div_floor":
+		// epoch_div_floor(source, divisor µs): the binder's form of
+		// floor(extract(epoch from source) / seconds).
+		if n == 2 && (args[0] == coldata.Timestamptz || args[0] == coldata.Timestamp) && args[1] == coldata.Int64 {
+			return args, coldata.Int64, true
 		}
 	case "date_bin":
 		// date_bin(stride µs, source, origin).
@@ -443,7 +449,7 @@ func compileFunc(name string, typ coldata.Type, args []Expr) (Expr, error) {
 		err = compileMathFunc(e)
 	case "coalesce", "greatest", "least", "nullif":
 		compileConditional(e)
-	case "date_trunc", "date_part", "extract", "to_timestamp", "ts_add", "date_bin", "ts_text":
+	case "date_trunc", "date_part", "extract", "to_timestamp", "ts_add", "date_bin", "ts_text", "epoch_div_floor":
 		err = compileTimeFunc(e)
 	case "like", "not_like", "ilike", "not_ilike", "regex", "not_regex", "iregex", "not_iregex":
 		err = compileMatch(e)

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"math"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -130,6 +131,24 @@ func compileTimeFunc(e *funcExpr) error {
 					return sqlerr.New(sqlerr.FeatureNotSupported, "timestamps cannot be binned into infinite intervals")
 				}
 				e.out.Int64[i] = origin + floorDiv(ts-origin, stride)*stride
+			}
+			return nil
+		}
+		return nil
+	}
+	if e.name == "epoch_div_floor" {
+		e.kernel = func(e *funcExpr, in []*coldata.Vec, n int) error {
+			e.out.Int64 = slices.Grow(e.out.Int64[:0], n)[:n]
+			for i := range n {
+				e.out.Int64[i] = 0
+				if e.null(i) {
+					continue
+				}
+				q, err := EpochDivFloor(in[0].Int64[i], in[1].Int64[i])
+				if err != nil {
+					return err
+				}
+				e.out.Int64[i] = q
 			}
 			return nil
 		}
@@ -364,6 +383,39 @@ func extractField(us int64, unit timeUnit, loc *time.Location) (whole, frac int6
 		return int64(off % 3600 / 60), 0, 0
 	}
 	return 0, 0, 0
+}
+
+// EpochDivFloor is floor(extract(epoch from us) / (d / 10^6)) as
+// PostgreSQL computes it in numeric, for a divisor d of whole seconds in
+// µs: extract gives us / 10^6 at scale 6, the division rounds half away
+// from zero at select_div_scale's scale (at least 6 decimals here), and
+// floor rounds that down. The integer floor of us / d is the answer
+// unless the quotient lies so close below the next integer that the
+// division's rounding reaches it: then the numeric computation decides,
+// which happens for at most one µs value in 2·10^6 of each divisor.
+func EpochDivFloor(us, d int64) (int64, error) {
+	if d <= 0 || d%1_000_000 != 0 {
+		return 0, sqlerr.New(sqlerr.InternalError, "epoch_div_floor: divisor %d µs is not a positive number of seconds", d)
+	}
+	if us == math.MaxInt64 || us == math.MinInt64 {
+		return 0, sqlerr.New(sqlerr.FeatureNotSupported, "numeric Infinity is not supported yet")
+	}
+	q := floorDiv(us, d)
+	r := us - q*d
+	// Rounding at 6 or more decimals moves the quotient up only when
+	// (d - r) / d <= 0.5·10^-6.
+	if r == 0 || d-r > d/2_000_000 {
+		return q, nil
+	}
+	res, err := numericOp('/', decimal{big.NewInt(us), 6}, decimal{big.NewInt(d / 1_000_000), 0})
+	if err != nil {
+		return 0, err
+	}
+	f := numericRound(res, 0, "floor")
+	if !f.u.IsInt64() {
+		return 0, sqlerr.New(sqlerr.NumericValueOutOfRange, "bigint out of range")
+	}
+	return f.u.Int64(), nil
 }
 
 // appendScaled appends whole + frac/10^scale as a numeric with exactly

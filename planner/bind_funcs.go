@@ -97,6 +97,9 @@ func (b *binder) bindScalarFunc(name string, argNodes []*pg.Node, loc int32) (*s
 		args = append(args, zone)
 	}
 	s, err := b.call(name, args, loc)
+	if err == nil && name == "floor" {
+		s = epochBucket(s)
+	}
 	return s, true, err
 }
 

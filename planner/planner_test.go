@@ -435,3 +435,42 @@ func TestExplain(t *testing.T) {
 		t.Errorf("EXPLAIN of a join:\n%s", got)
 	}
 }
+
+// Grafana's time buckets group by an integer: floor(extract(epoch from
+// ts) / 300) * 300 becomes epoch_div_floor(ts, 300 s) in the fragment,
+// and the numeric is computed per group on the query node. A fractional
+// bucket keeps numeric division.
+func TestEpochBucketGroupsByInteger(t *testing.T) {
+	for _, tc := range []struct {
+		sql       string
+		fn        string
+		groupType coldata.Type
+	}{
+		{"SELECT floor(extract(epoch from ts)/300)*300 AS time, count(*) FROM t GROUP BY 1 ORDER BY 1", "epoch_div_floor", coldata.Int64},
+		{"SELECT floor(extract(epoch from ts)/3600) AS h, ns, count(*) FROM t GROUP BY 1, 2 ORDER BY 1, 2", "epoch_div_floor", coldata.Int64},
+		{"SELECT CAST(sev AS text) AS s, count(*) FROM t GROUP BY 1 ORDER BY 1", "", coldata.Int32},
+		{"SELECT floor(extract(epoch from ts)/0.5)*0.5 AS time, count(*) FROM t GROUP BY 1 ORDER BY 1", "*", coldata.Numeric},
+	} {
+		cluster := load(2, testRows())
+		p := New(Config{}, cluster, cluster)
+		stmts, err := p.Prepare(context.Background(), nil, tc.sql, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		op, err := stmts[0].Run(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		format(t, stmts[0].Columns, op)
+		if stmts[0].Columns[0].Type != coldata.Numeric && tc.groupType != coldata.Int32 {
+			t.Errorf("%s: first column is %s, want numeric", tc.sql, stmts[0].Columns[0].Type)
+		}
+		g := cluster.frags[0].GroupBy[0]
+		if coldata.Type(g.Type) != tc.groupType {
+			t.Errorf("%s: the fragment groups by a %s, want %s", tc.sql, coldata.Type(g.Type), tc.groupType)
+		}
+		if call := g.GetCall(); tc.fn != "" && (call == nil || call.Op != tc.fn) {
+			t.Errorf("%s: the fragment groups by %v, want a call of %s", tc.sql, g, tc.fn)
+		}
+	}
+}

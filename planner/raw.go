@@ -105,7 +105,8 @@ func (q *query) startRaw(ctx context.Context) (exec.Operator, error) {
 	}
 	var keys []exec.Expr
 	var final []coldata.Type
-	for _, g := range q.groups {
+	for i := range q.groups {
+		g := q.groupKey(i)
 		k, err := compile(g)
 		if err != nil {
 			op.Close()

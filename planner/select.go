@@ -563,8 +563,11 @@ type query struct {
 	windowTypes []coldata.Type
 	windowPos   map[string]int
 	aggs        []*scalar // distinct aggregate calls
-	srfCols     []int     // select-list positions of bare unnest calls
-	rootCols    []*scalar // what the root projects before sorting: targets, then hidden sort keys
+	// lifted holds, per GROUP BY expression, the integer subexpression
+	// the aggregation groups by instead (liftGroupKey), or nil.
+	lifted   []*scalar
+	srfCols  []int     // select-list positions of bare unnest calls
+	rootCols []*scalar // what the root projects before sorting: targets, then hidden sort keys
 }
 
 // scanColumns lists the table columns exprs read, in table order, and maps
@@ -639,8 +642,10 @@ func (q *query) prepareAggregation() error {
 	}
 	names, remap := q.scanColumns(exprs...)
 	q.frag = q.newFragment(names, remap)
-	for _, g := range q.groups {
-		q.frag.GroupBy = append(q.frag.GroupBy, g.toProto(remap))
+	q.lifted = make([]*scalar, len(q.groups))
+	for i, g := range q.groups {
+		q.lifted[i] = liftGroupKey(g)
+		q.frag.GroupBy = append(q.frag.GroupBy, q.groupKey(i).toProto(remap))
 	}
 	for _, a := range q.aggs {
 		q.frag.Aggregates = append(q.frag.Aggregates, a.agg.toProto(remap))
@@ -671,11 +676,25 @@ func (q *query) prepareAggregation() error {
 	return nil
 }
 
+// groupKey is what the aggregation groups by for GROUP BY expression i:
+// the expression, or the integer it is an injective function of
+// (liftGroupKey).
+func (q *query) groupKey(i int) *scalar {
+	if i < len(q.lifted) && q.lifted[i] != nil {
+		return q.lifted[i]
+	}
+	return q.groups[i]
+}
+
 // overAggregates rewrites s to read the final aggregation's output.
 func (q *query) overAggregates(s *scalar) (*scalar, error) {
 	k := s.key()
 	for i, g := range q.groups {
 		if g.key() == k {
+			if x := q.lifted[i]; x != nil {
+				// Grouped by x: g is computed from it per group.
+				return replaceSub(g, x, colScalar(i, "", x.typ)), nil
+			}
 			return colScalar(i, "", s.typ), nil
 		}
 	}
@@ -806,11 +825,11 @@ func (q *query) startAggregation(ctx context.Context) (exec.Operator, error) {
 	}
 	var keys []exec.Expr
 	var partial []coldata.Type
-	for _, g := range q.groups {
-		partial = append(partial, g.typ)
+	for i := range q.groups {
+		partial = append(partial, q.groupKey(i).typ)
 	}
 	for i := range q.groups {
-		k, err := exec.CompileExpr(colScalar(i, "", q.groups[i].typ).toProto(nil), partial[:len(q.groups)])
+		k, err := exec.CompileExpr(colScalar(i, "", partial[i]).toProto(nil), partial[:len(q.groups)])
 		if err != nil {
 			return nil, err
 		}
@@ -831,9 +850,7 @@ func (q *query) startAggregation(ctx context.Context) (exec.Operator, error) {
 	}
 	var op exec.Operator = exec.NewHashAgg(in, exec.AggFinal, keys, specs)
 	final := make([]coldata.Type, 0, len(q.groups)+len(q.aggs))
-	for _, g := range q.groups {
-		final = append(final, g.typ)
-	}
+	final = append(final, partial[:len(q.groups)]...)
 	for _, a := range q.aggs {
 		final = append(final, a.typ)
 	}

@@ -35,3 +35,22 @@ SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'
 
 -- A template variable with __text and __value
 SELECT DISTINCT namespace_name AS __text, namespace_name AS __value FROM alerts ORDER BY 1
+
+-- Group keys the aggregation groups by the integer inside: a cast, a
+-- product and a sum of an integer expression
+SELECT floor(extract(epoch from ts)/3600)*3600 + 7 AS "time", namespace_name, count(*) FROM alerts GROUP BY 1, 2 ORDER BY 1, 2
+
+SELECT CAST(severity AS text) AS s, count(*) FROM alerts GROUP BY 1 ORDER BY 1
+
+SELECT severity * 10 - 3 AS s, count(*) FROM alerts GROUP BY severity * 10 - 3 ORDER BY 1
+
+SELECT 100 - CAST(floor(extract(epoch from ts)/86400) AS numeric) AS d, count(DISTINCT host_name) FROM logs GROUP BY 1 ORDER BY 1
+
+-- The newest and oldest rows under a filter: top-N on the time column
+SELECT ts, host_name, pod_name, resource FROM logs WHERE operation = 'File' AND resource LIKE '/etc/%' ORDER BY ts DESC LIMIT 100
+
+SELECT ts, host_name, resource FROM logs WHERE operation = 'Network' ORDER BY ts LIMIT 30
+
+SELECT ts, pid FROM logs WHERE ts < '2026-11-01T12:00:00Z' ORDER BY ts DESC, pid LIMIT 50
+
+SELECT ts, policy_name FROM alerts WHERE severity >= 5 ORDER BY ts DESC LIMIT 7 OFFSET 3
