@@ -53,7 +53,11 @@ func CompileExpr(e *rpcpb.Expr, input []coldata.Type) (Expr, error) {
 			}
 			args[i] = c
 		}
-		return compileCall(k.Call.Op, typ, args)
+		c, err := compileCall(k.Call.Op, typ, args)
+		if l, ok := c.(*logicExpr); ok && err == nil {
+			l.argInfo(k.Call.Args)
+		}
+		return c, err
 	}
 	return nil, sqlerr.New(sqlerr.InternalError, "compile expression: empty expression")
 }
@@ -475,9 +479,102 @@ type logicExpr struct {
 	out  coldata.Vec
 	open []int // rows no argument has decided yet
 	sub  coldata.Batch
+	// Per argument, from its wire form: the input columns it reads
+	// (nil: unknown, gather them all), and whether it cannot fail on
+	// any row, so that it may be evaluated on every row of the batch
+	// rather than on the undecided ones gathered.
+	cols    [][]int
+	total   []bool
+	subVecs []*coldata.Vec // gathered columns, reused
+}
+
+// argInfo fills in what logicExpr learns from its arguments' wire forms.
+func (e *logicExpr) argInfo(args []*rpcpb.Expr) {
+	e.cols = make([][]int, len(args))
+	e.total = make([]bool, len(args))
+	for i, a := range args {
+		seen := map[int]bool{}
+		exprColumns(a, seen)
+		for c := range seen {
+			e.cols[i] = append(e.cols[i], c)
+		}
+		e.total[i] = cannotFail(a)
+	}
+}
+
+// exprColumns adds the input columns e reads to seen.
+func exprColumns(e *rpcpb.Expr, seen map[int]bool) {
+	switch k := e.GetKind().(type) {
+	case *rpcpb.Expr_Column:
+		seen[int(k.Column)] = true
+	case *rpcpb.Expr_Call:
+		for _, a := range k.Call.Args {
+			exprColumns(a, seen)
+		}
+	}
+}
+
+// cannotFail reports whether e is made of operations that give a value
+// (or NULL) for any input row: comparisons, boolean logic, NULL tests and
+// pattern matches against constant patterns over columns and constants.
+// Evaluating such an expression on rows an AND or OR has already decided
+// cannot raise an error PostgreSQL would not.
+func cannotFail(e *rpcpb.Expr) bool {
+	switch k := e.GetKind().(type) {
+	case *rpcpb.Expr_Column, *rpcpb.Expr_Const:
+		return true
+	case *rpcpb.Expr_Call:
+		args := k.Call.Args
+		switch k.Call.Op {
+		case "=", "<>", "<", "<=", ">", ">=", "and", "or", "not", "is_null", "is_not_null":
+		case "like", "not_like", "ilike", "not_ilike", "regex", "not_regex", "iregex", "not_iregex":
+			if len(args) != 2 || args[1].GetConst() == nil {
+				return false
+			}
+		default:
+			return false
+		}
+		for _, a := range args {
+			if !cannotFail(a) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func (e *logicExpr) Type() coldata.Type { return coldata.Bool }
+
+// gather returns the undecided rows of b, in the columns argument ai
+// reads (all when unknown); the others keep b's Vecs, unread.
+func (e *logicExpr) gather(b *coldata.Batch, ai int) *coldata.Batch {
+	e.sub.Len = len(e.open)
+	e.sub.Vecs = append(e.sub.Vecs[:0], b.Vecs...)
+	for len(e.subVecs) < len(b.Vecs) {
+		e.subVecs = append(e.subVecs, nil)
+	}
+	cols := e.cols
+	gatherCol := func(c int) {
+		if e.subVecs[c] == nil || e.subVecs[c].Type != b.Vecs[c].Type {
+			e.subVecs[c] = coldata.NewVec(b.Vecs[c].Type, len(e.open))
+		}
+		b.Vecs[c].GatherInto(e.subVecs[c], e.open)
+		e.sub.Vecs[c] = e.subVecs[c]
+	}
+	if cols == nil {
+		for c := range b.Vecs {
+			gatherCol(c)
+		}
+	} else {
+		for _, c := range cols[ai] {
+			if c < len(b.Vecs) {
+				gatherCol(c)
+			}
+		}
+	}
+	return &e.sub
+}
 
 func (e *logicExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
 	n := b.Len
@@ -496,18 +593,18 @@ func (e *logicExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
 	for i := range n {
 		e.open = append(e.open, i)
 	}
-	for _, a := range e.args {
+	for ai, a := range e.args {
 		if len(e.open) == 0 {
 			break
 		}
 		in := b
-		if len(e.open) < n {
-			e.sub.Len = len(e.open)
-			e.sub.Vecs = e.sub.Vecs[:0]
-			for _, v := range b.Vecs {
-				e.sub.Vecs = append(e.sub.Vecs, v.Gather(e.open))
-			}
-			in = &e.sub
+		// An argument that cannot fail runs on every row when a good
+		// part of them is undecided, which costs less than gathering
+		// those; otherwise it runs on the undecided rows only, gathered
+		// from the columns it reads.
+		whole := len(e.open) == n || (e.total != nil && e.total[ai] && len(e.open)*4 >= n)
+		if !whole {
+			in = e.gather(b, ai)
 		}
 		v, err := a.Eval(in)
 		if err != nil {
@@ -516,6 +613,9 @@ func (e *logicExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
 		anyNull := v.Nulls.Any()
 		still := e.open[:0]
 		for k, i := range e.open {
+			if whole {
+				k = i
+			}
 			if anyNull && v.Nulls.Get(k) {
 				// NULL: the result is NULL unless decided by another arg.
 				nulls.Set(i)

@@ -92,8 +92,14 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 			}
 		}
 	}
+	// The source applies the filter's equalities on text columns itself
+	// (storage on dictionary codes, decoding only the rows that pass);
+	// the filter runs after it unless those equalities are all of it.
 	spec := ScanSpec{Table: frag.Table, Columns: frag.Columns, MinTs: lo, MaxTs: hi, Match: matches,
-		Ranges: IntRanges(frag.Filter, frag.Columns, types)}
+		MatchExact: len(matches) > 0, Ranges: IntRanges(frag.Filter, frag.Columns, types)}
+	if allMatches {
+		filter = nil
+	}
 	var bound *TopBound
 	if !aggregating && len(frag.OrderBy) > 0 && frag.Limit > 0 && frag.Limit <= maxBoundedTopN {
 		// A top-N whose first key is a scanned timestamp: the scan

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"math"
@@ -302,6 +303,12 @@ func (h *HashAgg) assignGroups(b *coldata.Batch, gids []uint32) error {
 		appendKeyColumn(keys, v)
 	}
 	for i, key := range keys {
+		// Stored rows come in runs of one source, so a key often
+		// repeats the previous row's: no lookup then.
+		if i > 0 && bytes.Equal(key, keys[i-1]) {
+			gids[i] = gids[i-1]
+			continue
+		}
 		g, ok := h.groups[string(key)]
 		if !ok {
 			g = uint32(h.ngroups)
@@ -454,18 +461,26 @@ func (h *HashAgg) nullKey(v *coldata.Vec, i int) uint32 {
 // assignBytes looks a text-like key up by its bytes, without encoding it.
 func (h *HashAgg) assignBytes(v *coldata.Vec, n int, gids []uint32) {
 	hasNulls := v.Nulls.Any()
+	var prev []byte
+	prevG := uint32(0)
+	havePrev := false
 	for i := range n {
 		if hasNulls && v.Nulls.Get(i) {
 			gids[i] = h.nullKey(v, i)
 			continue
 		}
 		key := v.Bytes.Get(i)
+		if havePrev && bytes.Equal(key, prev) {
+			gids[i] = prevG // a run of one value: no lookup
+			continue
+		}
 		g, ok := h.groups[string(key)]
 		if !ok {
 			g = h.newGroup(v, i)
 			h.groups[string(key)] = g
 		}
 		gids[i] = g
+		prev, prevG, havePrev = key, g, true
 	}
 	for _, a := range h.accs {
 		a.grow(h.ngroups)
@@ -478,9 +493,14 @@ func (h *HashAgg) assignInts(v *coldata.Vec, n int, gids []uint32) {
 		h.intGroups = map[int64]uint32{}
 	}
 	hasNulls := v.Nulls.Any()
+	prev, prevG, havePrev := int64(0), uint32(0), false
 	for i, x := range v.Int64[:n] {
 		if hasNulls && v.Nulls.Get(i) {
 			gids[i] = h.nullKey(v, i)
+			continue
+		}
+		if havePrev && x == prev {
+			gids[i] = prevG
 			continue
 		}
 		g, ok := h.intGroups[x]
@@ -489,6 +509,7 @@ func (h *HashAgg) assignInts(v *coldata.Vec, n int, gids []uint32) {
 			h.intGroups[x] = g
 		}
 		gids[i] = g
+		prev, prevG, havePrev = x, g, true
 	}
 	for _, a := range h.accs {
 		a.grow(h.ngroups)

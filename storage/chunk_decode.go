@@ -68,8 +68,61 @@ func parseChunkHeader(body []byte) (chunkHeader, []byte, error) {
 // chunkDecoder decodes column chunks into Vecs. It keeps a scratch buffer
 // for zstd between calls; it is not safe for concurrent use.
 type chunkDecoder struct {
-	z    []byte
-	offs []int32 // a dictionary's value offsets
+	z     []byte
+	offs  []int32 // a dictionary's value offsets
+	codes []int32 // a dictionary chunk's code per row (decodeSel)
+}
+
+// decodeSel decodes rows sel (ascending) of a chunk body of rows rows
+// into v. A dictionary chunk copies only those rows' strings; other
+// encodings decode every row and keep the selected.
+func (d *chunkDecoder) decodeSel(v *coldata.Vec, body []byte, rows int, sel []int32) error {
+	h, p, err := parseChunkHeader(body)
+	if err != nil {
+		return err
+	}
+	if h.rows != rows {
+		return fmt.Errorf("chunk has %d rows, metadata says %d", h.rows, rows)
+	}
+	if h.typ != v.Type || !v.Type.IsBytes() || h.enc != encDict || h.rows == h.nulls {
+		if err := d.decode(v, body); err != nil {
+			return err
+		}
+		if len(sel) > 0 && int(sel[len(sel)-1]) >= v.Len() {
+			return fmt.Errorf("row %d selected of %d", sel[len(sel)-1], v.Len())
+		}
+		compact(v, sel)
+		return nil
+	}
+	data, width, layout, codes, err := d.parseDict(p, h.rows-h.nulls, &d.offs)
+	if err != nil {
+		return err
+	}
+	d.codes = resize(d.codes, h.rows)
+	if err := rowCodes(d.codes, &h, codes, width, layout, len(d.offs)-1); err != nil {
+		return err
+	}
+	b := &v.Bytes
+	b.Offs = resize(b.Offs, len(sel)+1)
+	b.Offs[0] = 0
+	b.Data = b.Data[:0]
+	v.Nulls = v.Nulls[:0]
+	for k, i := range sel {
+		if int(i) >= h.rows {
+			return fmt.Errorf("row %d selected of %d", i, h.rows)
+		}
+		if c := d.codes[i]; c >= 0 {
+			val := data[d.offs[c]:d.offs[c+1]]
+			if len(b.Data)+len(val) > maxChunkData {
+				return errors.New("string chunk too large")
+			}
+			b.Data = append(b.Data, val...)
+		} else {
+			v.Nulls.Set(k)
+		}
+		b.Offs[k+1] = int32(len(b.Data))
+	}
+	return nil
 }
 
 // decode decodes a chunk body (the value without its checksum) into v,

@@ -405,18 +405,35 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			it.step()
 			continue
 		}
-		for i := range it.reads {
-			r := &it.reads[i]
-			if r.timeOnly && whole {
-				continue
-			}
-			if err := it.readChunk(id, r); err != nil {
-				return nil, err
-			}
-		}
+		// The rows to return: those MatchExact kept and, in a block
+		// not wholly in the time range, those in it, from the time
+		// column read first. The other columns then decode only them.
 		rows := m.rows
 		if !whole || kept < m.rows {
-			rows = it.filter(m.rows, whole, kept < m.rows)
+			if !whole {
+				if err := it.readChunk(id, it.tsRead()); err != nil {
+					return nil, err
+				}
+			}
+			rows = it.selectRows(m.rows, whole, kept < m.rows)
+		}
+		for i := range it.reads {
+			r := &it.reads[i]
+			switch {
+			case rows == 0 || (r.timeOnly && whole):
+			case !whole && r.vec == it.tsVec:
+				if rows < m.rows && !r.timeOnly {
+					compact(r.vec, it.sel)
+				}
+			case rows < m.rows:
+				if err := it.readChunkSel(id, r, it.sel); err != nil {
+					return nil, err
+				}
+			default:
+				if err := it.readChunk(id, r); err != nil {
+					return nil, err
+				}
+			}
 		}
 		if it.counts != nil && rows > 0 {
 			if err := it.countBlock(id, rows == m.rows); err != nil {
@@ -902,6 +919,36 @@ func (it *Iterator) closeIters() error {
 
 // readChunk reads, verifies and decodes one column chunk of the current
 // block into r.vec.
+// readChunkSel reads rows sel of a column chunk of the current block.
+func (it *Iterator) readChunkSel(id blockID, r *colRead, sel []int32) error {
+	m := &it.meta
+	if r.col >= len(m.cols) {
+		// The block predates the column: every row is NULL.
+		r.vec.Reset()
+		for range sel {
+			r.vec.AppendNull()
+		}
+		return nil
+	}
+	cm := &m.cols[r.col]
+	what := "column " + r.name
+	if cm.typ != r.vec.Type {
+		return corrupt(fmt.Errorf("stored as %s, table says %s", cm.typ, r.vec.Type), what, it.table.Name, id)
+	}
+	body, err := it.chunkBody(id, r.col, what)
+	if err != nil {
+		return err
+	}
+	err = it.dec.decodeSel(r.vec, body, m.rows, sel)
+	if err == nil && r.vec.Len() != len(sel) {
+		err = fmt.Errorf("chunk decoded to %d rows, %d selected", r.vec.Len(), len(sel))
+	}
+	if err != nil {
+		return corrupt(err, what, it.table.Name, id)
+	}
+	return nil
+}
+
 func (it *Iterator) readChunk(id blockID, r *colRead) error {
 	m := &it.meta
 	if r.col >= len(m.cols) {
@@ -931,10 +978,10 @@ func (it *Iterator) readChunk(id blockID, r *colRead) error {
 	return nil
 }
 
-// filter keeps the rows of the current block that are in the time range
-// (all when whole) and, when matched, that MatchExact kept, compacting the
-// batch's Vecs, and returns how many there are.
-func (it *Iterator) filter(rows int, whole, matched bool) int {
+// selectRows sets it.sel to the rows of the current block that are in
+// the time range (all when whole) and, when matched, that MatchExact
+// kept, and returns how many there are.
+func (it *Iterator) selectRows(rows int, whole, matched bool) int {
 	sel := it.sel[:0]
 	for i := range rows {
 		if matched && !it.keep[i] {
@@ -947,12 +994,17 @@ func (it *Iterator) filter(rows int, whole, matched bool) int {
 		}
 	}
 	it.sel = sel
-	if len(sel) < rows {
-		for _, v := range it.batch.Vecs {
-			compact(v, sel)
+	return len(sel)
+}
+
+// tsRead is the read of the time column.
+func (it *Iterator) tsRead() *colRead {
+	for i := range it.reads {
+		if it.reads[i].vec == it.tsVec {
+			return &it.reads[i]
 		}
 	}
-	return len(sel)
+	panic("scan without its time column") // Scan always adds it
 }
 
 // Close releases the Iterator. It may be called more than once.
