@@ -2,7 +2,6 @@ package exec
 
 import (
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/armorlake/armorlake/coldata"
@@ -39,36 +38,46 @@ func LookupDistinctAgg(name string, arg coldata.Type) (*AggDef, error) {
 type distinctAcc struct {
 	inner *AggDef
 	typ   coldata.Type
-	sets  []map[string]struct{}
+	sets  []bytesSet
 	key   []byte
+	err   error
 }
+
+// maxDistinctBytes bounds one group's set: its arena is addressed by
+// 32-bit offsets.
+const maxDistinctBytes = 1<<32 - 2
 
 func (a *distinctAcc) grow(n int) {
 	for len(a.sets) < n {
-		a.sets = append(a.sets, map[string]struct{}{})
+		a.sets = append(a.sets, bytesSet{})
 	}
+}
+
+func (a *distinctAcc) add(g uint32, key []byte) {
+	set := &a.sets[g]
+	if len(set.arena)+len(key) > maxDistinctBytes {
+		if a.err == nil {
+			a.err = sqlerr.New(sqlerr.ProgramLimitExceeded, "%s(DISTINCT …): more than 4 GB of distinct values in one group", a.inner.Name)
+		}
+		return
+	}
+	set.add(key)
 }
 
 func (a *distinctAcc) update(gids []uint32, arg *coldata.Vec) {
 	// Text is its own key; other types are written as canonical text. A
-	// value already in the set is looked up without allocating: only a
-	// new one is copied into a string.
+	// value already in the set costs a hash and a comparison.
 	text := arg.Type == coldata.Text
 	for i, g := range gids {
 		if arg.IsNull(i) {
 			continue
 		}
-		key := a.key
 		if text {
-			key = arg.Bytes.Get(i)
-		} else {
-			key = appendKey(key[:0], arg, i)
-			a.key = key
+			a.add(g, arg.Bytes.Get(i))
+			continue
 		}
-		set := a.sets[g]
-		if _, ok := set[string(key)]; !ok {
-			set[string(key)] = struct{}{}
-		}
+		a.key = appendKey(a.key[:0], arg, i)
+		a.add(g, a.key)
 	}
 }
 
@@ -82,29 +91,40 @@ func (a *distinctAcc) merge(gids []uint32, states []*coldata.Vec) error {
 			continue
 		}
 		for j := range s.ArrayLen(i) {
-			a.sets[g][string(s.ArrayElem(i, j))] = struct{}{}
+			a.add(g, s.ArrayElem(i, j))
 		}
 	}
-	return nil
+	return a.err
 }
 
+func (a *distinctAcc) memory() int64 {
+	var n int64
+	for i := range a.sets {
+		n += a.sets[i].bytes()
+	}
+	return n
+}
+
+func (a *distinctAcc) failure() error { return a.err }
+
 func (a *distinctAcc) states(from, to int, out []*coldata.Vec) {
+	v := out[0]
 	for g := from; g < to; g++ {
-		vals := make([]string, 0, len(a.sets[g]))
-		for k := range a.sets[g] {
-			vals = append(vals, k)
-		}
-		slices.Sort(vals)
-		out[0].AppendStrings(vals)
+		// One text[] row: the elements, then the row's end.
+		a.sets[g].walk(func(x []byte) { v.Bytes.Append(x) })
+		v.Arr = append(v.Arr, int32(v.Bytes.Len()))
 	}
 }
 
 func (a *distinctAcc) final(from, to int, out *coldata.Vec) {
 	for g := from; g < to; g++ {
-		vals := coldata.NewVec(a.typ, len(a.sets[g]))
-		for k := range a.sets[g] {
-			appendFromKey(vals, k)
+		set := &a.sets[g]
+		if a.inner.Name == "count" {
+			out.Int64 = append(out.Int64, int64(set.len()))
+			continue
 		}
+		vals := coldata.NewVec(a.typ, set.len())
+		set.walk(func(k []byte) { appendFromKey(vals, k) })
 		acc := a.inner.newAcc(a.inner)
 		acc.grow(1)
 		acc.update(make([]uint32, vals.Len()), vals)
@@ -135,18 +155,18 @@ func appendKey(dst []byte, v *coldata.Vec, i int) []byte {
 	return append(dst, v.Bytes.Get(i)...)
 }
 
-func appendFromKey(v *coldata.Vec, k string) {
+func appendFromKey(v *coldata.Vec, k []byte) {
 	switch t := v.Type; {
 	case t == coldata.Bool:
-		v.Bool = append(v.Bool, k == "t")
+		v.Bool = append(v.Bool, string(k) == "t")
 	case t.InInt64():
-		x, _ := strconv.ParseInt(k, 10, 64)
+		x, _ := strconv.ParseInt(string(k), 10, 64)
 		v.Int64 = append(v.Int64, x)
 	case t.IsFloat():
-		b, _ := strconv.ParseUint(k, 16, 64)
+		b, _ := strconv.ParseUint(string(k), 16, 64)
 		v.Float64 = append(v.Float64, math.Float64frombits(b))
 	default:
-		v.Bytes.AppendString(k)
+		v.Bytes.Append(k)
 	}
 }
 

@@ -84,14 +84,52 @@ func (b *batcher) flush() error {
 }
 
 func (b *batcher) sendBatch(batch *coldata.Batch) error {
-	b.buf = coldata.AppendEncoded(b.buf[:0], batch)
-	if len(b.buf) > MaxMessage && batch.Len > 1 {
-		half := batch.Len / 2
-		if err := b.sendBatch(batch.Slice(0, half)); err != nil {
-			return err
+	if batch.Len > 1 && encodedSize(batch) > MaxMessage {
+		// Split by the rows' own sizes, each row copied and encoded
+		// once: a few rows may hold megabytes (the distinct values of
+		// a group).
+		sizes := rowSizes(batch)
+		for from := 0; from < batch.Len; {
+			to, n := from+1, sizes[from]
+			for to < batch.Len && n+sizes[to] <= MaxMessage {
+				n += sizes[to]
+				to++
+			}
+			if err := b.sendOne(batch.Slice(from, to)); err != nil {
+				return err
+			}
+			from = to
 		}
-		return b.sendBatch(batch.Slice(half, batch.Len))
+		return nil
 	}
+	return b.sendOne(batch)
+}
+
+// rowSizes estimates each row's encoded bytes, as encodedSize does for a
+// whole batch.
+func rowSizes(b *coldata.Batch) []int {
+	sizes := make([]int, b.Len)
+	for _, v := range b.Vecs {
+		for i := range sizes {
+			switch {
+			case v.Type == coldata.Bool:
+				sizes[i]++
+			case v.Type == coldata.TextArray:
+				lo, hi := v.Arr[i], v.Arr[i+1]
+				sizes[i] += int(v.Bytes.Offs[hi]-v.Bytes.Offs[lo]) + 4*int(hi-lo) + 4
+			case v.Type.IsBytes():
+				sizes[i] += int(v.Bytes.Offs[i+1]-v.Bytes.Offs[i]) + 4
+			default:
+				sizes[i] += 8
+			}
+		}
+	}
+	return sizes
+}
+
+// sendOne sends a batch as one message, compressed when that pays.
+func (b *batcher) sendOne(batch *coldata.Batch) error {
+	b.buf = coldata.AppendEncoded(b.buf[:0], batch)
 	msg := &rpcpb.ExecuteResponse{Batch: b.buf}
 	if len(b.buf) >= compressFrom {
 		b.zbuf = zstdEncoder().EncodeAll(b.buf, b.zbuf[:0])

@@ -262,23 +262,30 @@ func (e errVersion) Error() string {
 // metaTimes reads only the time span of a block from its metadata,
 // checksum verified.
 func metaTimes(value []byte) (minTs, maxTs int64, err error) {
+	_, minTs, maxTs, err = metaHeader(value)
+	return minTs, maxTs, err
+}
+
+// metaHeader reads only the row count and time span of a block from its
+// metadata, checksum verified.
+func metaHeader(value []byte) (rows int, minTs, maxTs int64, err error) {
 	body, _, err := splitChecksum(value)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	if len(body) == 0 {
-		return 0, 0, errShort
+		return 0, 0, 0, errShort
 	}
 	if v := body[0]; v < minBlockVersion || v > blockVersion {
-		return 0, 0, errVersion{v}
+		return 0, 0, 0, errVersion{v}
 	}
 	r := metaReader{buf: body[1:]}
-	r.uvarint()
+	n := r.uvarint()
 	minTs, maxTs = r.int64(), r.int64()
-	if r.err == nil && minTs > maxTs {
-		return 0, 0, errors.New("bad block header")
+	if r.err == nil && (n == 0 || n > maxBlockRows || minTs > maxTs) {
+		return 0, 0, 0, errors.New("bad block header")
 	}
-	return minTs, maxTs, r.err
+	return int(n), minTs, maxTs, r.err
 }
 
 func decodeMeta(m *blockMeta, value []byte) error {

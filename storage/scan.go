@@ -350,6 +350,20 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", blockName(it.table.Name, id), err)
 		}
+		if it.countOnly() {
+			// Rows counted, not read: the header's row count and time
+			// span are all a block wholly in range needs.
+			rows, lo, hi, err := metaHeader(value)
+			if err != nil {
+				return nil, corrupt(err, "decode metadata", it.table.Name, id)
+			}
+			if lo >= it.lo && hi <= it.hi {
+				it.blocks++
+				it.step()
+				it.batch.Len = rows
+				return it.batch, nil
+			}
+		}
 		if err := decodeMeta(&it.meta, value); err != nil {
 			return nil, corrupt(err, "decode metadata", it.table.Name, id)
 		}
@@ -451,6 +465,12 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 		it.batch.Len = rows
 		return it.batch, nil
 	}
+}
+
+// countOnly reports whether the scan returns no column and nothing else
+// of the blocks it counts: no matches, ranges, counts or extremes.
+func (it *Iterator) countOnly() bool {
+	return len(it.batch.Vecs) == 0 && len(it.match) == 0 && len(it.ranges) == 0 && it.counts == nil && !it.mm.on
 }
 
 // step moves past the current block.
