@@ -64,8 +64,10 @@ func (s storageSource) Scan(ctx context.Context, spec exec.ScanSpec) (exec.Opera
 			ranges = append(ranges, storage.IntRange{Col: c, Min: r.Min, Max: r.Max})
 		}
 	}
+	// A scan that decodes columns does so one block ahead, on another
+	// core, while the fragment works on the current one.
 	req := storage.ScanRequest{Table: t, Columns: cols, MinTs: spec.MinTs, MaxTs: spec.MaxTs,
-		Match: match, MatchExact: spec.MatchExact, Ranges: ranges}
+		Match: match, MatchExact: spec.MatchExact, Ranges: ranges, Prefetch: len(cols) > 0}
 	if spec.OrderColumn != "" && t.ColumnIndex(spec.OrderColumn) == t.TimeColumn {
 		req.Order, req.Bound = storage.OrderOldest, spec.Bound.Get
 		if spec.OrderDesc {
@@ -146,6 +148,8 @@ func (o *iterOp) Next(ctx context.Context) (*coldata.Batch, error) {
 }
 
 func (o *iterOp) Close() error {
+	// Closed first: a prefetching scan's goroutine has stopped counting.
+	err := o.it.Close()
 	if !o.closed && o.stats != nil {
 		st := o.it.Stats()
 		o.counted.Partitions, o.counted.PartitionsSkipped = int64(st.Partitions), int64(st.PartitionsSkipped)
@@ -153,7 +157,7 @@ func (o *iterOp) Close() error {
 		o.stats.Add(o.counted)
 	}
 	o.closed = true
-	return o.it.Close()
+	return err
 }
 
 var _ exec.ScanSource = storageSource{}

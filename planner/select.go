@@ -609,10 +609,62 @@ func (q *query) newFragment(names []string, remap map[int]int) *rpcpb.Fragment {
 			f.TimeRange.MaxUs = &hi
 		}
 	}
-	if q.where != nil {
-		f.Filter = q.where.toProto(remap)
+	where := q.where
+	if q.b.derived == nil && !q.b.table.Virtual {
+		// The store returns exactly the rows of the time range: the
+		// conditions it came from need not be checked again.
+		where = withoutTimeBounds(where, q.b.table)
+	}
+	if where != nil {
+		f.Filter = where.toProto(remap)
 	}
 	return f
+}
+
+// withoutTimeBounds returns where without the conjuncts timeRange turned
+// exactly into the time range, or nil when nothing else is left.
+func withoutTimeBounds(where *scalar, t *schema.Table) *scalar {
+	if where == nil {
+		return nil
+	}
+	if where.kind == kindCall && where.op == "and" {
+		var rest []*scalar
+		for _, a := range where.args {
+			if r := withoutTimeBounds(a, t); r != nil {
+				rest = append(rest, r)
+			}
+		}
+		switch len(rest) {
+		case 0:
+			return nil
+		case 1:
+			return rest[0]
+		}
+		return callScalar("and", coldata.Bool, rest...)
+	}
+	if timeBound(where, t) {
+		return nil
+	}
+	return where
+}
+
+// timeBound reports whether s is a comparison timeRange applies exactly:
+// the time column against a finite timestamp constant.
+func timeBound(s *scalar, t *schema.Table) bool {
+	if s.kind != kindCall || len(s.args) != 2 {
+		return false
+	}
+	switch s.op {
+	case "<", "<=", ">", ">=", "=":
+	default:
+		return false
+	}
+	c, k := s.args[0], s.args[1]
+	if k.kind == kindColumn {
+		c, k = k, c
+	}
+	return c.kind == kindColumn && c.col == t.TimeColumn && k.kind == kindConst && k.typ == coldata.Timestamptz &&
+		!k.datum.Null && k.datum.GetI() != math.MaxInt64 && k.datum.GetI() != math.MinInt64
 }
 
 func (q *query) prepareAggregation() error {

@@ -55,6 +55,10 @@ type ScanRequest struct {
 	// block holding only such rows. A top-N's current last row gives
 	// it. It is called between blocks, from the scan's goroutine.
 	Bound func() (ts int64, ok bool)
+	// Prefetch decodes the next block in a goroutine of its own while
+	// the caller works on the current one, so that a scan keeps two
+	// cores busy. Next then waits for that goroutine.
+	Prefetch bool
 }
 
 // The orders of ScanRequest.Order.
@@ -147,6 +151,103 @@ type Iterator struct {
 	pos   int
 	order int
 	bound func() (int64, bool)
+	// bufs and pf, for a prefetching scan: the two sets of vectors and
+	// the goroutine filling them.
+	bufs [2]struct {
+		batch *coldata.Batch
+		vecs  []*coldata.Vec // per read
+	}
+	pf *prefetcher
+}
+
+// prefetcher runs a scan's next() in a goroutine, one block ahead of the
+// caller.
+type prefetcher struct {
+	started  bool
+	finished bool // the caller has seen the end or an error
+	err      error
+	results chan prefetched
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+type prefetched struct {
+	b   *coldata.Batch
+	err error
+}
+
+// useBuffer points the reads and the batch at set k of vectors.
+func (it *Iterator) useBuffer(k int) {
+	buf := &it.bufs[k]
+	it.tsVec = nil
+	for i := range it.reads {
+		r := &it.reads[i]
+		r.vec = buf.vecs[i]
+		if r.out >= 0 {
+			buf.batch.Vecs[r.out] = r.vec
+		}
+		if r.col == it.table.TimeColumn && it.tsVec == nil {
+			it.tsVec = r.vec
+		}
+	}
+	it.batch = buf.batch
+}
+
+// prefetchNext returns the batch the goroutine decoded, starting it on
+// first use. The goroutine fills the two sets of vectors in turn: it
+// writes one again only after the caller has asked for the batch after
+// it, that is, has finished with it.
+func (it *Iterator) prefetchNext(ctx context.Context) (*coldata.Batch, error) {
+	pf := it.pf
+	if !pf.started {
+		pf.started = true
+		pf.results = make(chan prefetched)
+		pf.stop = make(chan struct{})
+		pf.done = make(chan struct{})
+		go func() {
+			defer close(pf.done)
+			defer close(pf.results)
+			for k := 0; ; k ^= 1 {
+				it.useBuffer(k)
+				var r prefetched
+				it.s.mu.RLock()
+				if it.done || it.err != nil {
+					r.err = it.err
+				} else if it.s.closed {
+					r.err = fmt.Errorf("scan %s: %w", it.table.Name, errClosed)
+				} else {
+					r.b, r.err = it.next(ctx)
+					it.err = r.err
+				}
+				it.s.mu.RUnlock()
+				select {
+				case pf.results <- r:
+				case <-pf.stop:
+					return
+				}
+				if r.b == nil || r.err != nil {
+					return
+				}
+			}
+		}()
+	}
+	r, ok := <-pf.results
+	if !ok {
+		return nil, nil
+	}
+	return r.b, r.err
+}
+
+// stopPrefetch ends the goroutine and waits for it.
+func (it *Iterator) stopPrefetch() {
+	if pf := it.pf; pf != nil && pf.started {
+		select {
+		case <-pf.stop:
+		default:
+			close(pf.stop)
+		}
+		<-pf.done
+	}
 }
 
 // ScanStats says how much of the store a scan looked at: partitions
@@ -172,6 +273,7 @@ type colRead struct {
 	// timeOnly marks the time column read only to filter rows of blocks
 	// that straddle a bound, because the request does not return it.
 	timeOnly bool
+	out      int // the batch column it fills; -1 when timeOnly
 }
 
 // Scan returns an Iterator over the rows of req.Table in [req.MinTs,
@@ -216,12 +318,12 @@ func (s *Store) Scan(ctx context.Context, req ScanRequest) (*Iterator, error) {
 		}
 		v := coldata.NewVec(t.Columns[c].Type, 0)
 		it.batch.Vecs[k] = v
-		it.reads = append(it.reads, colRead{col: c, vec: v, name: t.Columns[c].Name})
+		it.reads = append(it.reads, colRead{col: c, vec: v, name: t.Columns[c].Name, out: k})
 	}
 	tc := t.TimeColumn
 	if !slices.Contains(req.Columns, tc) {
 		it.reads = append(it.reads, colRead{col: tc, vec: coldata.NewVec(coldata.Timestamptz, 0),
-			name: t.Columns[tc].Name, timeOnly: true})
+			name: t.Columns[tc].Name, timeOnly: true, out: -1})
 	}
 	slices.SortStableFunc(it.reads, func(a, b colRead) int { return a.col - b.col })
 	for _, r := range it.reads {
@@ -229,6 +331,22 @@ func (s *Store) Scan(ctx context.Context, req ScanRequest) (*Iterator, error) {
 			it.tsVec = r.vec
 			break
 		}
+	}
+	if req.Prefetch {
+		// A second set of vectors: one batch is the caller's while the
+		// other is decoded.
+		it.bufs[0].batch = it.batch
+		it.bufs[1].batch = &coldata.Batch{Vecs: make([]*coldata.Vec, len(req.Columns))}
+		for k := range it.bufs {
+			for _, r := range it.reads {
+				v := r.vec
+				if k == 1 {
+					v = coldata.NewVec(r.vec.Type, 0)
+				}
+				it.bufs[k].vecs = append(it.bufs[k].vecs, v)
+			}
+		}
+		it.pf = &prefetcher{}
 	}
 	if req.MaxTs <= req.MinTs && req.MaxTs != math.MaxInt64 {
 		it.done = true
@@ -280,6 +398,18 @@ func (s *Store) Scan(ctx context.Context, req ScanRequest) (*Iterator, error) {
 // until the next call to Next or Close. A block that cannot be read is an
 // error with SQLSTATE XX001 naming it; after an error Next returns it again.
 func (it *Iterator) Next(ctx context.Context) (*coldata.Batch, error) {
+	if pf := it.pf; pf != nil {
+		// The goroutine owns the scan's state; the caller keeps its own
+		// record of the end.
+		if pf.finished {
+			return nil, pf.err
+		}
+		b, err := it.prefetchNext(ctx)
+		if b == nil || err != nil {
+			pf.finished, pf.err = true, err
+		}
+		return b, err
+	}
 	if it.err != nil || it.done {
 		return nil, it.err
 	}
@@ -1029,6 +1159,7 @@ func (it *Iterator) tsRead() *colRead {
 
 // Close releases the Iterator. It may be called more than once.
 func (it *Iterator) Close() error {
+	it.stopPrefetch()
 	it.done = true
 	s := it.s
 	s.mu.RLock()

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -233,13 +234,15 @@ func TestScanRanges(t *testing.T) {
 	projections := [][]int{{}, {1}, {0, 1}, {7, 1, 10}, {10, 10}, allColumns(allTypesTable), {11, 3}}
 	for _, sp := range spans {
 		for _, cols := range projections {
-			req := ScanRequest{Table: allTypesTable, Columns: cols, MinTs: sp.lo, MaxTs: sp.hi}
-			got := scanRows(t, s, req)
 			want := expectRows(batches, 0, cols, sp.lo, sp.hi)
-			slices.Sort(got)
 			slices.Sort(want)
-			if !slices.Equal(got, want) {
-				t.Fatalf("[%d, %d) columns %v: %d rows, want %d\n%s", sp.lo, sp.hi, cols, len(got), len(want), firstDiff(got, want))
+			for _, prefetch := range []bool{false, true} {
+				req := ScanRequest{Table: allTypesTable, Columns: cols, MinTs: sp.lo, MaxTs: sp.hi, Prefetch: prefetch}
+				got := scanRows(t, s, req)
+				slices.Sort(got)
+				if !slices.Equal(got, want) {
+					t.Fatalf("[%d, %d) columns %v, prefetch %v: %d rows, want %d\n%s", sp.lo, sp.hi, cols, prefetch, len(got), len(want), firstDiff(got, want))
+				}
 			}
 		}
 	}
@@ -1167,7 +1170,7 @@ func TestScanOrdered(t *testing.T) {
 		for _, sp := range spans {
 			cols := []int{0, 1, 7}
 			// Every row, blocks by time.
-			it, err := s.Scan(ctx, ScanRequest{Table: allTypesTable, Columns: cols, MinTs: sp[0], MaxTs: sp[1], Order: order})
+			it, err := s.Scan(ctx, ScanRequest{Table: allTypesTable, Columns: cols, MinTs: sp[0], MaxTs: sp[1], Order: order, Prefetch: order == OrderNewest})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1267,6 +1270,56 @@ func TestScanOrdered(t *testing.T) {
 			if total := len(batches) * 250 / 37; sp[0] == math.MinInt64 && read*4 > total {
 				t.Errorf("order %d: the bounded scan read %d blocks of about %d", order, read, total)
 			}
+		}
+	}
+}
+
+// A prefetching scan closed before its end stops its goroutine; one left
+// open when the store closes fails instead of reading a closed store.
+func TestScanPrefetchCloseEarly(t *testing.T) {
+	s := openTest(t, Options{PartitionWidth: 10 * time.Second, MaxBlockRows: 37})
+	rng := rand.New(rand.NewPCG(6, 6))
+	if err := s.Append(allTypesTable, randomAllTypes(rng, 2000, 0, 1779184800e6, 60e6)); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	before := runtime.NumGoroutine()
+	for range 20 {
+		it, err := s.Scan(ctx, ScanRequest{Table: allTypesTable, Columns: []int{0, 7}, MinTs: math.MinInt64, MaxTs: math.MaxInt64, Prefetch: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err := it.Next(ctx); err != nil || b == nil || b.Len == 0 {
+			t.Fatalf("first batch: %v, %v", b, err)
+		}
+		if err := it.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines, %d before the scans", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	it, err := s.Scan(ctx, ScanRequest{Table: allTypesTable, Columns: []int{7}, MinTs: math.MinInt64, MaxTs: math.MaxInt64, Prefetch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := it.Next(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		b, err := it.Next(ctx)
+		if err != nil {
+			break
+		}
+		if b == nil {
+			t.Fatal("a scan of a closed store ended without an error")
 		}
 	}
 }
