@@ -18,6 +18,14 @@ run: build ## run the whole seed topology in one process (armorlake dev)
 test: ## install what the tests need when missing, then run every test
 	./scripts/test.sh
 
+comma := ,
+
+bench: build ## armorlake beside PostgreSQL 15 and DuckDB on the same events, results into docs/benchmarks.md (EVENTS, default 10000000; OPERATORS, default 1,3)
+	$(GO) -C test/bench/compare run . --armorlake $(CURDIR)/$(BIN) --events $(or $(EVENTS),10000000) \
+		--operators $(if $(OPERATORS),$(OPERATORS),1$(comma)3) --doc $(CURDIR)/docs/benchmarks.md \
+		--plot $(CURDIR)/docs/bench-queries.png --profiles $(CURDIR)/bin/profiles \
+		--command "make bench$(if $(EVENTS), EVENTS=$(EVENTS))$(if $(OPERATORS), OPERATORS=$(OPERATORS))"
+
 bench-ingest: build ## measure sustained ingest from a simulator process (EVENTS, default 5000000)
 	$(GO) run ./test/bench/ingest --events $(or $(EVENTS),5000000) --cpuprofile bin/ingest.prof
 
@@ -38,11 +46,12 @@ generate: ## regenerate the protobuf code in rpcpb/ and the KubeArmor wire code 
 		--go-grpc_out=. --go-grpc_opt=paths=source_relative rpcpb/operator.proto
 	$(GO) generate ./kawire
 
-lint: ## gofmt and go vet
+lint: ## gofmt and go vet (the benchmark module too)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
+	$(GO) -C test/bench/compare vet ./...
 
 fuzz: ## run each fuzz test for FUZZTIME (default 1m)
 	./scripts/fuzz.sh $(or $(FUZZTIME),1m)
 
-.PHONY: help build run test bench-ingest bench-storage bench-federation bench-pgwire generate lint fuzz
+.PHONY: help build run test bench bench-ingest bench-storage bench-federation bench-pgwire generate lint fuzz

@@ -166,9 +166,9 @@ type prefetcher struct {
 	started  bool
 	finished bool // the caller has seen the end or an error
 	err      error
-	results chan prefetched
-	stop    chan struct{}
-	done    chan struct{}
+	results  chan prefetched
+	stop     chan struct{}
+	done     chan struct{}
 }
 
 type prefetched struct {

@@ -5,10 +5,12 @@ package pgtest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,6 +62,9 @@ type Options struct {
 	// TCPPort, when set, also listens on 127.0.0.1 at this port, for
 	// benchmarks that must reach PostgreSQL as clients reach armorlake.
 	TCPPort int
+	// Settings are more server settings (postgresql.conf names), such as
+	// the memory a benchmark gives PostgreSQL.
+	Settings map[string]string
 }
 
 // LaunchWith is Launch with options.
@@ -111,8 +116,12 @@ func LaunchWith(o Options) (*Server, func(), error) {
 		os.RemoveAll(dir)
 		return nil, nil, err
 	}
-	if err := run(filepath.Join(bin, "pg_ctl"), "-D", data, "-w", "-l", filepath.Join(dir, "log"),
-		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=%s -c fsync=%s -c timezone=UTC", s.Port, dir, listen, fsync), "start"); err != nil {
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=%s -c fsync=%s -c timezone=UTC", s.Port, dir, listen, fsync)
+	names := slices.Sorted(maps.Keys(o.Settings))
+	for _, k := range names {
+		opts += fmt.Sprintf(" -c %s=%s", k, o.Settings[k])
+	}
+	if err := run(filepath.Join(bin, "pg_ctl"), "-D", data, "-w", "-l", filepath.Join(dir, "log"), "-o", opts, "start"); err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, err
 	}
@@ -121,6 +130,17 @@ func LaunchWith(o Options) (*Server, func(), error) {
 		os.RemoveAll(dir)
 	}
 	return s, stop, nil
+}
+
+// PID is the postmaster's process ID; the server's other processes are
+// its children.
+func (s *Server) PID() (int, error) {
+	b, err := os.ReadFile(filepath.Join(s.Dir, "data", "postmaster.pid"))
+	if err != nil {
+		return 0, err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strconv.Atoi(strings.TrimSpace(line))
 }
 
 // DSN is a libpq connection string for the server.
