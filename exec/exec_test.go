@@ -808,3 +808,80 @@ func TestOrderInts(t *testing.T) {
 		}
 	}
 }
+
+// Grouping by several integer and text keys through value ids forms the
+// groups their values do, NULLs one value, with more distinct values than
+// the comparison lookup and the packed ids hold.
+func TestCompositeKeysGroupLikeValues(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	types := []coldata.Type{coldata.Text, coldata.Int64, coldata.Text}
+	var batches []*coldata.Batch
+	want := map[string]int{}
+	for range 30 {
+		b := coldata.NewBatch(types, 1000)
+		for range 1000 {
+			key := ""
+			for c, v := range b.Vecs {
+				switch {
+				case r.Intn(20) == 0:
+					v.AppendNull()
+					key += "|NULL"
+				case c == 1:
+					x := int64(r.Intn(3) * 70000) // ids past 2^16 in the wide tuples
+					v.Int64 = append(v.Int64, x+int64(r.Intn(70000)))
+					key += fmt.Sprintf("|%d", v.Int64[len(v.Int64)-1])
+				default:
+					s := fmt.Sprintf("v%d", r.Intn(12+c*5))
+					v.Bytes.AppendString(s)
+					key += "|" + s
+				}
+			}
+			b.Len++
+			want[key]++
+		}
+		batches = append(batches, b)
+	}
+	keys := []Expr{&colExpr{idx: 0, typ: coldata.Text}, &colExpr{idx: 1, typ: coldata.Int64}, &colExpr{idx: 2, typ: coldata.Text}}
+	def, err := LookupAgg("count", coldata.Unknown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := NewHashAgg(NewBatches(batches...), AggComplete, keys, []AggSpec{{Def: def}})
+	if h.composite == nil {
+		t.Fatal("text and integer keys not grouped through ids")
+	}
+	got := map[string]int{}
+	for {
+		b, err := h.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b == nil {
+			break
+		}
+		for i := range b.Len {
+			key := ""
+			for _, v := range b.Vecs[:3] {
+				if v.IsNull(i) {
+					key += "|NULL"
+				} else if v.Type == coldata.Int64 {
+					key += fmt.Sprintf("|%d", v.Int64[i])
+				} else {
+					key += "|" + v.Bytes.GetString(i)
+				}
+			}
+			if _, dup := got[key]; dup {
+				t.Fatalf("group %s twice", key)
+			}
+			got[key] = int(b.Vecs[3].Int64[i])
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d groups, want %d", len(got), len(want))
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Fatalf("group %s counted %d, want %d", k, got[k], n)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"math"
+	"slices"
 
 	"github.com/armorlake/armorlake/coldata"
 )
@@ -67,11 +68,15 @@ type HashAgg struct {
 	ngroups   int
 
 	rowKeys [][]byte
-	gids    []uint32
-	stateIn []*coldata.Vec
-	sel     []int
-	fgids   []uint32
-	argCols []*coldata.Vec
+	// composite groups by two to four integer, timestamp, boolean or
+	// text keys through ids of their values (assignComposite); nil when
+	// the keys are of other types.
+	composite *compositeKeys
+	gids      []uint32
+	stateIn   []*coldata.Vec
+	sel       []int
+	fgids     []uint32
+	argCols   []*coldata.Vec
 	// charged is what accumulators that report their memory are charged.
 	charged int64
 
@@ -95,6 +100,16 @@ func NewHashAgg(input Operator, mode AggMode, keys []Expr, aggs []AggSpec) *Hash
 		h.ngroups = 1
 		for _, a := range h.accs {
 			a.grow(1)
+		}
+	}
+	if n := len(keys); n >= 2 && n <= maxCompositeKeys {
+		ok := true
+		for _, k := range keys {
+			t := k.Type()
+			ok = ok && (t == coldata.Text || t == coldata.Bool || t.InInt64())
+		}
+		if ok {
+			h.composite = &compositeKeys{ids: make([]valueIDs, n), packed: map[uint64]uint32{}, groups: map[[maxCompositeKeys]uint32]uint32{}}
 		}
 	}
 	return h
@@ -289,6 +304,9 @@ func (h *HashAgg) assignGroups(b *coldata.Batch, gids []uint32) error {
 			return nil
 		}
 	}
+	if h.composite != nil {
+		return h.assignComposite(b, gids)
+	}
 	n := b.Len
 	for len(h.rowKeys) < n {
 		h.rowKeys = append(h.rowKeys, nil)
@@ -323,6 +341,185 @@ func (h *HashAgg) assignGroups(b *coldata.Batch, gids []uint32) error {
 			}
 		}
 		gids[i] = g
+	}
+	for _, a := range h.accs {
+		a.grow(h.ngroups)
+	}
+	return nil
+}
+
+const maxCompositeKeys = 4
+
+// compositeKeys finds groups of several keys without encoding them: each
+// key's values are numbered as they first appear (valueIDs), and a group
+// is found by its tuple of numbers.
+type compositeKeys struct {
+	ids []valueIDs
+	// packed holds the groups whose ids fit in 64 bits together (two
+	// keys always do; three or four while each id is below 2^16),
+	// groups the others.
+	packed map[uint64]uint32
+	groups map[[maxCompositeKeys]uint32]uint32
+	rowIDs [maxCompositeKeys][]uint32 // per key, the id of each row of the batch
+}
+
+// pack returns the ids of a tuple in one word, if they fit.
+func (c *compositeKeys) pack(t *[maxCompositeKeys]uint32) (uint64, bool) {
+	if len(c.ids) == 2 {
+		return uint64(t[0]) | uint64(t[1])<<32, true
+	}
+	if t[0]|t[1]|t[2]|t[3] >= 1<<16 {
+		return 0, false
+	}
+	return uint64(t[0]) | uint64(t[1])<<16 | uint64(t[2])<<32 | uint64(t[3])<<48, true
+}
+
+// valueIDs numbers the values of one key: text by its bytes, integers
+// and booleans by value, NULL apart. Id 0 is never given.
+type valueIDs struct {
+	text map[string]uint32
+	// few holds the first distinct text values, looked up by comparing
+	// (cheaper than hashing while there are few); their ids are their
+	// positions' order of appearance.
+	few    [][]byte
+	fewIDs []uint32
+	ints   map[int64]uint32
+	null   uint32
+	lastID uint32
+}
+
+// maxFew is how many text values are looked up by comparison before the
+// map takes over.
+const maxFew = 8
+
+// textID returns the id of text value b.
+func (m *valueIDs) textID(b []byte) uint32 {
+	for k, f := range m.few {
+		if string(f) == string(b) {
+			return m.fewIDs[k]
+		}
+	}
+	if id, ok := m.text[string(b)]; ok {
+		return id
+	}
+	m.lastID++
+	if len(m.few) < maxFew {
+		m.few = append(m.few, bytes.Clone(b))
+		m.fewIDs = append(m.fewIDs, m.lastID)
+	} else {
+		m.text[string(b)] = m.lastID
+	}
+	return m.lastID
+}
+
+// of sets ids[i] to the number of each row's value of v, looking up only
+// where the value differs from the previous row's.
+func (m *valueIDs) of(v *coldata.Vec, n int, ids []uint32) {
+	hasNulls := v.Nulls.Any()
+	next := func() uint32 { m.lastID++; return m.lastID }
+	switch {
+	case v.Type == coldata.Text:
+		if m.text == nil {
+			m.text = map[string]uint32{}
+		}
+		var prev []byte
+		prevID := uint32(0)
+		for i := range n {
+			if hasNulls && v.Nulls.Get(i) {
+				if m.null == 0 {
+					m.null = next()
+				}
+				ids[i] = m.null
+				continue
+			}
+			b := v.Bytes.Get(i)
+			if prevID != 0 && bytes.Equal(b, prev) {
+				ids[i] = prevID
+				continue
+			}
+			id := m.textID(b)
+			ids[i], prev, prevID = id, b, id
+		}
+	default:
+		if m.ints == nil {
+			m.ints = map[int64]uint32{}
+		}
+		prev, prevID := int64(0), uint32(0)
+		for i := range n {
+			if hasNulls && v.Nulls.Get(i) {
+				if m.null == 0 {
+					m.null = next()
+				}
+				ids[i] = m.null
+				continue
+			}
+			var x int64
+			if v.Type == coldata.Bool {
+				if v.Bool[i] {
+					x = 1
+				}
+			} else {
+				x = v.Int64[i]
+			}
+			if prevID != 0 && x == prev {
+				ids[i] = prevID
+				continue
+			}
+			id, ok := m.ints[x]
+			if !ok {
+				id = next()
+				m.ints[x] = id
+			}
+			ids[i], prev, prevID = id, x, id
+		}
+	}
+}
+
+// assignComposite assigns each row its group through its keys' value ids.
+func (h *HashAgg) assignComposite(b *coldata.Batch, gids []uint32) error {
+	c := h.composite
+	n := b.Len
+	vecs := make([]*coldata.Vec, len(h.keys))
+	for k, e := range h.keys {
+		v, err := e.Eval(b)
+		if err != nil {
+			return err
+		}
+		vecs[k] = v
+		c.rowIDs[k] = slices.Grow(c.rowIDs[k][:0], n)[:n]
+		c.ids[k].of(v, n, c.rowIDs[k])
+	}
+	var tuple, prev [maxCompositeKeys]uint32
+	prevG, havePrev := uint32(0), false
+	for i := range n {
+		for k := range vecs {
+			tuple[k] = c.rowIDs[k][i]
+		}
+		if havePrev && tuple == prev {
+			gids[i] = prevG
+			continue
+		}
+		var g uint32
+		var ok bool
+		key, packed := c.pack(&tuple)
+		if packed {
+			g, ok = c.packed[key]
+		} else {
+			g, ok = c.groups[tuple]
+		}
+		if !ok {
+			g = uint32(h.ngroups)
+			h.ngroups++
+			if packed {
+				c.packed[key] = g
+			} else {
+				c.groups[tuple] = g
+			}
+			for k, v := range vecs {
+				h.keyVecs[k].AppendFrom(v, i)
+			}
+		}
+		gids[i], prev, prevG, havePrev = g, tuple, g, true
 	}
 	for _, a := range h.accs {
 		a.grow(h.ngroups)
