@@ -58,6 +58,18 @@ func (s storageSource) Scan(ctx context.Context, spec exec.ScanSpec) (exec.Opera
 		}
 		match = append(match, storage.Match{Col: c, Values: vals})
 	}
+	var exclude []storage.Match
+	for _, m := range spec.Exclude {
+		c := t.ColumnIndex(m.Column)
+		if c < 0 || !t.Columns[c].Type.IsBytes() {
+			return nil, sqlerr.New(sqlerr.InternalError, "scan of %s cannot exclude on column %q", t.Name, m.Column)
+		}
+		vals := make([][]byte, len(m.Values))
+		for i, v := range m.Values {
+			vals[i] = []byte(v)
+		}
+		exclude = append(exclude, storage.Match{Col: c, Values: vals})
+	}
 	var ranges []storage.IntRange
 	for _, r := range spec.Ranges {
 		if c := t.ColumnIndex(r.Column); c >= 0 && (t.Columns[c].Type.IsInteger() || t.Columns[c].Type == coldata.Timestamptz) {
@@ -67,7 +79,8 @@ func (s storageSource) Scan(ctx context.Context, spec exec.ScanSpec) (exec.Opera
 	// A scan that decodes columns does so one block ahead, on another
 	// core, while the fragment works on the current one.
 	req := storage.ScanRequest{Table: t, Columns: cols, MinTs: spec.MinTs, MaxTs: spec.MaxTs,
-		Match: match, MatchExact: spec.MatchExact, Ranges: ranges, Prefetch: len(cols) > 0}
+		Match: match, MatchExact: spec.MatchExact, Ranges: ranges, Exclude: exclude, ExactRanges: spec.ExactRanges,
+		Prefetch: len(cols) > 0}
 	if spec.OrderColumn != "" && t.ColumnIndex(spec.OrderColumn) == t.TimeColumn {
 		req.Order, req.Bound = storage.OrderOldest, spec.Bound.Get
 		if spec.OrderDesc {
@@ -80,6 +93,16 @@ func (s storageSource) Scan(ctx context.Context, spec exec.ScanSpec) (exec.Opera
 	}
 	return &iterOp{it: it, stats: exec.ScanStatsFrom(ctx)}, nil
 }
+
+// ExactFilters says that stored tables take exact matches, exclusions
+// and ranges (exec.ExactFilterer); virtual ones are scanned from memory,
+// which does not apply them.
+func (s storageSource) ExactFilters(table string) bool {
+	t, ok := s.tables(table)
+	return ok && !t.Virtual
+}
+
+var _ exec.ExactFilterer = storageSource{}
 
 // CountBy counts stored rows by a text column, from dictionary codes
 // where the store can (exec.GroupCounter). Virtual tables are scanned as

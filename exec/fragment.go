@@ -94,11 +94,24 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 	}
 	// The source applies the filter's equalities on text columns itself
 	// (storage on dictionary codes, decoding only the rows that pass);
-	// the filter runs after it unless those equalities are all of it.
+	// the filter runs after it unless those equalities are all of it. A
+	// source that applies ranges and exclusions exactly too takes every
+	// condition it can, and the filter keeps only the rest.
 	spec := ScanSpec{Table: frag.Table, Columns: frag.Columns, MinTs: lo, MaxTs: hi, Match: matches,
 		MatchExact: len(matches) > 0, Ranges: IntRanges(frag.Filter, frag.Columns, types)}
 	if allMatches {
 		filter = nil
+	} else if ef, ok := src.(ExactFilterer); ok && frag.Filter != nil && ef.ExactFilters(frag.Table) {
+		m, ex, rg, rest := splitExact(frag.Filter, frag.Columns, types)
+		spec.Match, spec.MatchExact, spec.Exclude, spec.Ranges, spec.ExactRanges = m, len(m) > 0, ex, rg, len(rg) > 0
+		filter = nil
+		if rest != nil {
+			f, err := CompileExpr(rest, types)
+			if err != nil {
+				return nil, err
+			}
+			filter = f
+		}
 	}
 	var bound *TopBound
 	if !aggregating && len(frag.OrderBy) > 0 && frag.Limit > 0 && frag.Limit <= maxBoundedTopN {
@@ -240,6 +253,61 @@ func IntRanges(filter *rpcpb.Expr, cols []string, types []coldata.Type) []IntRan
 		out = append(out, *byCol[c])
 	}
 	return out
+}
+
+// splitExact splits filter's conjuncts into those a source applying
+// matches, exclusions and ranges exactly decides (text equalities and IN
+// lists, text <> constant, integer and timestamp comparisons with
+// constants) and the rest, ANDed (nil when none is left).
+func splitExact(filter *rpcpb.Expr, cols []string, types []coldata.Type) (matches, excludes []TextMatch, ranges []IntRange, rest *rpcpb.Expr) {
+	byCol := map[int]*IntRange{}
+	var order []int
+	var others []*rpcpb.Expr
+	var conjuncts func(e *rpcpb.Expr)
+	conjuncts = func(e *rpcpb.Expr) {
+		c := e.GetCall()
+		if c != nil && c.Op == "and" {
+			for _, a := range c.Args {
+				conjuncts(a)
+			}
+			return
+		}
+		if col, vals, ok := textEquality(e, types); ok {
+			matches = append(matches, TextMatch{Column: cols[col], Values: vals})
+			return
+		}
+		if c != nil && c.Op == "<>" {
+			if col, vals, ok := textEquality(&rpcpb.Expr{Type: e.Type, Kind: &rpcpb.Expr_Call{Call: &rpcpb.Call{Op: "=", Args: c.Args}}}, types); ok {
+				excludes = append(excludes, TextMatch{Column: cols[col], Values: vals})
+				return
+			}
+		}
+		if c != nil {
+			if col, lo, hi, ok := intComparison(c, types); ok {
+				r := byCol[col]
+				if r == nil {
+					r = &IntRange{Column: cols[col], Min: math.MinInt64, Max: math.MaxInt64}
+					byCol[col] = r
+					order = append(order, col)
+				}
+				r.Min, r.Max = max(r.Min, lo), min(r.Max, hi)
+				return
+			}
+		}
+		others = append(others, e)
+	}
+	conjuncts(filter)
+	for _, c := range order {
+		ranges = append(ranges, *byCol[c])
+	}
+	switch len(others) {
+	case 0:
+	case 1:
+		rest = others[0]
+	default:
+		rest = &rpcpb.Expr{Type: uint32(coldata.Bool), Kind: &rpcpb.Expr_Call{Call: &rpcpb.Call{Op: "and", Args: others}}}
+	}
+	return matches, excludes, ranges, rest
 }
 
 // intComparison recognizes column op constant, or constant op column, on

@@ -26,6 +26,12 @@ type ScanSpec struct {
 	// rows: the caller only wants rows whose integer or timestamp column
 	// lies in each range, and filters again.
 	Ranges []IntRange
+	// Exclude, with Match under MatchExact, drops the rows whose text
+	// column is NULL or one of Values: col <> 'v'. ExactRanges applies
+	// Ranges to every row likewise. Only sources that say so
+	// (ExactFilterer) are given either.
+	Exclude     []TextMatch
+	ExactRanges bool
 	// OrderColumn and OrderDesc ask, when OrderColumn is the table's
 	// time column, for the rows roughly in that order (a source may
 	// ignore it): a top-N on it then reads the rows it keeps first, and
@@ -33,6 +39,14 @@ type ScanSpec struct {
 	OrderColumn string
 	OrderDesc   bool
 	Bound       *TopBound
+}
+
+// ExactFilterer is a ScanSource that applies a table's Match, Exclude
+// and Ranges to every row exactly (operators' storage does, deciding on
+// dictionary codes and decoding only the rows that pass), so that the
+// fragment's filter need not check those conditions again.
+type ExactFilterer interface {
+	ExactFilters(table string) bool
 }
 
 // TopBound is a top-N's cutoff on its first sort key, shared with the

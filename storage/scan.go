@@ -55,6 +55,14 @@ type ScanRequest struct {
 	// block holding only such rows. A top-N's current last row gives
 	// it. It is called between blocks, from the scan's goroutine.
 	Bound func() (ts int64, ok bool)
+	// Exclude drops, exactly, the rows whose text column Col is NULL or
+	// equals one of Values, for each Exclude: what col <> 'v' keeps. It
+	// rules out no block by itself.
+	Exclude []Match
+	// ExactRanges makes the scan apply Ranges to every row, as
+	// MatchExact does Match: every row returned has each Range's column
+	// non-NULL and within it.
+	ExactRanges bool
 	// Prefetch decodes the next block in a goroutine of its own while
 	// the caller works on the current one, so that a scan keeps two
 	// cores busy. Next then waits for that goroutine.
@@ -115,9 +123,14 @@ type Iterator struct {
 	end    []byte // scratch for the end of a partition
 	match  []Match
 	ranges []IntRange
-	exact  bool
-	part   int64 // the partition of the last block looked at
-	parts  int   // partitions entered, for tests
+	// exact: the rows returned are exactly those every Match, Exclude
+	// and (with exactRanges) Range accepts.
+	exact       bool
+	exclude     []Match
+	exactRanges bool
+	rvec        *coldata.Vec // an exact Range's column, decoded
+	part        int64        // the partition of the last block looked at
+	parts       int          // partitions entered, for tests
 	// partSkipped counts partitions ruled out by their rollup, for tests.
 	partSkipped int
 	keep        []bool       // MatchExact: the rows of the block every Match accepts
@@ -309,9 +322,16 @@ func (s *Store) Scan(ctx context.Context, req ScanRequest) (*Iterator, error) {
 			return nil, fmt.Errorf("scan %s: cannot range over column %d", t.Name, r.Col)
 		}
 	}
+	for _, m := range req.Exclude {
+		if m.Col < 0 || m.Col >= len(t.Columns) || !t.Columns[m.Col].Type.IsBytes() {
+			return nil, fmt.Errorf("scan %s: cannot exclude on column %d", t.Name, m.Col)
+		}
+	}
 	it.match = req.Match
 	it.ranges = req.Ranges
-	it.exact = req.MatchExact && len(req.Match) > 0
+	it.exclude = req.Exclude
+	it.exactRanges = req.ExactRanges && len(req.Ranges) > 0
+	it.exact = (req.MatchExact && len(req.Match) > 0) || len(req.Exclude) > 0 || it.exactRanges
 	for k, c := range req.Columns {
 		if c < 0 || c >= len(t.Columns) {
 			return nil, fmt.Errorf("scan %s: no column %d", t.Name, c)
@@ -518,7 +538,7 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 		}
 		kept := m.rows
 		whole := m.minTs >= it.lo && m.maxTs <= it.hi
-		if it.exact && len(it.batch.Vecs) == 0 && whole && it.counts == nil {
+		if it.exact && len(it.exclude) == 0 && !it.exactRanges && len(it.batch.Vecs) == 0 && whole && it.counts == nil {
 			// count(*) WHERE col = …: the rows are counted, not returned,
 			// and a summary with the column's values counts them.
 			if n, ok := it.countMatches(); ok {
@@ -600,7 +620,7 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 // countOnly reports whether the scan returns no column and nothing else
 // of the blocks it counts: no matches, ranges, counts or extremes.
 func (it *Iterator) countOnly() bool {
-	return len(it.batch.Vecs) == 0 && len(it.match) == 0 && len(it.ranges) == 0 && it.counts == nil && !it.mm.on
+	return len(it.batch.Vecs) == 0 && len(it.match) == 0 && len(it.ranges) == 0 && len(it.exclude) == 0 && it.counts == nil && !it.mm.on
 }
 
 // step moves past the current block.
@@ -857,14 +877,25 @@ func (it *Iterator) matchRows(id blockID) (int, error) {
 	for i := range it.keep {
 		it.keep[i] = true
 	}
-	for _, mt := range it.match {
-		name := "column " + it.table.Columns[mt.Col].Name
-		body, err := it.chunkBody(id, mt.Col, name)
+	for k := range len(it.match) + len(it.exclude) {
+		mt, not := it.match, false
+		if k >= len(it.match) {
+			mt, not, k = it.exclude, true, k-len(it.match)
+		}
+		name := "column " + it.table.Columns[mt[k].Col].Name
+		body, err := it.chunkBody(id, mt[k].Col, name)
 		if err != nil {
 			return 0, err
 		}
-		if err := it.matchChunk(body, mt.Values); err != nil {
+		if err := it.matchChunk(body, mt[k].Values, not); err != nil {
 			return 0, corrupt(err, name, it.table.Name, id)
+		}
+	}
+	if it.exactRanges {
+		for _, r := range it.ranges {
+			if err := it.rangeRows(id, r); err != nil {
+				return 0, err
+			}
 		}
 	}
 	n := 0
@@ -876,9 +907,34 @@ func (it *Iterator) matchRows(id blockID) (int, error) {
 	return n, nil
 }
 
-// matchChunk clears it.keep for the rows of a chunk whose value is none of
+// rangeRows clears it.keep for the rows of the current block whose value
+// of r's column is NULL or outside r.
+func (it *Iterator) rangeRows(id blockID, r IntRange) error {
+	m := &it.meta
+	if r.Col >= len(m.cols) {
+		clear(it.keep) // the block predates the column: every row is NULL
+		return nil
+	}
+	t := it.table.Columns[r.Col].Type
+	if it.rvec == nil || it.rvec.Type != t {
+		it.rvec = coldata.NewVec(t, 0)
+	}
+	if err := it.readChunk(id, &colRead{col: r.Col, vec: it.rvec, name: it.table.Columns[r.Col].Name, out: -1}); err != nil {
+		return err
+	}
+	nulls := it.rvec.Nulls.Any()
+	for i, x := range it.rvec.Int64[:m.rows] {
+		if x < r.Min || x > r.Max || (nulls && it.rvec.Nulls.Get(i)) {
+			it.keep[i] = false
+		}
+	}
+	return nil
+}
+
+// matchChunk clears it.keep for the rows of a chunk whose value is NULL
+// or none of values; with not, for those whose value is NULL or one of
 // values.
-func (it *Iterator) matchChunk(body []byte, values [][]byte) error {
+func (it *Iterator) matchChunk(body []byte, values [][]byte, not bool) error {
 	h, p, err := parseChunkHeader(body)
 	if err != nil {
 		return err
@@ -890,7 +946,8 @@ func (it *Iterator) matchChunk(body []byte, values [][]byte) error {
 		return h.nulls == h.rows || (h.bitmap != nil && bitSet(h.bitmap, i))
 	}
 	switch {
-	case h.enc == encConst:
+	case h.enc == encConst && !not:
+		// (mayMatch let the block through: its value is one of them.)
 		for i := range it.keep {
 			if null(i) {
 				it.keep[i] = false
@@ -919,7 +976,7 @@ func (it *Iterator) matchChunk(body []byte, values [][]byte) error {
 			return err
 		}
 		for i, c := range it.rowCodes {
-			if c < 0 || !it.hit[c] {
+			if c < 0 || it.hit[c] == not {
 				it.keep[i] = false
 			}
 		}
@@ -950,7 +1007,7 @@ func (it *Iterator) matchChunk(body []byte, values [][]byte) error {
 				break
 			}
 		}
-		it.keep[i] = found
+		it.keep[i] = found != not
 	}
 	return nil
 }

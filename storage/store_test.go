@@ -1323,3 +1323,78 @@ func TestScanPrefetchCloseEarly(t *testing.T) {
 		}
 	}
 }
+
+// Exclusions and exact ranges drop exactly the rows col <> 'v' and
+// lo <= col <= hi reject (NULLs included), alone and with matches, in
+// dictionary, constant and plain chunks, with and without prefetching.
+func TestScanExcludeAndExactRanges(t *testing.T) {
+	s := openTest(t, Options{PartitionWidth: 10 * time.Second, MaxBlockRows: 61})
+	defer s.Close()
+	rng := rand.New(rand.NewPCG(7, 7))
+	t0 := int64(1779184800e6)
+	var batches []*coldata.Batch
+	for i := range 4 {
+		b := randomAllTypes(rng, 400, int64(i)*1000, t0, 40e6)
+		batches = append(batches, b)
+		if err := s.Append(allTypesTable, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A block whose text is one constant.
+	c := randomAllTypes(rng, 50, 9000, t0, 1e6)
+	c.Vecs[7] = coldata.NewVec(coldata.Text, 50)
+	for range 50 {
+		c.Vecs[7].Bytes.AppendString("bb")
+	}
+	batches = append(batches, c)
+	if err := s.Append(allTypesTable, c); err != nil {
+		t.Fatal(err)
+	}
+	const tcol, icol = 7, 4
+	type want func(b *coldata.Batch, i int) bool
+	not := func(vals ...string) want {
+		return func(b *coldata.Batch, i int) bool {
+			v := b.Vecs[tcol]
+			return !v.IsNull(i) && !slices.Contains(vals, v.Bytes.GetString(i))
+		}
+	}
+	in := func(lo, hi int64) want {
+		return func(b *coldata.Batch, i int) bool {
+			v := b.Vecs[icol]
+			return !v.IsNull(i) && v.Int64[i] >= lo && v.Int64[i] <= hi
+		}
+	}
+	for _, tc := range []struct {
+		req  ScanRequest
+		keep []want
+	}{
+		{ScanRequest{Exclude: []Match{{Col: tcol, Values: [][]byte{[]byte("bb")}}}}, []want{not("bb")}},
+		{ScanRequest{Exclude: []Match{{Col: tcol, Values: [][]byte{[]byte("a"), []byte("")}}}}, []want{not("a", "")}},
+		{ScanRequest{Ranges: []IntRange{{Col: icol, Min: -1 << 30, Max: 1 << 29}}, ExactRanges: true}, []want{in(-1<<30, 1<<29)}},
+		{ScanRequest{Ranges: []IntRange{{Col: icol, Min: 0, Max: math.MaxInt64}}, ExactRanges: true,
+			Exclude: []Match{{Col: tcol, Values: [][]byte{[]byte("wordpress")}}}}, []want{in(0, math.MaxInt64), not("wordpress")}},
+	} {
+		for _, prefetch := range []bool{false, true} {
+			req := tc.req
+			req.Table, req.Columns, req.MinTs, req.MaxTs, req.Prefetch = allTypesTable, []int{1, tcol, icol}, math.MinInt64, math.MaxInt64, prefetch
+			got := scanRows(t, s, req)
+			var exp []string
+			for _, b := range batches {
+				for i := range b.Len {
+					ok := true
+					for _, k := range tc.keep {
+						ok = ok && k(b, i)
+					}
+					if ok {
+						exp = append(exp, formatRow([]*coldata.Vec{b.Vecs[1], b.Vecs[tcol], b.Vecs[icol]}, i))
+					}
+				}
+			}
+			slices.Sort(got)
+			slices.Sort(exp)
+			if !slices.Equal(got, exp) {
+				t.Fatalf("%+v: %d rows, want %d\n%s", tc.req, len(got), len(exp), firstDiff(got, exp))
+			}
+		}
+	}
+}
