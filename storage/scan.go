@@ -158,12 +158,15 @@ type Iterator struct {
 	sel               []int32
 	err               error
 	done              bool
-	// list, for an ordered scan, holds the blocks in the order they are
-	// read, pos the next one; nil for a scan in key order.
-	list  []listedBlock
-	pos   int
-	order int
-	bound func() (int64, bool)
+	// An ordered scan (order not 0) reads the blocks of one partition at
+	// a time: list holds them in the order they are read, pos the next
+	// one, listFrom where the search for the next partition starts (nil
+	// before the first).
+	list     []listedBlock
+	pos      int
+	order    int
+	listFrom []byte
+	bound    func() (int64, bool)
 	// bufs and pf, for a prefetching scan: the two sets of vectors and
 	// the goroutine filling them.
 	bufs [2]struct {
@@ -400,11 +403,7 @@ func (s *Store) Scan(ctx context.Context, req ScanRequest) (*Iterator, error) {
 			iter.Close()
 			return nil, fmt.Errorf("scan %s: order %d", t.Name, req.Order)
 		}
-		it.order, it.bound = req.Order, req.Bound
-		if err := it.listBlocks(); err != nil {
-			iter.Close()
-			return nil, err
-		}
+		it.order, it.bound = req.Order, req.Bound // blocks listed as next needs them
 	}
 	s.itersMu.Lock()
 	s.iters[it] = struct{}{}
@@ -455,10 +454,16 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 				return nil, err
 			}
 		}
-		if it.list != nil {
-			// An ordered scan: on to the next listed block, unless the
+		if it.order != 0 {
+			// An ordered scan: on to the next listed block (listing the
+			// next partition's when this one's are done), unless the
 			// caller wants none of its rows, nor any later block's.
-			if it.pos >= len(it.list) || it.pastBound(&it.list[it.pos]) {
+			if it.pos >= len(it.list) {
+				if err := it.listBlocks(); err != nil {
+					return nil, err
+				}
+			}
+			if it.list == nil || it.pastBound(&it.list[it.pos]) {
 				it.done = true
 				return nil, nil
 			}
@@ -488,7 +493,7 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			it.parts++
 			// (An ordered scan listed only blocks of partitions their
 			// rollups let through.)
-			if it.list == nil && (len(it.match) > 0 || len(it.ranges) > 0) && !ignoreSummaries &&
+			if it.order == 0 && (len(it.match) > 0 || len(it.ranges) > 0) && !ignoreSummaries &&
 				it.s.partitionExcludes(it.table.Name, id.partition, it.match, it.ranges) {
 				it.partSkipped++
 				it.end = partitionEndKey(it.end[:0], it.prefix, id.partition)
@@ -625,7 +630,7 @@ func (it *Iterator) countOnly() bool {
 
 // step moves past the current block.
 func (it *Iterator) step() {
-	if it.list != nil {
+	if it.order != 0 {
 		it.pos++ // next seeks to it
 		return
 	}
@@ -648,57 +653,88 @@ func (it *Iterator) pastBound(b *listedBlock) bool {
 	return b.minTs > ts
 }
 
-// listBlocks lists the blocks an ordered scan reads, from their metadata,
-// and sorts them: by newest row, descending, or by oldest row, ascending.
+// listBlocks lists the blocks of the next partition an ordered scan
+// reads (the newest not yet listed for OrderNewest, the oldest for
+// OrderOldest), from their metadata, sorted by newest row descending or
+// oldest row ascending. Partitions hold disjoint spans of time, so
+// partition by partition, each sorted, is the order of the whole. It
+// sets it.list to nil when no partition is left, and skips partitions
+// whose rollups rule out the scan's matches and ranges.
 func (it *Iterator) listBlocks() error {
-	var part int64
-	first := true
-	for valid := it.valid; valid; {
+	it.list, it.pos = it.list[:0], 0
+	for {
+		var valid bool
+		if it.order == OrderNewest {
+			if it.listFrom == nil {
+				valid = it.iter.Last()
+			} else {
+				valid = it.iter.SeekLT(it.listFrom)
+			}
+		} else if it.listFrom == nil {
+			valid = it.iter.First()
+		} else {
+			valid = it.iter.SeekGE(it.listFrom)
+		}
+		if !valid {
+			if err := it.iter.Error(); err != nil {
+				return fmt.Errorf("scan %s: %w", it.table.Name, err)
+			}
+			it.list = nil
+			return nil
+		}
 		key := it.iter.Key()
-		id, kind, _, err := parseBlockKey(key, len(it.prefix))
+		id, _, _, err := parseBlockKey(key, len(it.prefix))
 		if err != nil {
 			return sqlerr.Wrap(err, sqlerr.DataCorrupted, fmt.Sprintf("scan %s: key %x", it.table.Name, key))
 		}
-		if kind != kindMeta {
-			it.end = partitionEndKey(it.end[:0], it.prefix, id.partition)
-			valid = it.iter.SeekGE(it.end)
+		part := id.partition
+		// Where the next partition's search starts: before this one's
+		// first key, or after its last.
+		if it.order == OrderNewest {
+			it.listFrom = appendPartition(append(it.listFrom[:0], it.prefix...), part)
+		} else {
+			it.listFrom = partitionEndKey(it.listFrom[:0], it.prefix, part)
+		}
+		if (len(it.match) > 0 || len(it.ranges) > 0) && !ignoreSummaries &&
+			it.s.partitionExcludes(it.table.Name, part, it.match, it.ranges) {
+			it.partSkipped++
 			continue
 		}
-		if first || id.partition != part {
-			first, part = false, id.partition
-			if (len(it.match) > 0 || len(it.ranges) > 0) && !ignoreSummaries &&
-				it.s.partitionExcludes(it.table.Name, id.partition, it.match, it.ranges) {
-				it.partSkipped++
-				it.end = partitionEndKey(it.end[:0], it.prefix, id.partition)
-				valid = it.iter.SeekGE(it.end)
-				continue
+		it.key = sectionStart(it.key[:0], it.prefix, part, kindMeta, 0)
+		for valid = it.iter.SeekGE(it.key); valid; valid = it.iter.Next() {
+			key := it.iter.Key()
+			id, kind, _, err := parseBlockKey(key, len(it.prefix))
+			if err != nil {
+				return sqlerr.Wrap(err, sqlerr.DataCorrupted, fmt.Sprintf("scan %s: key %x", it.table.Name, key))
+			}
+			if kind != kindMeta || id.partition != part {
+				break
+			}
+			value, err := it.iter.ValueAndErr()
+			if err != nil {
+				return fmt.Errorf("read %s: %w", blockName(it.table.Name, id), err)
+			}
+			lo, hi, err := metaTimes(value)
+			if err != nil {
+				return corrupt(err, "decode metadata", it.table.Name, id)
+			}
+			if hi >= it.lo && lo <= it.hi {
+				it.list = append(it.list, listedBlock{key: slices.Clone(key), minTs: lo, maxTs: hi})
 			}
 		}
-		value, err := it.iter.ValueAndErr()
-		if err != nil {
-			return fmt.Errorf("read %s: %w", blockName(it.table.Name, id), err)
+		if err := it.iter.Error(); err != nil {
+			return fmt.Errorf("scan %s: %w", it.table.Name, err)
 		}
-		lo, hi, err := metaTimes(value)
-		if err != nil {
-			return corrupt(err, "decode metadata", it.table.Name, id)
+		if len(it.list) == 0 {
+			continue // no block of the partition in the time range
 		}
-		if hi >= it.lo && lo <= it.hi {
-			it.list = append(it.list, listedBlock{key: slices.Clone(key), minTs: lo, maxTs: hi})
+		if it.order == OrderNewest {
+			slices.SortStableFunc(it.list, func(a, b listedBlock) int { return cmp.Compare(b.maxTs, a.maxTs) })
+		} else {
+			slices.SortStableFunc(it.list, func(a, b listedBlock) int { return cmp.Compare(a.minTs, b.minTs) })
 		}
-		valid = it.iter.Next()
+		return nil
 	}
-	if err := it.iter.Error(); err != nil {
-		return fmt.Errorf("scan %s: %w", it.table.Name, err)
-	}
-	if it.order == OrderNewest {
-		slices.SortStableFunc(it.list, func(a, b listedBlock) int { return cmp.Compare(b.maxTs, a.maxTs) })
-	} else {
-		slices.SortStableFunc(it.list, func(a, b listedBlock) int { return cmp.Compare(a.minTs, b.minTs) })
-	}
-	if it.list == nil {
-		it.list = []listedBlock{} // an ordered scan of nothing
-	}
-	return nil
 }
 
 // inRanges reports whether the current block may hold a row in every
