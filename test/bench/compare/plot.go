@@ -81,7 +81,7 @@ func drawPlot(path string, r *report) error {
 		label := fmt.Sprintf("%g ms", math.Pow(10, d))
 		text(x-textWidth(label)/2, height-bottom+20, dark, label)
 	}
-	text(left, 20, color.Black, fmt.Sprintf("Query medians, %d events, %s (log scale, shorter is faster)", r.export.Events(), r.started.Format("2006-01-02")))
+	text(left, 20, color.Black, fmt.Sprintf("Query medians, %s events, %s (log scale, shorter is faster)", thousands(r.export.Events()), r.started.Format("2006-01-02")))
 	// Legend.
 	x := left
 	for si, s := range r.systems {

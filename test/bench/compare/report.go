@@ -121,7 +121,21 @@ func ratio(num, den time.Duration) string {
 	return fmt.Sprintf("%.2f×", float64(num)/float64(den))
 }
 
-func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
+func mib(b int64) string { return thousands(b>>20) + " MiB" }
+
+// thousands writes n with commas between groups of three digits.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
 
 // markdown renders the report as a section of docs/benchmarks.md.
 func (r *report) markdown() string {
@@ -130,8 +144,8 @@ func (r *report) markdown() string {
 	arms, pg, duck := r.roles()
 	p("Run of %s UTC. Machine: %s.\n\n", r.started.Format("2006-01-02 15:04"), r.machine)
 	p("Command: `%s`\n\n", r.cfg.command)
-	p("Dataset: %d simulator events (seed 1, %s, one day): %d alerts, %d logs, %d messages.\n",
-		r.export.Events(), datasetStart.Format("2006-01-02"), r.export.Alerts, r.export.Logs, r.export.Messages)
+	p("Dataset: %s simulator events (seed 1, %s, one day): %s alerts, %s logs, %s messages.\n",
+		thousands(r.export.Events()), datasetStart.Format("2006-01-02"), thousands(r.export.Alerts), thousands(r.export.Logs), thousands(r.export.Messages))
 	p("Each query ran once to warm up and to compare answers, then %d times on each system in turns; the medians of those runs are shown, in milliseconds, measured by a client on the same machine (pgx over loopback TCP for armorlake and PostgreSQL, database/sql in-process for DuckDB) up to the last row read.\n\n", r.cfg.runs)
 
 	// Per-query medians and ratios.
@@ -214,8 +228,8 @@ func (r *report) markdown() string {
 	for _, s := range r.systems {
 		l := s.load
 		n := float64(max(l.events, 1))
-		p("| %s | %s | %.0f | %s | %.1f (%s) | %.1f | %s | %s |\n", s.name, l.how,
-			float64(l.events)/l.ingest.Seconds(), l.ready.Round(100*time.Millisecond),
+		p("| %s | %s | %s | %s | %.1f (%s) | %.1f | %s | %s |\n", s.name, l.how,
+			thousands(int64(float64(l.events)/l.ingest.Seconds())), l.ready.Round(100*time.Millisecond),
 			float64(l.bytes)/n, l.bytesHow, float64(l.disk)/n, mib(s.mem.load), mib(s.mem.queries))
 	}
 	p("\nEvents/s counts the events' arrival in the store or table: for armorlake from the first event a simulator generated (the simulators generate as the operators read, on the same two cores) to the last stored; for PostgreSQL the COPY statements alone, the CSV already written. Peak memory is the highest sum of the system's processes' proportional set sizes (PSS), sampled every 250 ms: PostgreSQL's shared buffers count once; armorlake's processes are the master (embedded etcd), the query node and the operators, not the simulators; DuckDB runs in the benchmark's own process, so its figure includes the benchmark's (a few tens of MiB). The operating system's page cache, which PostgreSQL and armorlake read their files through, is not counted. Bytes stored leave out write-ahead logs (Pebble's, PostgreSQL's pg_wal); the whole data directory counts every file as allocated on disk, logs included (PostgreSQL's pg_wal holds up to max_wal_size).\n\n")
