@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -262,9 +263,13 @@ func (r *report) markdown() string {
 		p("\n")
 	}
 	if len(r.profiles) > 0 {
-		p("CPU profiles (`--profiles`), each node profiled while the query ran in a loop for %s:\n\n", r.cfg.profileTime)
+		p("CPU profiles (`--profiles`; `make bench` writes them to bin/profiles), each node profiled while the query ran in a loop for %s (`go tool pprof -top FILE`):\n\n", r.cfg.profileTime)
 		for _, pr := range r.profiles {
-			p("- %s on %s (%d runs): %s\n", pr.query, pr.system, pr.runs, strings.Join(pr.files, ", "))
+			names := make([]string, len(pr.files))
+			for i, f := range pr.files {
+				names[i] = "`" + filepath.Base(f) + "`"
+			}
+			p("- %s on %s (%d runs): %s\n", pr.query, pr.system, pr.runs, strings.Join(names, ", "))
 		}
 		p("\n")
 	}
