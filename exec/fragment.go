@@ -219,40 +219,11 @@ func minMaxBatch(ctx context.Context, mm MinMaxer, frag *rpcpb.Fragment, types [
 // either way round), and returns per column the range they leave, for a
 // scan to skip stored rows outside it. The filter still runs.
 func IntRanges(filter *rpcpb.Expr, cols []string, types []coldata.Type) []IntRange {
-	byCol := map[int]*IntRange{}
-	var order []int
-	var conjuncts func(e *rpcpb.Expr)
-	conjuncts = func(e *rpcpb.Expr) {
-		c := e.GetCall()
-		if c == nil {
-			return
-		}
-		if c.Op == "and" {
-			for _, a := range c.Args {
-				conjuncts(a)
-			}
-			return
-		}
-		col, lo, hi, ok := intComparison(c, types)
-		if !ok {
-			return
-		}
-		r := byCol[col]
-		if r == nil {
-			r = &IntRange{Column: cols[col], Min: math.MinInt64, Max: math.MaxInt64}
-			byCol[col] = r
-			order = append(order, col)
-		}
-		r.Min, r.Max = max(r.Min, lo), min(r.Max, hi)
+	if filter == nil {
+		return nil
 	}
-	if filter != nil {
-		conjuncts(filter)
-	}
-	out := make([]IntRange, 0, len(order))
-	for _, c := range order {
-		out = append(out, *byCol[c])
-	}
-	return out
+	_, _, ranges, _ := splitExact(filter, cols, types)
+	return ranges
 }
 
 // splitExact splits filter's conjuncts into those a source applying

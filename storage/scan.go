@@ -1162,13 +1162,20 @@ func (it *Iterator) closeIters() error {
 
 // readChunk reads, verifies and decodes one column chunk of the current
 // block into r.vec.
-// readChunkSel reads rows sel of a column chunk of the current block.
+func (it *Iterator) readChunk(id blockID, r *colRead) error { return it.readChunkSel(id, r, nil) }
+
+// readChunkSel reads rows sel (all of them when sel is nil) of a column
+// chunk of the current block into r.vec.
 func (it *Iterator) readChunkSel(id blockID, r *colRead, sel []int32) error {
 	m := &it.meta
+	want := m.rows
+	if sel != nil {
+		want = len(sel)
+	}
 	if r.col >= len(m.cols) {
 		// The block predates the column: every row is NULL.
 		r.vec.Reset()
-		for range sel {
+		for range want {
 			r.vec.AppendNull()
 		}
 		return nil
@@ -1182,38 +1189,13 @@ func (it *Iterator) readChunkSel(id blockID, r *colRead, sel []int32) error {
 	if err != nil {
 		return err
 	}
-	err = it.dec.decodeSel(r.vec, body, m.rows, sel)
-	if err == nil && r.vec.Len() != len(sel) {
-		err = fmt.Errorf("chunk decoded to %d rows, %d selected", r.vec.Len(), len(sel))
+	if sel == nil {
+		err = it.dec.decode(r.vec, body)
+	} else {
+		err = it.dec.decodeSel(r.vec, body, m.rows, sel)
 	}
-	if err != nil {
-		return corrupt(err, what, it.table.Name, id)
-	}
-	return nil
-}
-
-func (it *Iterator) readChunk(id blockID, r *colRead) error {
-	m := &it.meta
-	if r.col >= len(m.cols) {
-		// The block predates the column: every row is NULL.
-		r.vec.Reset()
-		for range m.rows {
-			r.vec.AppendNull()
-		}
-		return nil
-	}
-	cm := &m.cols[r.col]
-	what := "column " + r.name
-	if cm.typ != r.vec.Type {
-		return corrupt(fmt.Errorf("stored as %s, table says %s", cm.typ, r.vec.Type), what, it.table.Name, id)
-	}
-	body, err := it.chunkBody(id, r.col, what)
-	if err != nil {
-		return err
-	}
-	err = it.dec.decode(r.vec, body)
-	if err == nil && r.vec.Len() != m.rows {
-		err = fmt.Errorf("chunk has %d rows, metadata says %d", r.vec.Len(), m.rows)
+	if err == nil && r.vec.Len() != want {
+		err = fmt.Errorf("chunk has %d rows, metadata says %d", r.vec.Len(), want)
 	}
 	if err != nil {
 		return corrupt(err, what, it.table.Name, id)

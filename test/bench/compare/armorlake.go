@@ -394,11 +394,7 @@ func pgxQuery(conn *pgx.Conn) func(ctx context.Context, sql string, collect bool
 			if err != nil {
 				return nil, err
 			}
-			row := make([]string, len(vals))
-			for i, v := range vals {
-				row[i] = canonical(v)
-			}
-			out = append(out, row)
+			out = append(out, canonicalRow(vals))
 		}
 		return out, rows.Err()
 	}

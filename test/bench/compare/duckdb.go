@@ -150,11 +150,7 @@ func startDuckDB(ctx context.Context, csvDir, dir string, mem *memSampler) (*sys
 			if err := rows.Scan(ptrs...); err != nil {
 				return nil, err
 			}
-			row := make([]string, len(vals))
-			for i, v := range vals {
-				row[i] = canonical(v)
-			}
-			out = append(out, row)
+			out = append(out, canonicalRow(vals))
 		}
 		return out, rows.Err()
 	}

@@ -169,6 +169,15 @@ func compareRows(want, got [][]string) string {
 	return ""
 }
 
+// canonicalRow writes a row's values with canonical.
+func canonicalRow(vals []any) []string {
+	row := make([]string, len(vals))
+	for i, v := range vals {
+		row[i] = canonical(v)
+	}
+	return row
+}
+
 // canonical writes a value as text that is equal across the three
 // systems' drivers for equal SQL values: times in UTC, numbers of any
 // type by their value.
