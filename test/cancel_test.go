@@ -39,9 +39,9 @@ func fragmentsRunning(addr string) (int, error) {
 }
 
 // heavyQuery makes every operator work for seconds on its few thousand
-// rows: a regular expression replacing every letter of a 3 kB string,
+// rows: a regular expression replacing every letter of a 9 kB string,
 // row by row.
-const heavyQuery = "SELECT count(*) FROM logs WHERE regexp_replace(repeat(resource, 100), '[a-z]', 'x', 'g') = host_name"
+const heavyQuery = "SELECT count(*) FROM logs WHERE regexp_replace(repeat(resource, 300), '[a-z]', 'x', 'g') = host_name"
 
 // checkCancellation: a client's cancel and statement_timeout stop a query
 // that keeps every operator busy: the client has its 57014 within 100 ms

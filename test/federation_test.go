@@ -67,17 +67,31 @@ func TestOperatorFailures(t *testing.T) {
 			return err
 		})
 	}
-	// allBusy waits until every operator runs a fragment.
-	allBusy := func() {
+	// allBusy waits until every operator runs the fragment of the query
+	// ended reports on (ok once it has ended, with its error), failing
+	// at once if that query ends first.
+	allBusy := func(t *testing.T, ended func() (err error, ok bool)) {
 		t.Helper()
-		waitFor(t, 10*time.Second, "every operator runs the fragment", func() error {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if err, ok := ended(); ok {
+				t.Fatalf("the query ended before every operator ran it: %v", err)
+			}
+			var idle error
 			for i, addr := range c.metrics {
 				if n, err := fragmentsRunning(addr); err != nil || n == 0 {
-					return fmt.Errorf("operator-%d runs %d fragments, %v", i+1, n, err)
+					idle = fmt.Errorf("operator-%d runs %d fragments, %v", i+1, n, err)
+					break
 				}
 			}
-			return nil
-		})
+			if idle == nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("every operator runs the fragment: not within 10s: %v", idle)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
 
 	t.Run("stopped before the query", func(t *testing.T) {
@@ -130,7 +144,15 @@ func TestOperatorFailures(t *testing.T) {
 				took time.Duration
 			}{err, took}
 		}()
-		allBusy()
+		allBusy(t, func() (error, bool) {
+			select {
+			case r := <-done:
+				done <- r
+				return r.err, true
+			default:
+				return nil, false
+			}
+		})
 		stopped := time.Now()
 		op2.pause(t)
 		r := <-done
@@ -161,7 +183,15 @@ func TestOperatorFailures(t *testing.T) {
 			err, _ := run(heavyQuery, -1)
 			done <- err
 		}()
-		allBusy()
+		allBusy(t, func() (error, bool) {
+			select {
+			case err := <-done:
+				done <- err
+				return err, true
+			default:
+				return nil, false
+			}
+		})
 		killed := time.Now()
 		c.operators[2].cmd.Process.Kill()
 		err := <-done
