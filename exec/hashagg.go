@@ -403,6 +403,9 @@ func (m *valueIDs) textID(b []byte) uint32 {
 		return id
 	}
 	m.lastID++
+	if m.text == nil {
+		m.text = map[string]uint32{}
+	}
 	if len(m.few) < maxFew {
 		m.few = append(m.few, bytes.Clone(b))
 		m.fewIDs = append(m.fewIDs, m.lastID)
@@ -416,63 +419,50 @@ func (m *valueIDs) textID(b []byte) uint32 {
 // where the value differs from the previous row's.
 func (m *valueIDs) of(v *coldata.Vec, n int, ids []uint32) {
 	hasNulls := v.Nulls.Any()
-	next := func() uint32 { m.lastID++; return m.lastID }
-	switch {
-	case v.Type == coldata.Text:
-		if m.text == nil {
-			m.text = map[string]uint32{}
-		}
-		var prev []byte
-		prevID := uint32(0)
-		for i := range n {
-			if hasNulls && v.Nulls.Get(i) {
-				if m.null == 0 {
-					m.null = next()
-				}
-				ids[i] = m.null
-				continue
+	text := v.Type == coldata.Text
+	var prevText []byte
+	prevInt, prevID := int64(0), uint32(0)
+	for i := range n {
+		if hasNulls && v.Nulls.Get(i) {
+			if m.null == 0 {
+				m.lastID++
+				m.null = m.lastID
 			}
+			ids[i] = m.null
+			continue
+		}
+		if text {
 			b := v.Bytes.Get(i)
-			if prevID != 0 && bytes.Equal(b, prev) {
-				ids[i] = prevID
-				continue
+			if prevID == 0 || !bytes.Equal(b, prevText) {
+				prevText, prevID = b, m.textID(b)
 			}
-			id := m.textID(b)
-			ids[i], prev, prevID = id, b, id
-		}
-	default:
-		if m.ints == nil {
-			m.ints = map[int64]uint32{}
-		}
-		prev, prevID := int64(0), uint32(0)
-		for i := range n {
-			if hasNulls && v.Nulls.Get(i) {
-				if m.null == 0 {
-					m.null = next()
-				}
-				ids[i] = m.null
-				continue
-			}
-			var x int64
-			if v.Type == coldata.Bool {
-				if v.Bool[i] {
-					x = 1
-				}
-			} else {
+		} else {
+			x := int64(0)
+			switch {
+			case v.Type != coldata.Bool:
 				x = v.Int64[i]
+			case v.Bool[i]:
+				x = 1
 			}
-			if prevID != 0 && x == prev {
-				ids[i] = prevID
-				continue
+			if prevID == 0 || x != prevInt {
+				prevInt, prevID = x, m.intID(x)
 			}
-			id, ok := m.ints[x]
-			if !ok {
-				id = next()
-				m.ints[x] = id
-			}
-			ids[i], prev, prevID = id, x, id
 		}
+		ids[i] = prevID
 	}
+}
+
+// intID returns the id of integer (or boolean) value x.
+func (m *valueIDs) intID(x int64) uint32 {
+	if id, ok := m.ints[x]; ok {
+		return id
+	}
+	if m.ints == nil {
+		m.ints = map[int64]uint32{}
+	}
+	m.lastID++
+	m.ints[x] = m.lastID
+	return m.lastID
 }
 
 // assignComposite assigns each row its group through its keys' value ids.
