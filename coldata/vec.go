@@ -21,6 +21,25 @@ type Vec struct {
 	Float64 []float64
 	Bytes   Bytes
 	Arr     []int32
+	// Codes, when not nil, makes a text-like vector dictionary-coded:
+	// Bytes holds the distinct values and row i's value is
+	// Bytes.Get(int(Codes[i])); a NULL row's code is -1 (and its Nulls
+	// bit is set). Only a scan asked for codes returns such a vector, to
+	// an aggregation that groups or deduplicates by code (exec.HashAgg);
+	// Len, IsNull, Value and AppendFrom read it, nothing else does.
+	Codes []int32
+}
+
+// Value returns row i of a text-like vector, coded or not.
+func (v *Vec) Value(i int) []byte {
+	if v.Codes != nil {
+		c := v.Codes[i]
+		if c < 0 {
+			return nil
+		}
+		return v.Bytes.Get(int(c))
+	}
+	return v.Bytes.Get(i)
 }
 
 // NewVec returns an empty Vec of type t with room for capacity rows.
@@ -51,6 +70,8 @@ func (v *Vec) Len() int {
 		return len(v.Int64)
 	case v.Type.IsFloat():
 		return len(v.Float64)
+	case v.Codes != nil:
+		return len(v.Codes)
 	case v.Type.IsBytes():
 		return v.Bytes.Len()
 	case v.Type == TextArray:
@@ -111,7 +132,7 @@ func (v *Vec) AppendFrom(src *Vec, i int) {
 	case v.Type.IsFloat():
 		v.Float64 = append(v.Float64, src.Float64[i])
 	case v.Type.IsBytes():
-		v.Bytes.Append(src.Bytes.Get(i))
+		v.Bytes.Append(src.Value(i))
 	case v.Type == TextArray:
 		for j := src.Arr[i]; j < src.Arr[i+1]; j++ {
 			v.Bytes.Append(src.Bytes.Get(int(j)))
@@ -122,6 +143,7 @@ func (v *Vec) AppendFrom(src *Vec, i int) {
 
 // Reset empties v, keeping its memory.
 func (v *Vec) Reset() {
+	v.Codes = nil
 	v.Nulls = v.Nulls[:0]
 	v.Bool = v.Bool[:0]
 	v.Int64 = v.Int64[:0]
@@ -145,6 +167,17 @@ func (v *Vec) GatherInto(out *Vec, sel []int) {
 	out.Reset()
 	hasNulls := v.Nulls.Any()
 	switch {
+	case v.Codes != nil:
+		// Coded stays coded: the dictionary, then the rows' codes.
+		out.Bytes.Data = append(out.Bytes.Data, v.Bytes.Data...)
+		out.Bytes.Offs = append(out.Bytes.Offs[:0], v.Bytes.Offs...)
+		codes := make([]int32, len(sel))
+		for k, i := range sel {
+			if codes[k] = v.Codes[i]; codes[k] < 0 {
+				out.Nulls.Set(k)
+			}
+		}
+		out.Codes = codes
 	case !hasNulls && v.Type == Bool:
 		for _, i := range sel {
 			out.Bool = append(out.Bool, v.Bool[i])
@@ -243,7 +276,7 @@ func (v *Vec) AppendRows(src *Vec, n int) {
 	if n == 0 {
 		return
 	}
-	if src.Type == TextArray {
+	if src.Type == TextArray || src.Codes != nil {
 		for i := range n {
 			v.AppendFrom(src, i)
 		}

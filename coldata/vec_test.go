@@ -2,6 +2,7 @@ package coldata
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -49,5 +50,43 @@ func TestAppendRows(t *testing.T) {
 				t.Fatalf("%s row %d: %q, want %q", typ, i, AppendText(nil, bulk, i, nil), AppendText(nil, one, i, nil))
 			}
 		}
+	}
+}
+
+// A dictionary-coded vector reads, gathers, slices and appends as the
+// values its codes name, NULLs included.
+func TestCodedVec(t *testing.T) {
+	v := NewVec(Text, 0)
+	for _, s := range []string{"Process", "File", "Network"} {
+		v.Bytes.AppendString(s)
+	}
+	v.Codes = []int32{1, 1, -1, 0, 2, 1}
+	v.Nulls.Set(2)
+	want := []string{"File", "File", "NULL", "Process", "Network", "File"}
+	show := func(x *Vec) []string {
+		var out []string
+		for i := range x.Len() {
+			if x.IsNull(i) {
+				out = append(out, "NULL")
+			} else {
+				out = append(out, string(x.Value(i)))
+			}
+		}
+		return out
+	}
+	if got := show(v); !slices.Equal(got, want) {
+		t.Fatalf("coded vector reads %q, want %q", got, want)
+	}
+	if got := show(v.Gather([]int{5, 2, 3})); !slices.Equal(got, []string{"File", "NULL", "Process"}) {
+		t.Errorf("Gather = %q", got)
+	}
+	if got := show(v.Slice(1, 4)); !slices.Equal(got, want[1:4]) {
+		t.Errorf("Slice = %q, want %q", got, want[1:4])
+	}
+	plain := NewVec(Text, 0)
+	plain.AppendRows(v, v.Len())
+	plain.AppendFrom(v, 4)
+	if plain.Codes != nil || !slices.Equal(show(plain), append(slices.Clone(want), "Network")) {
+		t.Errorf("appended as values: %q (coded %v)", show(plain), plain.Codes != nil)
 	}
 }

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/armorlake/armorlake/coldata"
@@ -41,6 +42,9 @@ type distinctAcc struct {
 	sets  []bytesSet
 	key   []byte
 	err   error
+	// lastGroup holds, per code of a coded argument, the group it was
+	// last added to in this batch, plus one.
+	lastGroup []uint32
 }
 
 // maxDistinctBytes bounds one group's set: its arena is addressed by
@@ -56,15 +60,24 @@ func (a *distinctAcc) grow(n int) {
 func (a *distinctAcc) add(g uint32, key []byte) {
 	set := &a.sets[g]
 	if len(set.arena)+len(key) > maxDistinctBytes {
-		if a.err == nil {
-			a.err = sqlerr.New(sqlerr.ProgramLimitExceeded, "%s(DISTINCT …): more than 4 GB of distinct values in one group", a.inner.Name)
-		}
+		a.tooMany()
 		return
 	}
 	set.add(key)
 }
 
+// tooMany records that a group's set outgrew maxDistinctBytes.
+func (a *distinctAcc) tooMany() {
+	if a.err == nil {
+		a.err = sqlerr.New(sqlerr.ProgramLimitExceeded, "%s(DISTINCT …): more than 4 GB of distinct values in one group", a.inner.Name)
+	}
+}
+
 func (a *distinctAcc) update(gids []uint32, arg *coldata.Vec) {
+	if arg.Codes != nil {
+		a.updateCoded(gids, arg)
+		return
+	}
 	// Text is its own key; other types are written as canonical text. A
 	// value already in the set costs a hash and a comparison.
 	text := arg.Type == coldata.Text
@@ -81,6 +94,24 @@ func (a *distinctAcc) update(gids []uint32, arg *coldata.Vec) {
 	}
 }
 
+// updateCoded adds a dictionary-coded text argument: a value is added
+// to a group's set only when it was not the last one added for its code
+// in this batch, so that a run of one source, one group, hashes each
+// value once.
+func (a *distinctAcc) updateCoded(gids []uint32, arg *coldata.Vec) {
+	last := slices.Grow(a.lastGroup[:0], arg.Bytes.Len())[:arg.Bytes.Len()]
+	clear(last)
+	a.lastGroup = last
+	for i, g := range gids {
+		c := arg.Codes[i]
+		if c < 0 || last[c] == g+1 {
+			continue
+		}
+		last[c] = g + 1
+		a.add(g, arg.Bytes.Get(int(c)))
+	}
+}
+
 func (a *distinctAcc) merge(gids []uint32, states []*coldata.Vec) error {
 	s := states[0]
 	if s.Type != coldata.TextArray {
@@ -88,6 +119,18 @@ func (a *distinctAcc) merge(gids []uint32, states []*coldata.Vec) error {
 	}
 	for i, g := range gids {
 		if s.IsNull(i) {
+			continue
+		}
+		set := &a.sets[g]
+		if lo, hi := s.Arr[i], s.Arr[i+1]; set.len() == 0 && hi > lo {
+			// A state is a set: the first one a group gets is taken
+			// whole, unhashed (most groups get one).
+			offs := s.Bytes.Offs
+			if int64(offs[hi]-offs[lo]) > maxDistinctBytes {
+				a.tooMany()
+				return a.err
+			}
+			set.adopt(s.Bytes.Data[offs[lo]:offs[hi]], offs[lo+1:hi+1], offs[lo])
 			continue
 		}
 		for j := range s.ArrayLen(i) {
@@ -109,6 +152,15 @@ func (a *distinctAcc) failure() error { return a.err }
 
 func (a *distinctAcc) states(from, to int, out []*coldata.Vec) {
 	v := out[0]
+	// Room for every element first: sets of a million values would
+	// otherwise grow the vector's arena a doubling at a time.
+	size, count := 0, 0
+	for g := from; g < to; g++ {
+		size += len(a.sets[g].arena)
+		count += a.sets[g].len()
+	}
+	v.Bytes.Data = slices.Grow(v.Bytes.Data, size)
+	v.Bytes.Offs = slices.Grow(v.Bytes.Offs, count+1)
 	for g := from; g < to; g++ {
 		// One text[] row: the elements, then the row's end.
 		a.sets[g].walk(func(x []byte) { v.Bytes.Append(x) })

@@ -113,6 +113,9 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 			filter = f
 		}
 	}
+	if aggregating && filter == nil {
+		spec.Codes = codedColumns(frag, types)
+	}
 	var bound *TopBound
 	if !aggregating && len(frag.OrderBy) > 0 && frag.Limit > 0 && frag.Limit <= maxBoundedTopN {
 		// A top-N whose first key is a scanned timestamp: the scan
@@ -167,6 +170,97 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 		return NewLimit(op, 0, int64(limit)), nil
 	}
 	return op, nil
+}
+
+// codedColumns says which scanned columns an aggregation with no filter
+// left can read dictionary-coded (ScanSpec.Codes): text columns that
+// appear only as group keys of their own and as the argument of
+// DISTINCT aggregates without FILTER or ORDER BY, where the hash
+// aggregation keys its groups and sets by code. It returns nil when there
+// are none, or when the keys are not ones HashAgg looks up by value ids
+// (one text key, or two to maxCompositeKeys keys of text, boolean and
+// integer types).
+func codedColumns(frag *rpcpb.Fragment, types []coldata.Type) []bool {
+	n := len(frag.GroupBy)
+	if n == 0 || n > maxCompositeKeys {
+		return nil
+	}
+	// uses counts every reference to a column; coded those that may be
+	// coded.
+	uses := make([]int, len(types))
+	coded := make([]int, len(types))
+	for _, g := range frag.GroupBy {
+		countRefs(g, uses)
+	}
+	for _, a := range frag.Aggregates {
+		countRefs(a.Arg, uses)
+		for _, m := range a.MoreArgs {
+			countRefs(m, uses)
+		}
+		for _, o := range a.Order {
+			countRefs(o.Expr, uses)
+		}
+		countRefs(a.Filter, uses)
+	}
+	for _, g := range frag.GroupBy {
+		c, isCol := g.GetKind().(*rpcpb.Expr_Column)
+		t := keyTypeOf(g, types)
+		if n == 1 && !(isCol && t == coldata.Text) {
+			return nil
+		}
+		if !(t == coldata.Text || t == coldata.Bool || t.InInt64()) {
+			return nil
+		}
+		if isCol && t == coldata.Text {
+			coded[c.Column]++
+		}
+	}
+	for _, a := range frag.Aggregates {
+		if c, isCol := a.GetArg().GetKind().(*rpcpb.Expr_Column); isCol && a.Distinct && a.Filter == nil &&
+			len(a.MoreArgs) == 0 && len(a.Order) == 0 && types[c.Column] == coldata.Text && a.Func != "min" && a.Func != "max" {
+			coded[c.Column]++
+		}
+	}
+	var out []bool
+	for c := range types {
+		if coded[c] > 0 && coded[c] == uses[c] {
+			if out == nil {
+				out = make([]bool, len(types))
+			}
+			out[c] = true
+		}
+	}
+	return out
+}
+
+// keyTypeOf is the type of group key g: its column's for a column, and
+// otherwise that of the compiled expression (Unknown if it does not
+// compile, which BuildFragment has already reported).
+func keyTypeOf(g *rpcpb.Expr, types []coldata.Type) coldata.Type {
+	if c, ok := g.GetKind().(*rpcpb.Expr_Column); ok && int(c.Column) < len(types) {
+		return types[c.Column]
+	}
+	e, err := CompileExpr(g, types)
+	if err != nil {
+		return coldata.Unknown
+	}
+	return e.Type()
+}
+
+// countRefs adds every column reference in e to uses.
+func countRefs(e *rpcpb.Expr, uses []int) {
+	if e == nil {
+		return
+	}
+	if c, ok := e.GetKind().(*rpcpb.Expr_Column); ok {
+		if int(c.Column) < len(uses) {
+			uses[c.Column]++
+		}
+		return
+	}
+	for _, a := range e.GetCall().GetArgs() {
+		countRefs(a, uses)
+	}
 }
 
 // maxBoundedTopN is the largest top-N that shares its cutoff with the

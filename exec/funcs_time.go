@@ -139,16 +139,29 @@ func compileTimeFunc(e *funcExpr) error {
 	if e.name == "epoch_div_floor" {
 		e.kernel = func(e *funcExpr, in []*coldata.Vec, n int) error {
 			e.out.Int64 = slices.Grow(e.out.Int64[:0], n)[:n]
+			var lastD, lastQ, lo, hi int64 // lastD 0: no quotient yet
 			for i := range n {
 				e.out.Int64[i] = 0
 				if e.null(i) {
 					continue
 				}
-				q, err := EpochDivFloor(in[0].Int64[i], in[1].Int64[i])
+				// Rows of one bucket come in runs: the last quotient
+				// holds for every value of its bucket short of the few
+				// µs before the next that EpochDivFloor rounds apart.
+				us, d := in[0].Int64[i], in[1].Int64[i]
+				if d == lastD && us >= lo && us < hi {
+					e.out.Int64[i] = lastQ
+					continue
+				}
+				q, err := EpochDivFloor(us, d)
 				if err != nil {
 					return err
 				}
 				e.out.Int64[i] = q
+				lastD, lastQ = d, q
+				if lo, hi = q*d, q*d+d-d/2_000_000; us < lo || us >= hi {
+					lastD = 0 // the rounded case: no run
+				}
 			}
 			return nil
 		}
@@ -209,6 +222,11 @@ func compileTimeFunc(e *funcExpr) error {
 		if !ok || unit > unitMillennium {
 			return sqlerr.New(sqlerr.InvalidParameterValue, "unit %q not recognized for type timestamp with time zone", unitName)
 		}
+		// In UTC, units up to a day are fixed numbers of µs.
+		width := int64(0)
+		if loc == time.UTC {
+			width = map[timeUnit]int64{unitSecond: 1e6, unitMinute: 60e6, unitHour: 3600e6, unitDay: 86400e6}[unit]
+		}
 		e.kernel = func(e *funcExpr, in []*coldata.Vec, n int) error {
 			e.out.Int64 = slices.Grow(e.out.Int64[:0], n)[:n]
 			for i, us := range in[1].Int64[:n] {
@@ -216,7 +234,11 @@ func compileTimeFunc(e *funcExpr) error {
 				if e.null(i) || us == math.MaxInt64 || us == math.MinInt64 {
 					continue // infinities stay
 				}
-				e.out.Int64[i] = truncTime(us, unit, loc)
+				if width > 0 {
+					e.out.Int64[i] = floorDiv(us, width) * width
+				} else {
+					e.out.Int64[i] = truncTime(us, unit, loc)
+				}
 			}
 			return nil
 		}

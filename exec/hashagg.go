@@ -63,9 +63,12 @@ type HashAgg struct {
 	// group of a NULL key plus one (0: none yet).
 	intGroups map[int64]uint32
 	nullGroup int64
-	keyVecs   []*coldata.Vec
-	accs      []accumulator
-	ngroups   int
+	// dictGroups holds, for a dictionary-coded key, the group of each of
+	// the batch's values plus one (0: not looked up yet).
+	dictGroups []uint32
+	keyVecs    []*coldata.Vec
+	accs       []accumulator
+	ngroups    int
 
 	rowKeys [][]byte
 	// composite groups by two to four integer, timestamp, boolean or
@@ -296,6 +299,9 @@ func (h *HashAgg) assignGroups(b *coldata.Batch, gids []uint32) error {
 			return err
 		}
 		switch t := v.Type; {
+		case v.Codes != nil:
+			h.assignCodes(v, b.Len, gids)
+			return nil
 		case t == coldata.Text || t == coldata.Jsonb:
 			h.assignBytes(v, b.Len, gids)
 			return nil
@@ -361,6 +367,31 @@ type compositeKeys struct {
 	packed map[uint64]uint32
 	groups map[[maxCompositeKeys]uint32]uint32
 	rowIDs [maxCompositeKeys][]uint32 // per key, the id of each row of the batch
+	// cache holds recently found packed groups, direct-mapped by a hash
+	// of the packed ids: a lookup is then a multiply and a compare.
+	cache *[packedCacheSize]packedEntry
+	// dense holds the group plus one of each tuple of ids laid out with
+	// denseDims values per key (assignDense); 0 is a tuple not looked
+	// up yet.
+	dense     []uint32
+	denseDims [maxCompositeKeys]uint32
+}
+
+// packedCacheSize is the number of entries of compositeKeys.cache, a
+// power of two.
+const packedCacheSize = 1 << 12
+
+type packedEntry struct {
+	key uint64
+	g   uint32 // the group plus one; 0 for an empty entry
+}
+
+// slot returns the cache entry of packed key.
+func (c *compositeKeys) slot(key uint64) *packedEntry {
+	if c.cache == nil {
+		c.cache = new([packedCacheSize]packedEntry)
+	}
+	return &c.cache[(key*0x9E3779B97F4A7C15)>>(64-12)]
 }
 
 // pack returns the ids of a tuple in one word, if they fit.
@@ -386,6 +417,20 @@ type valueIDs struct {
 	ints   map[int64]uint32
 	null   uint32
 	lastID uint32
+	// dict holds, for a dictionary-coded vector, the id of each of its
+	// values looked up so far (0: not yet).
+	dict []uint32
+	// intCache holds recently numbered integers, direct-mapped.
+	intCache *[intCacheSize]intEntry
+}
+
+// intCacheSize is the number of entries of valueIDs.intCache, a power of
+// two.
+const intCacheSize = 1 << 10
+
+type intEntry struct {
+	x  int64
+	id uint32 // 0 for an empty entry
 }
 
 // maxFew is how many text values are looked up by comparison before the
@@ -418,6 +463,29 @@ func (m *valueIDs) textID(b []byte) uint32 {
 // of sets ids[i] to the number of each row's value of v, looking up only
 // where the value differs from the previous row's.
 func (m *valueIDs) of(v *coldata.Vec, n int, ids []uint32) {
+	if v.Codes != nil {
+		// A dictionary-coded vector: each distinct value is looked up
+		// once, each row is an index.
+		m.dict = slices.Grow(m.dict[:0], v.Bytes.Len())[:v.Bytes.Len()]
+		clear(m.dict)
+		for i, c := range v.Codes[:n] {
+			if c < 0 {
+				if m.null == 0 {
+					m.lastID++
+					m.null = m.lastID
+				}
+				ids[i] = m.null
+				continue
+			}
+			id := m.dict[c]
+			if id == 0 {
+				id = m.textID(v.Bytes.Get(int(c)))
+				m.dict[c] = id
+			}
+			ids[i] = id
+		}
+		return
+	}
 	hasNulls := v.Nulls.Any()
 	text := v.Type == coldata.Text
 	var prevText []byte
@@ -454,15 +522,110 @@ func (m *valueIDs) of(v *coldata.Vec, n int, ids []uint32) {
 
 // intID returns the id of integer (or boolean) value x.
 func (m *valueIDs) intID(x int64) uint32 {
-	if id, ok := m.ints[x]; ok {
-		return id
+	if m.intCache == nil {
+		m.intCache = new([intCacheSize]intEntry)
 	}
-	if m.ints == nil {
-		m.ints = map[int64]uint32{}
+	e := &m.intCache[(uint64(x)*0x9E3779B97F4A7C15)>>(64-10)]
+	if e.id != 0 && e.x == x {
+		return e.id
 	}
-	m.lastID++
-	m.ints[x] = m.lastID
-	return m.lastID
+	id, ok := m.ints[x]
+	if !ok {
+		if m.ints == nil {
+			m.ints = map[int64]uint32{}
+		}
+		m.lastID++
+		id = m.lastID
+		m.ints[x] = id
+	}
+	*e = intEntry{x: x, id: id}
+	return id
+}
+
+// maxDense bounds compositeKeys.dense: the product of the keys' counts
+// of distinct values (plus one each) it indexes.
+const maxDense = 1 << 16
+
+// assignDense assigns the rows their groups through a table indexed by
+// their keys' ids, when the ids seen so far are few enough that every
+// tuple of them has a slot: a row is then a multiply-add and a load.
+// It reports false, assigning nothing, when they are not.
+func (c *compositeKeys) assignDense(h *HashAgg, vecs []*coldata.Vec, n int, gids []uint32) bool {
+	var dims [maxCompositeKeys]uint32
+	size := 1
+	for k := range c.ids {
+		dims[k] = c.ids[k].lastID + 1
+		if size *= int(dims[k]); size > maxDense {
+			return false
+		}
+	}
+	if dims != c.denseDims {
+		// New values since the table was laid out: lay it out again,
+		// empty; the groups it held are found again by their ids.
+		c.dense = slices.Grow(c.dense[:0], size)[:size]
+		clear(c.dense)
+		c.denseDims = dims
+	}
+	ids := &c.rowIDs
+	if len(c.ids) == 2 {
+		d0, a, b := dims[0], ids[0][:n], ids[1][:n]
+		for i := range n {
+			idx := a[i] + d0*b[i]
+			g := c.dense[idx]
+			if g == 0 {
+				tuple := [maxCompositeKeys]uint32{a[i], b[i]}
+				g = c.find(h, &tuple, vecs, i) + 1
+				c.dense[idx] = g
+			}
+			gids[i] = g - 1
+		}
+		return true
+	}
+	for i := range n {
+		idx, stride := 0, 1
+		for k := range c.ids {
+			idx += int(ids[k][i]) * stride
+			stride *= int(dims[k])
+		}
+		g := c.dense[idx]
+		if g == 0 {
+			var tuple [maxCompositeKeys]uint32
+			for k := range c.ids {
+				tuple[k] = ids[k][i]
+			}
+			g = c.find(h, &tuple, vecs, i) + 1
+			c.dense[idx] = g
+		}
+		gids[i] = g - 1
+	}
+	return true
+}
+
+// find returns the group of a tuple of ids, row i of vecs, adding it if
+// it is new.
+func (c *compositeKeys) find(h *HashAgg, tuple *[maxCompositeKeys]uint32, vecs []*coldata.Vec, i int) uint32 {
+	key, packed := c.pack(tuple)
+	var g uint32
+	var ok bool
+	if packed {
+		g, ok = c.packed[key]
+	} else {
+		g, ok = c.groups[*tuple]
+	}
+	if ok {
+		return g
+	}
+	g = uint32(h.ngroups)
+	h.ngroups++
+	if packed {
+		c.packed[key] = g
+	} else {
+		c.groups[*tuple] = g
+	}
+	for k, v := range vecs {
+		h.keyVecs[k].AppendFrom(v, i)
+	}
+	return g
 }
 
 // assignComposite assigns each row its group through its keys' value ids.
@@ -479,6 +642,12 @@ func (h *HashAgg) assignComposite(b *coldata.Batch, gids []uint32) error {
 		c.rowIDs[k] = slices.Grow(c.rowIDs[k][:0], n)[:n]
 		c.ids[k].of(v, n, c.rowIDs[k])
 	}
+	if c.assignDense(h, vecs, n, gids) {
+		for _, a := range h.accs {
+			a.grow(h.ngroups)
+		}
+		return nil
+	}
 	var tuple, prev [maxCompositeKeys]uint32
 	prevG, havePrev := uint32(0), false
 	for i := range n {
@@ -489,25 +658,17 @@ func (h *HashAgg) assignComposite(b *coldata.Batch, gids []uint32) error {
 			gids[i] = prevG
 			continue
 		}
-		var g uint32
-		var ok bool
 		key, packed := c.pack(&tuple)
+		var e *packedEntry
 		if packed {
-			g, ok = c.packed[key]
-		} else {
-			g, ok = c.groups[tuple]
+			if e = c.slot(key); e.g != 0 && e.key == key {
+				gids[i], prev, prevG, havePrev = e.g-1, tuple, e.g-1, true
+				continue
+			}
 		}
-		if !ok {
-			g = uint32(h.ngroups)
-			h.ngroups++
-			if packed {
-				c.packed[key] = g
-			} else {
-				c.groups[tuple] = g
-			}
-			for k, v := range vecs {
-				h.keyVecs[k].AppendFrom(v, i)
-			}
+		g := c.find(h, &tuple, vecs, i)
+		if e != nil {
+			*e = packedEntry{key: key, g: g + 1}
 		}
 		gids[i], prev, prevG, havePrev = g, tuple, g, true
 	}
@@ -672,6 +833,35 @@ func (h *HashAgg) assignBytes(v *coldata.Vec, n int, gids []uint32) {
 		}
 		gids[i] = g
 		prev, prevG, havePrev = key, g, true
+	}
+	for _, a := range h.accs {
+		a.grow(h.ngroups)
+	}
+}
+
+// assignCodes looks a dictionary-coded text key up once per distinct
+// value of the batch: each row is then an index.
+func (h *HashAgg) assignCodes(v *coldata.Vec, n int, gids []uint32) {
+	d := slices.Grow(h.dictGroups[:0], v.Bytes.Len())[:v.Bytes.Len()]
+	clear(d)
+	h.dictGroups = d
+	for i, c := range v.Codes[:n] {
+		if c < 0 {
+			gids[i] = h.nullKey(v, i)
+			continue
+		}
+		g := d[c]
+		if g == 0 {
+			key := v.Bytes.Get(int(c))
+			found, ok := h.groups[string(key)]
+			if !ok {
+				found = h.newGroup(v, i)
+				h.groups[string(key)] = found
+			}
+			g = found + 1
+			d[c] = g
+		}
+		gids[i] = g - 1
 	}
 	for _, a := range h.accs {
 		a.grow(h.ngroups)

@@ -39,6 +39,11 @@ type ScanSpec struct {
 	OrderColumn string
 	OrderDesc   bool
 	Bound       *TopBound
+	// Codes, parallel to Columns, asks for text columns dictionary-coded
+	// (coldata.Vec.Codes) where the source stores them so; a source may
+	// return values instead. Only an aggregation that reads the column
+	// as a group key or a DISTINCT argument asks (codedColumns).
+	Codes []bool
 }
 
 // ExactFilterer is a ScanSource that applies a table's Match, Exclude

@@ -15,14 +15,18 @@ import (
 // encoded bytes and splits any past MaxMessage, so that per-message costs
 // are amortized without one message holding up the stream; and it
 // compresses a message with zstd when that saves at least a fifth of it
-// (text columns of KubeArmor events shrink 3-10×; counts do not).
+// (text columns of KubeArmor events shrink 3-10×; counts do not), unless
+// the query node is on the same host (loopback), where bytes are cheap.
 const (
 	MinMessage = 64 << 10
 	MaxMessage = 1 << 20
 	// compressFrom is the smallest message worth trying to compress.
 	compressFrom = 4 << 10
-	// maxDecoded bounds what one compressed message may expand to.
-	maxDecoded = 64 << 20
+	// maxDecoded bounds what one compressed message may expand to: as
+	// much as an uncompressed message may hold (the client accepts up to
+	// 2 GiB), since one row, the distinct values of a group, can be
+	// hundreds of megabytes and cannot be split.
+	maxDecoded = 2 << 30
 )
 
 var (
@@ -53,6 +57,8 @@ type batcher struct {
 	size    int // estimated encoded bytes pending
 	buf     []byte
 	zbuf    []byte
+	// plain sends messages uncompressed: the peer is on this host.
+	plain bool
 }
 
 // add takes a batch (which it copies) and sends what has grown to
@@ -131,7 +137,7 @@ func rowSizes(b *coldata.Batch) []int {
 func (b *batcher) sendOne(batch *coldata.Batch) error {
 	b.buf = coldata.AppendEncoded(b.buf[:0], batch)
 	msg := &rpcpb.ExecuteResponse{Batch: b.buf}
-	if len(b.buf) >= compressFrom {
+	if !b.plain && len(b.buf) >= compressFrom {
 		b.zbuf = zstdEncoder().EncodeAll(b.buf, b.zbuf[:0])
 		if len(b.zbuf) <= len(b.buf)*4/5 {
 			msg = &rpcpb.ExecuteResponse{Batch: b.zbuf, Zstd: true}

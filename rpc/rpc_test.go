@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -25,6 +26,12 @@ var table = &schema.Table{Name: "t", Columns: []schema.Column{
 // address.
 func serve(t *testing.T, rows int) string {
 	t.Helper()
+	return serveWith(t, rows, func(*Server) {})
+}
+
+// serveWith is serve with the server set up by configure first.
+func serveWith(t *testing.T, rows int, configure func(*Server)) string {
+	t.Helper()
 	src := exec.NewMemSource()
 	for from := 0; from < rows; from += 1000 {
 		b := coldata.NewBatch(table.Types(), 1000)
@@ -40,7 +47,9 @@ func serve(t *testing.T, rows int) string {
 		t.Fatal(err)
 	}
 	g := grpc.NewServer()
-	NewServer(src, func(name string) (*schema.Table, bool) { return table, name == "t" }, nil).Register(g)
+	s := NewServer(src, func(name string) (*schema.Table, bool) { return table, name == "t" }, nil)
+	configure(s)
+	s.Register(g)
 	go g.Serve(ln)
 	t.Cleanup(g.Stop)
 	return ln.Addr().String()
@@ -183,10 +192,20 @@ func TestCancelStopsStream(t *testing.T) {
 
 // TestMessagesAreSizedAndCompressed: a fragment returning 300,000 rows
 // (4.8 MB encoded, in batches of 1,000 rows) reaches the client whole and
-// in order, in messages of 64 KiB to 1 MiB, compressed on the wire.
+// in order, in messages of 64 KiB to 1 MiB, compressed on the wire when
+// the server compresses loopback streams, not compressed when it does
+// not (the default).
 func TestMessagesAreSizedAndCompressed(t *testing.T) {
+	for _, compress := range []bool{true, false} {
+		t.Run(fmt.Sprintf("compress=%v", compress), func(t *testing.T) {
+			testMessages(t, compress)
+		})
+	}
+}
+
+func testMessages(t *testing.T, compress bool) {
 	const rows = 300_000
-	addr := serve(t, rows)
+	addr := serveWith(t, rows, func(s *Server) { s.CompressLoopback = compress })
 	c := NewClient(ClientConfig{})
 	defer c.Close()
 	col := &rpcpb.Expr{Type: uint32(coldata.Int64), Kind: &rpcpb.Expr_Column{Column: 0}}
@@ -218,8 +237,8 @@ func TestMessagesAreSizedAndCompressed(t *testing.T) {
 	if st.Batches < raw/MaxMessage || st.Batches > raw/MinMessage+1 {
 		t.Errorf("%d messages for %d bytes: not 64 KiB to 1 MiB each", st.Batches, raw)
 	}
-	if st.Bytes > raw*4/5 {
-		t.Errorf("%d bytes on the wire for %d encoded: not compressed", st.Bytes, raw)
+	if compressed := st.Bytes <= raw*4/5; compressed != compress {
+		t.Errorf("%d bytes on the wire for %d encoded: compressed %v, want %v", st.Bytes, raw, compressed, compress)
 	}
 	t.Logf("%d rows in %d messages, %d bytes on the wire (%d encoded)", rows, st.Batches, st.Bytes, raw)
 }

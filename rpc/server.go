@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 
 	"github.com/armorlake/armorlake/coldata"
@@ -41,6 +43,10 @@ type Server struct {
 	// (DefaultHeartbeat when 0), so that the query node can tell a busy
 	// operator from a hung one.
 	Heartbeat time.Duration
+
+	// CompressLoopback compresses messages to a query node on this host
+	// too; by default only messages that leave the host are compressed.
+	CompressLoopback bool
 
 	running, finished, canceled atomic.Int64
 }
@@ -161,7 +167,7 @@ func (s *Server) Execute(req *rpcpb.ExecuteRequest, stream grpc.ServerStreamingS
 			}
 		}
 	}()
-	out := &batcher{send: send}
+	out := &batcher{send: send, plain: !s.CompressLoopback && loopbackPeer(ctx)}
 	for {
 		b, err := op.Next(ctx)
 		if err != nil {
@@ -212,4 +218,16 @@ func toStatus(ctx context.Context, stream grpc.ServerStream, err error) error {
 		msg = e.Message
 	}
 	return status.Error(code, fmt.Sprint(msg))
+}
+
+// loopbackPeer reports whether the stream's client is on this host: its
+// messages then cross memory, where compressing them costs more CPU than
+// the bytes it saves.
+func loopbackPeer(ctx context.Context) bool {
+	p, ok := peer.FromContext(ctx)
+	if !ok {
+		return false
+	}
+	a, ok := p.Addr.(*net.TCPAddr)
+	return ok && a.IP.IsLoopback()
 }

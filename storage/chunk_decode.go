@@ -77,12 +77,16 @@ type chunkDecoder struct {
 // into v. A dictionary chunk copies only those rows' strings; other
 // encodings decode every row and keep the selected.
 func (d *chunkDecoder) decodeSel(v *coldata.Vec, body []byte, rows int, sel []int32) error {
+	v.Codes = nil
 	h, p, err := parseChunkHeader(body)
 	if err != nil {
 		return err
 	}
 	if h.rows != rows {
 		return fmt.Errorf("chunk has %d rows, metadata says %d", h.rows, rows)
+	}
+	if h.typ == v.Type && v.Type.IsBytes() && (h.enc == encPlain || h.enc == encZstd) && h.rows != h.nulls {
+		return d.decodeBytesSel(v, &h, p, sel)
 	}
 	if h.typ != v.Type || !v.Type.IsBytes() || h.enc != encDict || h.rows == h.nulls {
 		if err := d.decode(v, body); err != nil {
@@ -125,11 +129,131 @@ func (d *chunkDecoder) decodeSel(v *coldata.Vec, body []byte, rows int, sel []in
 	return nil
 }
 
+// decodeBytesSel decodes rows sel of a plain or zstd text-like chunk
+// payload p, copying only their values.
+func (d *chunkDecoder) decodeBytesSel(v *coldata.Vec, h *chunkHeader, p []byte, sel []int32) error {
+	if h.enc == encZstd {
+		var err error
+		if p, err = d.unzstd(p); err != nil {
+			return err
+		}
+	}
+	if len(p) > maxChunkData {
+		return errors.New("string chunk too large")
+	}
+	d.offs = resize(d.offs, h.rows+1)
+	data, err := readLens(d.offs, h.bitmap, p)
+	if err != nil {
+		return err
+	}
+	b := &v.Bytes
+	b.Offs = resize(b.Offs, len(sel)+1)
+	b.Offs[0] = 0
+	b.Data = b.Data[:0]
+	v.Nulls = v.Nulls[:0]
+	for k, i := range sel {
+		if int(i) >= h.rows {
+			return fmt.Errorf("row %d selected of %d", i, h.rows)
+		}
+		if h.bitmap != nil && bitSet(h.bitmap, int(i)) {
+			v.Nulls.Set(k)
+		} else {
+			b.Data = append(b.Data, data[d.offs[i]:d.offs[i+1]]...)
+		}
+		b.Offs[k+1] = int32(len(b.Data))
+	}
+	return nil
+}
+
+// decodeCoded decodes rows sel (ascending; every row when sel is nil)
+// of a text-like chunk body of rows rows into v dictionary-coded
+// (coldata.Vec.Codes) when the chunk is a dictionary or a constant: the
+// distinct values into v.Bytes, a code per row. Other chunks decode to
+// values, as decodeSel does.
+func (d *chunkDecoder) decodeCoded(v *coldata.Vec, body []byte, rows int, sel []int32) error {
+	h, p, err := parseChunkHeader(body)
+	if err != nil {
+		return err
+	}
+	if h.rows != rows {
+		return fmt.Errorf("chunk has %d rows, metadata says %d", h.rows, rows)
+	}
+	if h.typ != v.Type || !v.Type.IsBytes() || (h.enc != encDict && h.enc != encConst) {
+		if sel == nil {
+			return d.decode(v, body)
+		}
+		return d.decodeSel(v, body, rows, sel)
+	}
+	if len(sel) > 0 && int(sel[len(sel)-1]) >= h.rows {
+		return fmt.Errorf("row %d selected of %d", sel[len(sel)-1], h.rows)
+	}
+	present := h.rows - h.nulls
+	d.codes = resize(d.codes, h.rows)
+	b := &v.Bytes
+	b.Reset()
+	if h.enc == encConst {
+		if present == 0 {
+			if len(p) != 0 {
+				return errors.New("all-NULL chunk with a payload")
+			}
+			for i := range d.codes {
+				d.codes[i] = -1
+			}
+		} else {
+			l, n := binary.Uvarint(p)
+			if n <= 0 || l != uint64(len(p)-n) {
+				return errLengths
+			}
+			b.Append(p[n:])
+			for i := range d.codes {
+				if h.bitmap != nil && bitSet(h.bitmap, i) {
+					d.codes[i] = -1
+				} else {
+					d.codes[i] = 0
+				}
+			}
+		}
+	} else {
+		data, width, layout, codes, err := d.parseDict(p, present, &d.offs)
+		if err != nil {
+			return err
+		}
+		if err := rowCodes(d.codes, &h, codes, width, layout, len(d.offs)-1); err != nil {
+			return err
+		}
+		b.Data = append(b.Data, data...)
+		b.Offs = append(b.Offs[:0], d.offs...)
+	}
+	n := h.rows
+	if sel != nil {
+		n = len(sel)
+	}
+	out := resize(v.Codes, n)
+	if sel == nil {
+		copy(out, d.codes)
+	} else {
+		for k, i := range sel {
+			out[k] = d.codes[i]
+		}
+	}
+	v.Nulls = v.Nulls[:0]
+	if h.nulls > 0 {
+		for k, c := range out {
+			if c < 0 {
+				v.Nulls.Set(k)
+			}
+		}
+	}
+	v.Codes = out
+	return nil
+}
+
 // decode decodes a chunk body (the value without its checksum) into v,
 // replacing v's contents and reusing its memory. v.Type must be the chunk's
 // type. Every length and count is checked against the body before use, so
 // corrupt bytes give an error, never a panic or a wrong-length Vec.
 func (d *chunkDecoder) decode(v *coldata.Vec, body []byte) error {
+	v.Codes = nil
 	h, p, err := parseChunkHeader(body)
 	if err != nil {
 		return err
@@ -663,8 +787,14 @@ func rowCodes(out []int32, h *chunkHeader, codes []byte, width int, layout byte,
 	default:
 		return fmt.Errorf("bad dictionary code layout %d", layout)
 	}
-	for _, c := range vals {
-		if c < 0 || int(c) >= ndict {
+	if ndict < 1<<width {
+		// Codes of width bits are all below 1<<width: only a dictionary
+		// smaller than that needs them checked.
+		top := int32(0)
+		for _, c := range vals {
+			top = max(top, c)
+		}
+		if int(top) >= ndict {
 			return errors.New("dictionary code out of range")
 		}
 	}
@@ -831,6 +961,24 @@ func unpackAll[T int64 | uint64 | int32](dst []T, p []byte, width int) error {
 	}
 	mask := uint64(1)<<uint(width) - 1
 	i, bit := 0, 0
+	if width <= 16 {
+		// Eight values fill width bytes: two loads give all eight.
+		for ; i+8 <= n && bit>>3+16 <= len(p); i, bit = i+8, bit+8*width {
+			o := bit >> 3
+			lo, hi := binary.LittleEndian.Uint64(p[o:]), binary.LittleEndian.Uint64(p[o+8:])
+			d := dst[i : i+8 : i+8]
+			for k := range d {
+				b := uint(k * width)
+				var x uint64
+				if b < 64 {
+					x = lo>>b | hi<<(64-b)
+				} else {
+					x = hi >> (b - 64)
+				}
+				d[k] = T(x & mask)
+			}
+		}
+	}
 	for ; i < n && bit>>3+8 <= len(p); i++ {
 		w := binary.LittleEndian.Uint64(p[bit>>3:])
 		dst[i] = T((w >> uint(bit&7)) & mask)

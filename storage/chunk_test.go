@@ -479,7 +479,61 @@ func TestChunkRoundTrip(t *testing.T) {
 							t.Fatalf("%s: row %d: got %s, want %s", name, i, formatValue(got, i-lo), formatValue(v, i))
 						}
 					}
+					checkSelected(t, name, &dec, body, v, lo, hi, rng)
 				}
+			}
+		}
+	}
+}
+
+// checkSelected decodes some rows of a chunk of rows [lo, hi) of v, as
+// scans that filtered the block first do: by decodeSel, and for text by
+// decodeCoded (with and without a selection), whose codes must name the
+// rows' values.
+func checkSelected(t *testing.T, name string, dec *chunkDecoder, body []byte, v *coldata.Vec, lo, hi int, rng *rand.Rand) {
+	t.Helper()
+	var sel []int32
+	for i := range hi - lo {
+		if rng.IntN(3) == 0 {
+			sel = append(sel, int32(i))
+		}
+	}
+	got := coldata.NewVec(v.Type, 0)
+	if err := dec.decodeSel(got, body, hi-lo, sel); err != nil {
+		t.Fatalf("%s: decodeSel of %d rows: %v", name, len(sel), err)
+	}
+	if got.Codes != nil || got.Len() != len(sel) {
+		t.Fatalf("%s: decodeSel gave %d rows (coded %v), want %d", name, got.Len(), got.Codes != nil, len(sel))
+	}
+	for k, i := range sel {
+		if !rowEqual(v, lo+int(i), got, k) {
+			t.Fatalf("%s: selected row %d: got %s, want %s", name, i, formatValue(got, k), formatValue(v, lo+int(i)))
+		}
+	}
+	if !v.Type.IsBytes() {
+		return
+	}
+	for _, s := range [][]int32{nil, sel} {
+		if err := dec.decodeCoded(got, body, hi-lo, s); err != nil {
+			t.Fatalf("%s: decodeCoded: %v", name, err)
+		}
+		want := hi - lo
+		if s != nil {
+			want = len(s)
+		}
+		if got.Len() != want {
+			t.Fatalf("%s: decodeCoded gave %d rows, want %d", name, got.Len(), want)
+		}
+		for k := range want {
+			i := lo + k
+			if s != nil {
+				i = lo + int(s[k])
+			}
+			if got.IsNull(k) != v.IsNull(i) || (!v.IsNull(i) && string(got.Value(k)) != string(v.Bytes.Get(i))) {
+				t.Fatalf("%s: coded row %d: got %q (NULL %v), want %s", name, i-lo, got.Value(k), got.IsNull(k), formatValue(v, i))
+			}
+			if got.Codes != nil && (got.Codes[k] < 0) != v.IsNull(i) {
+				t.Fatalf("%s: coded row %d: code %d, NULL %v", name, i-lo, got.Codes[k], v.IsNull(i))
 			}
 		}
 	}

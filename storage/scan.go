@@ -63,6 +63,11 @@ type ScanRequest struct {
 	// MatchExact does Match: every row returned has each Range's column
 	// non-NULL and within it.
 	ExactRanges bool
+	// Codes, parallel to Columns, asks for text-like columns dictionary
+	// coded (coldata.Vec.Codes) from the blocks whose chunk is a
+	// dictionary or a constant: no string is copied per row. Other
+	// blocks' chunks decode to values as usual.
+	Codes []bool
 	// Prefetch decodes the next block in a goroutine of its own while
 	// the caller works on the current one, so that a scan keeps two
 	// cores busy. Next then waits for that goroutine.
@@ -289,7 +294,8 @@ type colRead struct {
 	// timeOnly marks the time column read only to filter rows of blocks
 	// that straddle a bound, because the request does not return it.
 	timeOnly bool
-	out      int // the batch column it fills; -1 when timeOnly
+	out      int  // the batch column it fills; -1 when timeOnly
+	coded    bool // ScanRequest.Codes
 }
 
 // Scan returns an Iterator over the rows of req.Table in [req.MinTs,
@@ -341,7 +347,8 @@ func (s *Store) Scan(ctx context.Context, req ScanRequest) (*Iterator, error) {
 		}
 		v := coldata.NewVec(t.Columns[c].Type, 0)
 		it.batch.Vecs[k] = v
-		it.reads = append(it.reads, colRead{col: c, vec: v, name: t.Columns[c].Name, out: k})
+		coded := k < len(req.Codes) && req.Codes[k] && v.Type.IsBytes()
+		it.reads = append(it.reads, colRead{col: c, vec: v, name: t.Columns[c].Name, out: k, coded: coded})
 	}
 	tc := t.TimeColumn
 	if !slices.Contains(req.Columns, tc) {
@@ -1189,9 +1196,12 @@ func (it *Iterator) readChunkSel(id blockID, r *colRead, sel []int32) error {
 	if err != nil {
 		return err
 	}
-	if sel == nil {
+	switch {
+	case r.coded:
+		err = it.dec.decodeCoded(r.vec, body, m.rows, sel)
+	case sel == nil:
 		err = it.dec.decode(r.vec, body)
-	} else {
+	default:
 		err = it.dec.decodeSel(r.vec, body, m.rows, sel)
 	}
 	if err == nil && r.vec.Len() != want {
