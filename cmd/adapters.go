@@ -80,7 +80,7 @@ func (s storageSource) Scan(ctx context.Context, spec exec.ScanSpec) (exec.Opera
 	// core, while the fragment works on the current one.
 	req := storage.ScanRequest{Table: t, Columns: cols, MinTs: spec.MinTs, MaxTs: spec.MaxTs,
 		Match: match, MatchExact: spec.MatchExact, Ranges: ranges, Exclude: exclude, ExactRanges: spec.ExactRanges,
-		Codes: spec.Codes, Prefetch: len(cols) > 0}
+		Codes: spec.Codes, Unread: spec.Unread, Prefetch: len(cols) > 0}
 	if spec.OrderColumn != "" && t.ColumnIndex(spec.OrderColumn) == t.TimeColumn {
 		req.Order, req.Bound = storage.OrderOldest, spec.Bound.Get
 		if spec.OrderDesc {

@@ -50,6 +50,22 @@ func (b *Bytes) AppendString(v string) {
 	b.Offs = append(b.Offs, int32(len(b.Data)))
 }
 
+// AppendRange appends values [lo, hi) of src in bulk: their bytes in one
+// copy, their offsets rebased.
+func (b *Bytes) AppendRange(src *Bytes, lo, hi int) {
+	if len(b.Offs) == 0 {
+		b.Offs = append(b.Offs, 0)
+	}
+	if hi <= lo {
+		return
+	}
+	base, first := b.Offs[len(b.Offs)-1], src.Offs[lo]
+	for _, o := range src.Offs[lo+1 : hi+1] {
+		b.Offs = append(b.Offs, base+o-first)
+	}
+	b.Data = append(b.Data, src.Data[first:src.Offs[hi]]...)
+}
+
 // Reset empties b, keeping memory.
 func (b *Bytes) Reset() {
 	b.Data = b.Data[:0]

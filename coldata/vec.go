@@ -134,9 +134,7 @@ func (v *Vec) AppendFrom(src *Vec, i int) {
 	case v.Type.IsBytes():
 		v.Bytes.Append(src.Value(i))
 	case v.Type == TextArray:
-		for j := src.Arr[i]; j < src.Arr[i+1]; j++ {
-			v.Bytes.Append(src.Bytes.Get(int(j)))
-		}
+		v.Bytes.AppendRange(&src.Bytes, int(src.Arr[i]), int(src.Arr[i+1]))
 		v.Arr = append(v.Arr, int32(v.Bytes.Len()))
 	}
 }
@@ -291,16 +289,7 @@ func (v *Vec) AppendRows(src *Vec, n int) {
 	case v.Type.IsFloat():
 		v.Float64 = append(v.Float64, src.Float64[:n]...)
 	case v.Type.IsBytes():
-		b := &v.Bytes
-		if len(b.Offs) == 0 {
-			b.Offs = append(b.Offs, 0)
-		}
-		base := b.Offs[len(b.Offs)-1]
-		first := src.Bytes.Offs[0]
-		for _, o := range src.Bytes.Offs[1 : n+1] {
-			b.Offs = append(b.Offs, base+o-first)
-		}
-		b.Data = append(b.Data, src.Bytes.Data[first:src.Bytes.Offs[n]]...)
+		v.Bytes.AppendRange(&src.Bytes, 0, n)
 	}
 	if src.Nulls.Any() {
 		for i := range n {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/cespare/xxhash/v2"
+
 	"github.com/armorlake/armorlake/coldata"
 	"github.com/armorlake/armorlake/sqlerr"
 )
@@ -42,9 +44,11 @@ type distinctAcc struct {
 	sets  []bytesSet
 	key   []byte
 	err   error
-	// lastGroup holds, per code of a coded argument, the group it was
-	// last added to in this batch, plus one.
-	lastGroup []uint32
+	// batch deduplicates a batch's (group, value) pairs; codeHashes
+	// holds the hash of each value of a coded argument's dictionary (0:
+	// not computed yet).
+	batch      []batchSlot
+	codeHashes []uint64
 }
 
 // maxDistinctBytes bounds one group's set: its arena is addressed by
@@ -58,12 +62,16 @@ func (a *distinctAcc) grow(n int) {
 }
 
 func (a *distinctAcc) add(g uint32, key []byte) {
+	a.addHashed(g, key, xxhash.Sum64(key))
+}
+
+func (a *distinctAcc) addHashed(g uint32, key []byte, h uint64) {
 	set := &a.sets[g]
 	if len(set.arena)+len(key) > maxDistinctBytes {
 		a.tooMany()
 		return
 	}
-	set.add(key)
+	set.addHashed(key, h)
 }
 
 // tooMany records that a group's set outgrew maxDistinctBytes.
@@ -74,19 +82,18 @@ func (a *distinctAcc) tooMany() {
 }
 
 func (a *distinctAcc) update(gids []uint32, arg *coldata.Vec) {
-	if arg.Codes != nil {
+	switch {
+	case arg.Codes != nil:
 		a.updateCoded(gids, arg)
 		return
+	case arg.Type == coldata.Text:
+		a.updateText(gids, arg)
+		return
 	}
-	// Text is its own key; other types are written as canonical text. A
-	// value already in the set costs a hash and a comparison.
-	text := arg.Type == coldata.Text
+	// Other types are written as canonical text. A value already in the
+	// set costs a hash and a comparison.
 	for i, g := range gids {
 		if arg.IsNull(i) {
-			continue
-		}
-		if text {
-			a.add(g, arg.Bytes.Get(i))
 			continue
 		}
 		a.key = appendKey(a.key[:0], arg, i)
@@ -94,21 +101,91 @@ func (a *distinctAcc) update(gids []uint32, arg *coldata.Vec) {
 	}
 }
 
-// updateCoded adds a dictionary-coded text argument: a value is added
-// to a group's set only when it was not the last one added for its code
-// in this batch, so that a run of one source, one group, hashes each
-// value once.
-func (a *distinctAcc) updateCoded(gids []uint32, arg *coldata.Vec) {
-	last := slices.Grow(a.lastGroup[:0], arg.Bytes.Len())[:arg.Bytes.Len()]
-	clear(last)
-	a.lastGroup = last
+// A batch's rows repeat (group, value) pairs: one source reads the same
+// files again and again. The batch's pairs are first deduplicated in a
+// table of the batch's size, which stays in cache, so that only a pair's
+// first row reaches its group's set, whose table may be far larger than
+// the cache.
+type batchSlot struct {
+	h   uint64 // the pair's hash
+	g   uint32
+	row int32 // the pair's first row plus one; 0 for an empty slot
+}
+
+// batchTable returns an empty table for n rows.
+func (a *distinctAcc) batchTable(n int) []batchSlot {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	t := slices.Grow(a.batch[:0], size)[:size]
+	clear(t)
+	a.batch = t
+	return t
+}
+
+// pairHash mixes a value's hash with its group.
+func pairHash(h uint64, g uint32) uint64 { return h ^ (uint64(g)+1)*0x9E3779B97F4A7C15 }
+
+// updateText adds text values, each (group, value) pair of the batch once.
+func (a *distinctAcc) updateText(gids []uint32, arg *coldata.Vec) {
+	t := a.batchTable(len(gids))
+	mask := uint64(len(t) - 1)
+	hasNulls := arg.Nulls.Any()
 	for i, g := range gids {
-		c := arg.Codes[i]
-		if c < 0 || last[c] == g+1 {
+		if hasNulls && arg.IsNull(i) {
 			continue
 		}
-		last[c] = g + 1
-		a.add(g, arg.Bytes.Get(int(c)))
+		v := arg.Bytes.Get(i)
+		h := xxhash.Sum64(v)
+		ph := pairHash(h, g)
+		for j := ph & mask; ; j = (j + 1) & mask {
+			s := &t[j]
+			if s.row == 0 {
+				*s = batchSlot{h: ph, g: g, row: int32(i) + 1}
+				a.addHashed(g, v, h)
+				break
+			}
+			if s.h == ph && s.g == g && string(arg.Bytes.Get(int(s.row-1))) == string(v) {
+				break
+			}
+		}
+	}
+}
+
+// updateCoded adds a dictionary-coded text argument: each (group, code)
+// pair of the batch once, each code's value hashed once.
+func (a *distinctAcc) updateCoded(gids []uint32, arg *coldata.Vec) {
+	ndict := arg.Bytes.Len()
+	hashes := slices.Grow(a.codeHashes[:0], ndict)[:ndict]
+	clear(hashes)
+	a.codeHashes = hashes
+	t := a.batchTable(len(gids))
+	mask := uint64(len(t) - 1)
+	for i, g := range gids {
+		c := arg.Codes[i]
+		if c < 0 {
+			continue
+		}
+		ph := pairHash(uint64(c), g)
+		for j := ph & mask; ; j = (j + 1) & mask {
+			s := &t[j]
+			if s.row == 0 {
+				*s = batchSlot{h: ph, g: g, row: c + 1}
+				v := arg.Bytes.Get(int(c))
+				h := hashes[c]
+				if h == 0 {
+					// (A value whose hash is 0 is hashed each time.)
+					h = xxhash.Sum64(v)
+					hashes[c] = h
+				}
+				a.addHashed(g, v, h)
+				break
+			}
+			if s.g == g && s.row == c+1 {
+				break
+			}
+		}
 	}
 }
 

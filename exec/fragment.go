@@ -99,10 +99,13 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 	// condition it can, and the filter keeps only the rest.
 	spec := ScanSpec{Table: frag.Table, Columns: frag.Columns, MinTs: lo, MaxTs: hi, Match: matches,
 		MatchExact: len(matches) > 0, Ranges: IntRanges(frag.Filter, frag.Columns, types)}
+	rest := frag.Filter // what the filter still checks
 	if allMatches {
-		filter = nil
+		filter, rest = nil, nil
 	} else if ef, ok := src.(ExactFilterer); ok && frag.Filter != nil && ef.ExactFilters(frag.Table) {
-		m, ex, rg, rest := splitExact(frag.Filter, frag.Columns, types)
+		var m, ex []TextMatch
+		var rg []IntRange
+		m, ex, rg, rest = splitExact(frag.Filter, frag.Columns, types)
 		spec.Match, spec.MatchExact, spec.Exclude, spec.Ranges, spec.ExactRanges = m, len(m) > 0, ex, rg, len(rg) > 0
 		filter = nil
 		if rest != nil {
@@ -113,8 +116,18 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 			filter = f
 		}
 	}
+	uses := columnUses(frag, rest, len(types))
+	for c, n := range uses {
+		if n == 0 {
+			// Only a condition the source applies exactly needed it.
+			if spec.Unread == nil {
+				spec.Unread = make([]bool, len(types))
+			}
+			spec.Unread[c] = true
+		}
+	}
 	if aggregating && filter == nil {
-		spec.Codes = codedColumns(frag, types)
+		spec.Codes = codedColumns(frag, types, uses)
 	}
 	var bound *TopBound
 	if !aggregating && len(frag.OrderBy) > 0 && frag.Limit > 0 && frag.Limit <= maxBoundedTopN {
@@ -172,23 +185,11 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 	return op, nil
 }
 
-// codedColumns says which scanned columns an aggregation with no filter
-// left can read dictionary-coded (ScanSpec.Codes): text columns that
-// appear only as group keys of their own and as the argument of
-// DISTINCT aggregates without FILTER or ORDER BY, where the hash
-// aggregation keys its groups and sets by code. It returns nil when there
-// are none, or when the keys are not ones HashAgg looks up by value ids
-// (one text key, or two to maxCompositeKeys keys of text, boolean and
-// integer types).
-func codedColumns(frag *rpcpb.Fragment, types []coldata.Type) []bool {
-	n := len(frag.GroupBy)
-	if n == 0 || n > maxCompositeKeys {
-		return nil
-	}
-	// uses counts every reference to a column; coded those that may be
-	// coded.
-	uses := make([]int, len(types))
-	coded := make([]int, len(types))
+// columnUses counts the references to each scanned column in the
+// fragment's keys, aggregates and projections and in what is left of
+// its filter (rest).
+func columnUses(frag *rpcpb.Fragment, rest *rpcpb.Expr, ncols int) []int {
+	uses := make([]int, ncols)
 	for _, g := range frag.GroupBy {
 		countRefs(g, uses)
 	}
@@ -202,6 +203,27 @@ func codedColumns(frag *rpcpb.Fragment, types []coldata.Type) []bool {
 		}
 		countRefs(a.Filter, uses)
 	}
+	for _, p := range frag.Projections {
+		countRefs(p, uses)
+	}
+	countRefs(rest, uses)
+	return uses
+}
+
+// codedColumns says which scanned columns an aggregation with no filter
+// left can read dictionary-coded (ScanSpec.Codes): text columns whose
+// every use (columnUses) is as a group key of its own or as the argument of
+// DISTINCT aggregates without FILTER or ORDER BY, where the hash
+// aggregation keys its groups and sets by code. It returns nil when there
+// are none, or when the keys are not ones HashAgg looks up by value ids
+// (one text key, or two to maxCompositeKeys keys of text, boolean and
+// integer types).
+func codedColumns(frag *rpcpb.Fragment, types []coldata.Type, uses []int) []bool {
+	n := len(frag.GroupBy)
+	if n == 0 || n > maxCompositeKeys {
+		return nil
+	}
+	coded := make([]int, len(types)) // the references that may be coded
 	for _, g := range frag.GroupBy {
 		c, isCol := g.GetKind().(*rpcpb.Expr_Column)
 		t := keyTypeOf(g, types)

@@ -44,6 +44,10 @@ type ScanSpec struct {
 	// return values instead. Only an aggregation that reads the column
 	// as a group key or a DISTINCT argument asks (codedColumns).
 	Codes []bool
+	// Unread, parallel to Columns, marks columns the fragment does not
+	// read once the source has applied its conditions exactly: a source
+	// may return NULLs for them instead of reading them.
+	Unread []bool
 }
 
 // ExactFilterer is a ScanSource that applies a table's Match, Exclude

@@ -61,9 +61,14 @@ type batcher struct {
 	plain bool
 }
 
-// add takes a batch (which it copies) and sends what has grown to
-// MinMessage.
+// add takes a batch and sends what has grown to MinMessage. It copies
+// the batch, unless it sends it at once.
 func (b *batcher) add(in *coldata.Batch) error {
+	if (b.pending == nil || b.pending.Len == 0) && encodedSize(in) >= MinMessage {
+		// Large enough alone: sent as it is, not copied (a partial
+		// aggregation's distinct values can be hundreds of megabytes).
+		return b.sendBatch(in)
+	}
 	if b.pending == nil {
 		b.pending = coldata.NewBatch(in.Types(), in.Len)
 	}

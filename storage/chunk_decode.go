@@ -70,7 +70,86 @@ func parseChunkHeader(body []byte) (chunkHeader, []byte, error) {
 type chunkDecoder struct {
 	z     []byte
 	offs  []int32 // a dictionary's value offsets
-	codes []int32 // a dictionary chunk's code per row (decodeSel)
+	codes []int32 // a dictionary chunk's codes of the rows selected (selectedCodes)
+	all   []int32 // a dictionary chunk's code per row
+}
+
+// selectedCodes returns the dictionary code of each of rows sel (every
+// row when sel is nil), -1 for NULL, from the codes parseDict returned.
+// A few rows of a packed chunk without NULLs are read where they lie;
+// otherwise every row's code is unpacked and the selected kept.
+func (d *chunkDecoder) selectedCodes(h *chunkHeader, codes []byte, width int, layout byte, ndict int, sel []int32) ([]int32, error) {
+	if sel != nil && layout == codesPacked && h.nulls == 0 && len(sel)*4 <= h.rows {
+		if err := checkPacked(codes, width, h.rows); err != nil {
+			return nil, err
+		}
+		out := resize(d.codes, len(sel))
+		d.codes = out
+		for k, i := range sel {
+			if int(i) >= h.rows {
+				return nil, fmt.Errorf("row %d selected of %d", i, h.rows)
+			}
+			c := packedAt(codes, width, int(i))
+			if c >= uint64(ndict) {
+				return nil, errors.New("dictionary code out of range")
+			}
+			out[k] = int32(c)
+		}
+		return out, nil
+	}
+	d.all = resize(d.all, h.rows)
+	if err := rowCodes(d.all, h, codes, width, layout, ndict); err != nil {
+		return nil, err
+	}
+	if len(sel) > 0 && int(sel[len(sel)-1]) >= h.rows {
+		return nil, fmt.Errorf("row %d selected of %d", sel[len(sel)-1], h.rows)
+	}
+	return gatherCodes(&d.codes, d.all, sel), nil
+}
+
+// gatherCodes returns rows sel of all (all itself when sel is nil) in
+// *buf. sel must be in range.
+func gatherCodes(buf *[]int32, all []int32, sel []int32) []int32 {
+	if sel == nil {
+		return all
+	}
+	out := resize(*buf, len(sel))
+	*buf = out
+	for k, i := range sel {
+		out[k] = all[i]
+	}
+	return out
+}
+
+// checkPacked checks that p holds exactly n values of width bits, the
+// padding after them zero, as unpackAll does.
+func checkPacked(p []byte, width, n int) error {
+	if width > maxPackWidth {
+		return fmt.Errorf("bit width %d", width)
+	}
+	if len(p) != (n*width+7)/8 {
+		return errLengths
+	}
+	if pad := uint(n*width) & 7; pad != 0 && p[len(p)-1]>>pad != 0 {
+		return errors.New("packed values have trailing bits")
+	}
+	return nil
+}
+
+// packedAt returns value i of values of width (at most 56) bits packed
+// as unpackAll reads them; p must hold it (checkPacked).
+func packedAt(p []byte, width, i int) uint64 {
+	bit := i * width
+	o := bit >> 3
+	var w uint64
+	if o+8 <= len(p) {
+		w = binary.LittleEndian.Uint64(p[o:])
+	} else {
+		var tail [8]byte
+		copy(tail[:], p[o:])
+		w = binary.LittleEndian.Uint64(tail[:])
+	}
+	return w >> uint(bit&7) & (1<<uint(width) - 1)
 }
 
 // decodeSel decodes rows sel (ascending) of a chunk body of rows rows
@@ -102,25 +181,30 @@ func (d *chunkDecoder) decodeSel(v *coldata.Vec, body []byte, rows int, sel []in
 	if err != nil {
 		return err
 	}
-	d.codes = resize(d.codes, h.rows)
-	if err := rowCodes(d.codes, &h, codes, width, layout, len(d.offs)-1); err != nil {
+	if sel == nil {
+		sel = []int32{} // no rows; to selectedCodes, nil is every row
+	}
+	selCodes, err := d.selectedCodes(&h, codes, width, layout, len(d.offs)-1, sel)
+	if err != nil {
 		return err
+	}
+	// The selected values' size first: the arena is allocated once.
+	size := 0
+	for _, c := range selCodes {
+		if c >= 0 {
+			if size += int(d.offs[c+1] - d.offs[c]); size > maxChunkData {
+				return errors.New("string chunk too large")
+			}
+		}
 	}
 	b := &v.Bytes
 	b.Offs = resize(b.Offs, len(sel)+1)
 	b.Offs[0] = 0
-	b.Data = b.Data[:0]
+	b.Data = slices.Grow(b.Data[:0], size)
 	v.Nulls = v.Nulls[:0]
-	for k, i := range sel {
-		if int(i) >= h.rows {
-			return fmt.Errorf("row %d selected of %d", i, h.rows)
-		}
-		if c := d.codes[i]; c >= 0 {
-			val := data[d.offs[c]:d.offs[c+1]]
-			if len(b.Data)+len(val) > maxChunkData {
-				return errors.New("string chunk too large")
-			}
-			b.Data = append(b.Data, val...)
+	for k, c := range selCodes {
+		if c >= 0 {
+			b.Data = append(b.Data, data[d.offs[c]:d.offs[c+1]]...)
 		} else {
 			v.Nulls.Set(k)
 		}
@@ -146,15 +230,19 @@ func (d *chunkDecoder) decodeBytesSel(v *coldata.Vec, h *chunkHeader, p []byte, 
 	if err != nil {
 		return err
 	}
-	b := &v.Bytes
-	b.Offs = resize(b.Offs, len(sel)+1)
-	b.Offs[0] = 0
-	b.Data = b.Data[:0]
-	v.Nulls = v.Nulls[:0]
-	for k, i := range sel {
+	size := 0
+	for _, i := range sel {
 		if int(i) >= h.rows {
 			return fmt.Errorf("row %d selected of %d", i, h.rows)
 		}
+		size += int(d.offs[i+1] - d.offs[i])
+	}
+	b := &v.Bytes
+	b.Offs = resize(b.Offs, len(sel)+1)
+	b.Offs[0] = 0
+	b.Data = slices.Grow(b.Data[:0], size)
+	v.Nulls = v.Nulls[:0]
+	for k, i := range sel {
 		if h.bitmap != nil && bitSet(h.bitmap, int(i)) {
 			v.Nulls.Set(k)
 		} else {
@@ -188,53 +276,44 @@ func (d *chunkDecoder) decodeCoded(v *coldata.Vec, body []byte, rows int, sel []
 		return fmt.Errorf("row %d selected of %d", sel[len(sel)-1], h.rows)
 	}
 	present := h.rows - h.nulls
-	d.codes = resize(d.codes, h.rows)
 	b := &v.Bytes
 	b.Reset()
+	var selCodes []int32
 	if h.enc == encConst {
-		if present == 0 {
-			if len(p) != 0 {
-				return errors.New("all-NULL chunk with a payload")
-			}
-			for i := range d.codes {
-				d.codes[i] = -1
-			}
-		} else {
+		// One value, code 0; NULL rows -1.
+		if present == 0 && len(p) != 0 {
+			return errors.New("all-NULL chunk with a payload")
+		}
+		if present > 0 {
 			l, n := binary.Uvarint(p)
 			if n <= 0 || l != uint64(len(p)-n) {
 				return errLengths
 			}
 			b.Append(p[n:])
-			for i := range d.codes {
-				if h.bitmap != nil && bitSet(h.bitmap, i) {
-					d.codes[i] = -1
-				} else {
-					d.codes[i] = 0
-				}
+		}
+		d.all = resize(d.all, h.rows)
+		for i := range d.all {
+			if present == 0 || (h.bitmap != nil && bitSet(h.bitmap, i)) {
+				d.all[i] = -1
+			} else {
+				d.all[i] = 0
 			}
 		}
+		selCodes = gatherCodes(&d.codes, d.all, sel)
 	} else {
 		data, width, layout, codes, err := d.parseDict(p, present, &d.offs)
 		if err != nil {
 			return err
 		}
-		if err := rowCodes(d.codes, &h, codes, width, layout, len(d.offs)-1); err != nil {
+		if selCodes, err = d.selectedCodes(&h, codes, width, layout, len(d.offs)-1, sel); err != nil {
 			return err
 		}
 		b.Data = append(b.Data, data...)
 		b.Offs = append(b.Offs[:0], d.offs...)
 	}
-	n := h.rows
-	if sel != nil {
-		n = len(sel)
-	}
-	out := resize(v.Codes, n)
-	if sel == nil {
-		copy(out, d.codes)
-	} else {
-		for k, i := range sel {
-			out[k] = d.codes[i]
-		}
+	out := append(v.Codes[:0], selCodes...)
+	if out == nil {
+		out = []int32{} // no rows, still coded
 	}
 	v.Nulls = v.Nulls[:0]
 	if h.nulls > 0 {
@@ -287,6 +366,32 @@ func (d *chunkDecoder) decode(v *coldata.Vec, body []byte) error {
 	default:
 		return decodeArrays(v, &h, p, present)
 	}
+}
+
+// allNull makes v n NULL rows, reusing its memory.
+func allNull(v *coldata.Vec, n int) {
+	v.Codes = nil
+	t := v.Type
+	switch {
+	case t == coldata.Bool:
+		v.Bool = resize(v.Bool, n)
+		clear(v.Bool)
+	case isIntType(t):
+		v.Int64 = resize(v.Int64, n)
+		clear(v.Int64)
+	case t.IsFloat():
+		v.Float64 = resize(v.Float64, n)
+		clear(v.Float64)
+	case t.IsBytes():
+		v.Bytes.Offs = resize(v.Bytes.Offs, n+1)
+		clear(v.Bytes.Offs)
+		v.Bytes.Data = v.Bytes.Data[:0]
+	case t == coldata.TextArray:
+		v.Arr = resize(v.Arr, n+1)
+		clear(v.Arr)
+		v.Bytes.Reset()
+	}
+	setNulls(v, &chunkHeader{rows: n, nulls: n})
 }
 
 // setNulls sets v's bitmap from the chunk header.

@@ -492,12 +492,20 @@ func TestChunkRoundTrip(t *testing.T) {
 // rows' values.
 func checkSelected(t *testing.T, name string, dec *chunkDecoder, body []byte, v *coldata.Vec, lo, hi int, rng *rand.Rand) {
 	t.Helper()
-	var sel []int32
-	for i := range hi - lo {
-		if rng.IntN(3) == 0 {
-			sel = append(sel, int32(i))
+	for _, every := range []int{3, 10} {
+		var sel []int32
+		for i := range hi - lo {
+			if rng.IntN(every) == 0 {
+				sel = append(sel, int32(i))
+			}
 		}
+		checkSelection(t, name, dec, body, v, lo, hi, sel)
 	}
+}
+
+// checkSelection decodes rows sel of the chunk as checkSelected says.
+func checkSelection(t *testing.T, name string, dec *chunkDecoder, body []byte, v *coldata.Vec, lo, hi int, sel []int32) {
+	t.Helper()
 	got := coldata.NewVec(v.Type, 0)
 	if err := dec.decodeSel(got, body, hi-lo, sel); err != nil {
 		t.Fatalf("%s: decodeSel of %d rows: %v", name, len(sel), err)

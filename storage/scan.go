@@ -51,9 +51,10 @@ type ScanRequest struct {
 	Order int
 	// Bound, with Order, is how far the caller still wants rows: once
 	// it returns ok, rows older than ts (OrderNewest) or newer than ts
-	// (OrderOldest) are not wanted, and the scan ends at the first
-	// block holding only such rows. A top-N's current last row gives
-	// it. It is called between blocks, from the scan's goroutine.
+	// (OrderOldest) are not wanted: blocks read after that return none
+	// of them (nor decode them), and the scan ends at the first block
+	// holding only such rows. A top-N's current last row gives it. It
+	// is called between blocks, from the scan's goroutine.
 	Bound func() (ts int64, ok bool)
 	// Exclude drops, exactly, the rows whose text column Col is NULL or
 	// equals one of Values, for each Exclude: what col <> 'v' keeps. It
@@ -68,6 +69,11 @@ type ScanRequest struct {
 	// dictionary or a constant: no string is copied per row. Other
 	// blocks' chunks decode to values as usual.
 	Codes []bool
+	// Unread, parallel to Columns, marks columns the caller asks for
+	// but does not read (a condition on them the scan applies exactly
+	// was all that needed them): their vectors hold NULLs, and their
+	// chunks are not read. The time column is read regardless.
+	Unread []bool
 	// Prefetch decodes the next block in a goroutine of its own while
 	// the caller works on the current one, so that a scan keeps two
 	// cores busy. Next then waits for that goroutine.
@@ -115,6 +121,9 @@ type Iterator struct {
 	blooms []*pebble.Iterator // likewise, per column, over its bloom filters
 	prefix []byte             // the table's key prefix
 	lo, hi int64              // time bounds, both inclusive
+	// rowLo and rowHi bound the current block's rows: lo and hi, narrowed
+	// by an ordered scan's Bound (rowBounds).
+	rowLo, rowHi int64
 
 	// reads lists the chunks to read from a block, in column order so
 	// that the iterator only moves forward.
@@ -296,6 +305,7 @@ type colRead struct {
 	timeOnly bool
 	out      int  // the batch column it fills; -1 when timeOnly
 	coded    bool // ScanRequest.Codes
+	unread   bool // ScanRequest.Unread
 }
 
 // Scan returns an Iterator over the rows of req.Table in [req.MinTs,
@@ -348,7 +358,8 @@ func (s *Store) Scan(ctx context.Context, req ScanRequest) (*Iterator, error) {
 		v := coldata.NewVec(t.Columns[c].Type, 0)
 		it.batch.Vecs[k] = v
 		coded := k < len(req.Codes) && req.Codes[k] && v.Type.IsBytes()
-		it.reads = append(it.reads, colRead{col: c, vec: v, name: t.Columns[c].Name, out: k, coded: coded})
+		unread := k < len(req.Unread) && req.Unread[k] && c != t.TimeColumn
+		it.reads = append(it.reads, colRead{col: c, vec: v, name: t.Columns[c].Name, out: k, coded: coded, unread: unread})
 	}
 	tc := t.TimeColumn
 	if !slices.Contains(req.Columns, tc) {
@@ -531,7 +542,8 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 		}
 		m := &it.meta
 		it.blocks++
-		if m.maxTs < it.lo || m.minTs > it.hi || !it.inRanges() {
+		it.rowLo, it.rowHi = it.rowBounds()
+		if m.maxTs < it.rowLo || m.minTs > it.rowHi || !it.inRanges() {
 			it.blocksOut++
 			it.step()
 			continue
@@ -549,7 +561,7 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			}
 		}
 		kept := m.rows
-		whole := m.minTs >= it.lo && m.maxTs <= it.hi
+		whole := m.minTs >= it.rowLo && m.maxTs <= it.rowHi
 		if it.exact && len(it.exclude) == 0 && !it.exactRanges && len(it.batch.Vecs) == 0 && whole && it.counts == nil {
 			// count(*) WHERE col = …: the rows are counted, not returned,
 			// and a summary with the column's values counts them.
@@ -642,6 +654,24 @@ func (it *Iterator) step() {
 		return
 	}
 	it.valid = it.iter.Next()
+}
+
+// rowBounds returns the time bounds of the rows a block may return: the
+// scan's, narrowed for an ordered scan by its Bound, so that rows the
+// caller no longer wants are neither decoded nor returned.
+func (it *Iterator) rowBounds() (lo, hi int64) {
+	lo, hi = it.lo, it.hi
+	if it.order == 0 || it.bound == nil {
+		return lo, hi
+	}
+	if ts, ok := it.bound(); ok {
+		if it.order == OrderNewest {
+			lo = max(lo, ts)
+		} else {
+			hi = min(hi, ts)
+		}
+	}
+	return lo, hi
 }
 
 // pastBound reports whether the caller's bound rules out b and, the list
@@ -1179,12 +1209,10 @@ func (it *Iterator) readChunkSel(id blockID, r *colRead, sel []int32) error {
 	if sel != nil {
 		want = len(sel)
 	}
-	if r.col >= len(m.cols) {
-		// The block predates the column: every row is NULL.
-		r.vec.Reset()
-		for range want {
-			r.vec.AppendNull()
-		}
+	if r.col >= len(m.cols) || r.unread {
+		// The block predates the column, or the caller does not read
+		// it: every row is NULL.
+		allNull(r.vec, want)
 		return nil
 	}
 	cm := &m.cols[r.col]
@@ -1224,7 +1252,7 @@ func (it *Iterator) selectRows(rows int, whole, matched bool) int {
 		}
 		if whole {
 			sel = append(sel, int32(i))
-		} else if x := it.tsVec.Int64[i]; x >= it.lo && x <= it.hi {
+		} else if x := it.tsVec.Int64[i]; x >= it.rowLo && x <= it.rowHi {
 			sel = append(sel, int32(i))
 		}
 	}

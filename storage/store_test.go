@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -1230,12 +1231,19 @@ func TestScanOrdered(t *testing.T) {
 				t.Fatal(err)
 			}
 			for {
+				cut, bounded := bound()
 				b, err := it.Next(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if b == nil {
 					break
+				}
+				for _, ts := range b.Vecs[0].Int64[:b.Len] {
+					// Rows the bound rules out are not returned.
+					if bounded && better(cut, ts) {
+						t.Fatalf("order %d: row at %d returned past the bound %d", order, ts, cut)
+					}
 				}
 				top = append(top, b.Vecs[0].Int64[:b.Len]...)
 				slices.SortFunc(top, func(a, b int64) int {
@@ -1396,5 +1404,111 @@ func TestScanExcludeAndExactRanges(t *testing.T) {
 				t.Fatalf("%+v: %d rows, want %d\n%s", tc.req, len(got), len(exp), firstDiff(got, exp))
 			}
 		}
+	}
+}
+
+// A top-N over blocks that overlap in time (rows grouped by source, as
+// KubeArmor's are): once the bound is set, blocks read after it return
+// only rows it lets in, and the top-N is still exact.
+func TestScanBoundNarrowsBlocks(t *testing.T) {
+	s := openTest(t, Options{PartitionWidth: 10 * time.Second, MaxBlockRows: 37})
+	defer s.Close()
+	streamed := *allTypesTable
+	streamed.Name, streamed.StreamColumns = "streamed", []string{"t"}
+	rng := rand.New(rand.NewPCG(8, 8))
+	t0 := int64(1779184800e6)
+	b := randomAllTypes(rng, 3000, 0, t0, 9e6) // one partition, 8 sources
+	if err := s.Append(&streamed, b); err != nil {
+		t.Fatal(err)
+	}
+	const n = 10
+	var top []int64
+	bound := func() (int64, bool) {
+		if len(top) < n {
+			return 0, false
+		}
+		return top[n-1], true
+	}
+	it, err := s.Scan(context.Background(), ScanRequest{Table: &streamed, Columns: []int{0, 7}, MinTs: math.MinInt64, MaxTs: math.MaxInt64,
+		Order: OrderNewest, Bound: bound})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Close()
+	returned, narrowed := 0, 0
+	for {
+		cut, bounded := bound()
+		b, err := it.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b == nil {
+			break
+		}
+		if bounded && b.Len < 37 {
+			narrowed++
+		}
+		for _, ts := range b.Vecs[0].Int64[:b.Len] {
+			if bounded && ts < cut {
+				t.Fatalf("row at %d returned past the bound %d", ts, cut)
+			}
+		}
+		returned += b.Len
+		top = append(top, b.Vecs[0].Int64[:b.Len]...)
+		slices.SortFunc(top, func(a, b int64) int { return cmp.Compare(b, a) })
+		top = top[:min(len(top), n)]
+	}
+	all := slices.Clone(b.Vecs[0].Int64[:b.Len])
+	slices.SortFunc(all, func(a, b int64) int { return cmp.Compare(b, a) })
+	if !slices.Equal(top, all[:n]) {
+		t.Fatalf("top %d %v, want %v", n, top, all[:n])
+	}
+	if narrowed == 0 || returned > 3000/4 {
+		t.Errorf("%d of 3000 rows returned, %d blocks narrowed by the bound", returned, narrowed)
+	}
+}
+
+// A column asked for but marked Unread comes back NULL, its chunks not
+// read; the others, and the rows an exact match keeps, are as without it.
+func TestScanUnread(t *testing.T) {
+	s := openTest(t, Options{PartitionWidth: 10 * time.Second, MaxBlockRows: 37})
+	defer s.Close()
+	rng := rand.New(rand.NewPCG(9, 9))
+	t0 := int64(1779184800e6)
+	b := randomAllTypes(rng, 500, 0, t0, 30e6)
+	if err := s.Append(allTypesTable, b); err != nil {
+		t.Fatal(err)
+	}
+	match := []Match{{Col: 7, Values: [][]byte{[]byte("wordpress")}}}
+	scan := func(unread []bool) (rows []string, chunks int) {
+		it, err := s.Scan(context.Background(), ScanRequest{Table: allTypesTable, Columns: []int{1, 7}, MinTs: math.MinInt64, MaxTs: math.MaxInt64,
+			Match: match, MatchExact: true, Unread: unread})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer it.Close()
+		for {
+			b, err := it.Next(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b == nil {
+				return rows, it.Stats().Chunks
+			}
+			for i := range b.Len {
+				if unread != nil && !b.Vecs[1].IsNull(i) {
+					t.Fatalf("unread column holds %q", b.Vecs[1].Bytes.Get(i))
+				}
+				rows = append(rows, fmt.Sprint(b.Vecs[0].Int64[i]))
+			}
+		}
+	}
+	all, allChunks := scan(nil)
+	some, someChunks := scan([]bool{false, true})
+	if len(all) == 0 || !slices.Equal(all, some) {
+		t.Fatalf("rows with the column unread differ: %d vs %d", len(some), len(all))
+	}
+	if someChunks >= allChunks {
+		t.Errorf("%d chunks read with the column unread, %d without", someChunks, allChunks)
 	}
 }
