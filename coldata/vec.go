@@ -152,6 +152,35 @@ func (v *Vec) Reset() {
 	}
 }
 
+// Truncate keeps the first n rows of v (n at most v.Len()).
+func (v *Vec) Truncate(n int) {
+	switch {
+	case v.Codes != nil:
+		v.Codes = v.Codes[:n]
+	case v.Type == Bool:
+		v.Bool = v.Bool[:n]
+	case v.Type.InInt64():
+		v.Int64 = v.Int64[:n]
+	case v.Type.IsFloat():
+		v.Float64 = v.Float64[:n]
+	case v.Type.IsBytes():
+		v.Bytes.Data = v.Bytes.Data[:v.Bytes.Offs[n]]
+		v.Bytes.Offs = v.Bytes.Offs[:n+1]
+	case v.Type == TextArray:
+		e := v.Arr[n]
+		v.Bytes.Data = v.Bytes.Data[:v.Bytes.Offs[e]]
+		v.Bytes.Offs = v.Bytes.Offs[:e+1]
+		v.Arr = v.Arr[:n+1]
+	}
+	words := (n + 63) / 64
+	if len(v.Nulls) > words {
+		v.Nulls = v.Nulls[:words]
+	}
+	if r := n & 63; r != 0 && len(v.Nulls) == words {
+		v.Nulls[words-1] &= 1<<uint(r) - 1
+	}
+}
+
 // Gather returns a new Vec holding rows sel of v, in that order.
 func (v *Vec) Gather(sel []int) *Vec {
 	out := NewVec(v.Type, len(sel))

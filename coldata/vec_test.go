@@ -90,3 +90,44 @@ func TestCodedVec(t *testing.T) {
 		t.Errorf("appended as values: %q (coded %v)", show(plain), plain.Codes != nil)
 	}
 }
+
+// Truncate keeps a prefix of every type of vector, NULLs included, and
+// appending after it continues from there.
+func TestTruncate(t *testing.T) {
+	for _, typ := range []Type{Bool, Int64, Float64, Text, TextArray} {
+		v := NewVec(typ, 0)
+		for i := range 70 {
+			switch {
+			case i%3 == 0:
+				v.AppendNull()
+			case typ == Bool:
+				v.Bool = append(v.Bool, i%2 == 0)
+			case typ == Int64:
+				v.Int64 = append(v.Int64, int64(i))
+			case typ == Float64:
+				v.Float64 = append(v.Float64, float64(i))
+			case typ == Text:
+				v.Bytes.AppendString(fmt.Sprint(i))
+			default:
+				v.AppendStrings([]string{fmt.Sprint(i), "x"})
+			}
+		}
+		want := v.Slice(0, 65)
+		v.Truncate(65)
+		if v.Len() != 65 {
+			t.Fatalf("%s: %d rows after Truncate(65)", typ, v.Len())
+		}
+		for i := range 65 {
+			if v.IsNull(i) != want.IsNull(i) {
+				t.Fatalf("%s: row %d NULL %v, want %v", typ, i, v.IsNull(i), want.IsNull(i))
+			}
+		}
+		v.AppendFrom(want, 1)
+		if v.Len() != 66 || v.IsNull(65) {
+			t.Fatalf("%s: append after Truncate: %d rows, last NULL %v", typ, v.Len(), v.IsNull(65))
+		}
+		if v.Nulls.Get(68) {
+			t.Fatalf("%s: a NULL bit past the end survived", typ)
+		}
+	}
+}

@@ -139,8 +139,9 @@ func (e *colExpr) Type() coldata.Type { return e.typ }
 func (e *colExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) { return b.Vecs[e.idx], nil }
 
 type constExpr struct {
-	val *coldata.Vec // one row
-	buf *coldata.Vec
+	val  *coldata.Vec // one row
+	full *coldata.Vec // val repeated for the longest batch so far
+	view coldata.Vec  // full's first rows, as long as the batch
 }
 
 func (e *constExpr) Type() coldata.Type { return e.val.Type }
@@ -148,13 +149,26 @@ func (e *constExpr) Type() coldata.Type { return e.val.Type }
 // Eval broadcasts the constant. Operators with a constant operand use the
 // scalar kernels instead and never call this on a hot path.
 func (e *constExpr) Eval(b *coldata.Batch) (*coldata.Vec, error) {
-	if e.buf == nil || e.buf.Len() != b.Len {
-		e.buf = coldata.NewVec(e.val.Type, b.Len)
-		for i := 0; i < b.Len; i++ {
-			e.buf.AppendFrom(e.val, 0)
+	// The value repeated once for the longest batch, each batch given a
+	// prefix of it: batches of stored blocks differ in length, and
+	// building the vector for each cost more than the functions it feeds.
+	if e.full == nil {
+		e.full = coldata.NewVec(e.val.Type, b.Len)
+	}
+	for e.full.Len() < b.Len {
+		e.full.AppendFrom(e.val, 0)
+	}
+	nulls := e.view.Nulls[:0]
+	e.view = *e.full
+	e.view.Nulls = nulls
+	if e.val.IsNull(0) {
+		// Its own bitmap: cutting full's would clear bits full needs.
+		for i := range b.Len {
+			e.view.Nulls.Set(i)
 		}
 	}
-	return e.buf, nil
+	e.view.Truncate(b.Len)
+	return &e.view, nil
 }
 
 func compileCall(op string, typ coldata.Type, args []Expr) (Expr, error) {
