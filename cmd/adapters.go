@@ -77,10 +77,13 @@ func (s storageSource) Scan(ctx context.Context, spec exec.ScanSpec) (exec.Opera
 		}
 	}
 	// A scan that decodes columns does so one block ahead, on another
-	// core, while the fragment works on the current one.
+	// core, while the fragment works on the current one, unless it is one
+	// of a fragment's shards.
 	req := storage.ScanRequest{Table: t, Columns: cols, MinTs: spec.MinTs, MaxTs: spec.MaxTs,
 		Match: match, MatchExact: spec.MatchExact, Ranges: ranges, Exclude: exclude, ExactRanges: spec.ExactRanges,
-		Codes: spec.Codes, Unread: spec.Unread, Prefetch: len(cols) > 0}
+		Codes: spec.Codes, Unread: spec.Unread, Shard: spec.Shard, Shards: spec.Shards,
+		// A shard shares the cores with the others instead.
+		Prefetch: len(cols) > 0 && spec.Shards <= 1}
 	if spec.OrderColumn != "" && t.ColumnIndex(spec.OrderColumn) == t.TimeColumn {
 		req.Order, req.Bound = storage.OrderOldest, spec.Bound.Get
 		if spec.OrderDesc {
@@ -103,6 +106,12 @@ func (s storageSource) ExactFilters(table string) bool {
 }
 
 var _ exec.ExactFilterer = storageSource{}
+
+// ShardedScans says that scans of stored tables can be split by block
+// (exec.ShardedScanner); a virtual table is one scan.
+func (s storageSource) ShardedScans(table string) bool { return s.ExactFilters(table) }
+
+var _ exec.ShardedScanner = storageSource{}
 
 // CountBy counts stored rows by a text column, from dictionary codes
 // where the store can (exec.GroupCounter). Virtual tables are scanned as

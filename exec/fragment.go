@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"math"
 	"slices"
 
@@ -10,14 +11,12 @@ import (
 	"github.com/armorlake/armorlake/sqlerr"
 )
 
-// BuildFragment turns a plan fragment into an operator tree over src:
-//
-//	scan → [filter] → partial aggregate           when it aggregates
-//	scan → [filter] → project → [sort] → [limit]  otherwise
-//
-// types gives the type of each scanned column (the fragment names them);
-// the caller resolves them from the table's schema. Every expression is
-// compiled and type-checked before the scan starts.
+// BuildFragment turns a plan fragment into an operator tree over src: a
+// pipeline (buildPipeline), or one per core under a Parallel when src
+// can split the scan (ShardedScanner). types gives the type of each
+// scanned column (the fragment names them); the caller resolves them
+// from the table's schema. Every expression is compiled and
+// type-checked before the scan starts.
 func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Type, src ScanSource) (Operator, error) {
 	if len(types) != len(frag.Columns) {
 		return nil, sqlerr.New(sqlerr.InternalError, "fragment names %d columns, %d types given", len(frag.Columns), len(types))
@@ -129,7 +128,6 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 	if aggregating && filter == nil {
 		spec.Codes = codedColumns(frag, types, uses)
 	}
-	var bound *TopBound
 	if !aggregating && len(frag.OrderBy) > 0 && frag.Limit > 0 && frag.Limit <= maxBoundedTopN {
 		// A top-N whose first key is a scanned timestamp: the scan
 		// reads blocks in that order and stops once the rest cannot
@@ -138,18 +136,113 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 		if k.Column >= 0 && int(k.Column) < len(frag.Projections) {
 			if c, ok := frag.Projections[k.Column].GetKind().(*rpcpb.Expr_Column); ok &&
 				int(c.Column) < len(types) && types[c.Column] == coldata.Timestamptz && k.NullsFirst == k.Desc {
-				bound = &TopBound{}
-				spec.OrderColumn, spec.OrderDesc, spec.Bound = frag.Columns[c.Column], k.Desc, bound
+				spec.OrderColumn, spec.OrderDesc, spec.Bound = frag.Columns[c.Column], k.Desc, &TopBound{}
 			}
 		}
 	}
+	// A source that can split the scan runs a pipeline per core, each
+	// on its share of the blocks; their partial aggregates or top rows
+	// go out as they come, and the query node merges them as it merges
+	// operators'.
+	shards := 1
+	if sh, ok := src.(ShardedScanner); ok && sh.ShardedScans(frag.Table) {
+		shards = fragmentShards()
+	}
+	parts := pipelineParts{filter: filter, keys: keys, projs: projs, aggs: aggs}
+	var pipes []Operator
+	for k := range shards {
+		s := spec
+		if shards > 1 {
+			s.Shard, s.Shards = k, shards
+		}
+		if k > 0 {
+			// Expressions keep scratch state: each pipeline its own.
+			var err error
+			if parts, err = compileParts(frag, types, rest, aggregating); err != nil {
+				return nil, errors.Join(err, closeAll(pipes))
+			}
+			if s.Bound != nil {
+				s.Bound = &TopBound{}
+			}
+		}
+		op, err := buildPipeline(ctx, src, frag, s, parts, aggregating)
+		if err != nil {
+			return nil, errors.Join(err, closeAll(pipes))
+		}
+		pipes = append(pipes, op)
+	}
+	if len(pipes) == 1 {
+		return pipes[0], nil
+	}
+	return NewParallel(pipes), nil
+}
+
+// pipelineParts are a fragment's compiled expressions: its filter (what
+// the source does not apply), and its group keys and aggregates or its
+// projections.
+type pipelineParts struct {
+	filter      Expr
+	keys, projs []Expr
+	aggs        []AggSpec
+}
+
+// compileParts compiles a fragment's expressions, rest being what its
+// filter still checks.
+func compileParts(frag *rpcpb.Fragment, types []coldata.Type, rest *rpcpb.Expr, aggregating bool) (pipelineParts, error) {
+	var p pipelineParts
+	var err error
+	if rest != nil {
+		if p.filter, err = CompileExpr(rest, types); err != nil {
+			return p, err
+		}
+	}
+	if !aggregating {
+		for _, e := range frag.Projections {
+			c, err := CompileExpr(e, types)
+			if err != nil {
+				return p, err
+			}
+			p.projs = append(p.projs, c)
+		}
+		return p, nil
+	}
+	for _, g := range frag.GroupBy {
+		k, err := CompileExpr(g, types)
+		if err != nil {
+			return p, err
+		}
+		p.keys = append(p.keys, k)
+	}
+	for _, a := range frag.Aggregates {
+		spec, err := compileAgg(a, types)
+		if err != nil {
+			return p, err
+		}
+		p.aggs = append(p.aggs, spec)
+	}
+	return p, nil
+}
+
+func closeAll(ops []Operator) error {
+	var errs []error
+	for _, op := range ops {
+		errs = append(errs, op.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// buildPipeline builds one pipeline of a fragment over a scan of spec:
+//
+//	scan → [filter] → partial aggregate           when it aggregates
+//	scan → [filter] → project → [sort] → [limit]  otherwise
+func buildPipeline(ctx context.Context, src ScanSource, frag *rpcpb.Fragment, spec ScanSpec, p pipelineParts, aggregating bool) (Operator, error) {
 	scan, err := src.Scan(ctx, spec)
 	if err != nil {
 		return nil, err
 	}
 	var op Operator = scan
-	if filter != nil {
-		f, err := NewFilter(op, filter)
+	if p.filter != nil {
+		f, err := NewFilter(op, p.filter)
 		if err != nil {
 			scan.Close()
 			return nil, err
@@ -157,9 +250,9 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 		op = f
 	}
 	if aggregating {
-		return NewHashAgg(op, AggPartial, keys, aggs), nil
+		return NewHashAgg(op, AggPartial, p.keys, p.aggs), nil
 	}
-	op = NewProject(op, projs)
+	op = NewProject(op, p.projs)
 	limit := -1
 	if frag.Limit > 0 {
 		limit = int(frag.Limit)
@@ -167,15 +260,15 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 	if len(frag.OrderBy) > 0 {
 		keys := make([]SortKey, len(frag.OrderBy))
 		for i, k := range frag.OrderBy {
-			if int(k.Column) >= len(projs) || k.Column < 0 {
+			if int(k.Column) >= len(p.projs) || k.Column < 0 {
 				scan.Close()
-				return nil, sqlerr.New(sqlerr.InternalError, "fragment sorts by column %d of %d", k.Column, len(projs))
+				return nil, sqlerr.New(sqlerr.InternalError, "fragment sorts by column %d of %d", k.Column, len(p.projs))
 			}
 			keys[i] = SortKey{Col: int(k.Column), Desc: k.Desc, NullsFirst: k.NullsFirst}
 		}
 		sort := NewSort(op, keys, limit)
-		if bound != nil {
-			sort.ShareBound(bound)
+		if spec.Bound != nil {
+			sort.ShareBound(spec.Bound)
 		}
 		return sort, nil
 	}

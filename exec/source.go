@@ -48,6 +48,10 @@ type ScanSpec struct {
 	// read once the source has applied its conditions exactly: a source
 	// may return NULLs for them instead of reading them.
 	Unread []bool
+	// Shard and Shards ask for one of Shards scans that together return
+	// every row once (only of sources that say they can:
+	// ShardedScanner); Shards 0 or 1 is the whole scan.
+	Shard, Shards int
 }
 
 // ExactFilterer is a ScanSource that applies a table's Match, Exclude

@@ -74,6 +74,11 @@ type ScanRequest struct {
 	// was all that needed them): their vectors hold NULLs, and their
 	// chunks are not read. The time column is read regardless.
 	Unread []bool
+	// Shard and Shards split a scan among Shards scans, one per Shard
+	// in [0, Shards): each returns the blocks whose sequence number is
+	// Shard modulo Shards, so that they can run in parallel and together
+	// return every row once. Shards 0 or 1 is one scan.
+	Shard, Shards int
 	// Prefetch decodes the next block in a goroutine of its own while
 	// the caller works on the current one, so that a scan keeps two
 	// cores busy. Next then waits for that goroutine.
@@ -146,10 +151,11 @@ type Iterator struct {
 	part        int64        // the partition of the last block looked at
 	parts       int          // partitions entered, for tests
 	// partSkipped counts partitions ruled out by their rollup, for tests.
-	partSkipped int
-	keep        []bool       // MatchExact: the rows of the block every Match accepts
-	mvec        *coldata.Vec // MatchExact: a matched column decoded, when its chunk is not a dictionary
-	offs        []int32      // scratch for a dictionary's offsets
+	partSkipped   int
+	shard, shards int          // ScanRequest's
+	keep          []bool       // MatchExact: the rows of the block every Match accepts
+	mvec          *coldata.Vec // MatchExact: a matched column decoded, when its chunk is not a dictionary
+	offs          []int32      // scratch for a dictionary's offsets
 
 	// CountBy: the column counted, the counts so far, and scratch.
 	countCol   int
@@ -291,7 +297,11 @@ type ScanStats struct {
 
 // Stats returns what the scan has looked at so far.
 func (it *Iterator) Stats() ScanStats {
-	return ScanStats{Partitions: it.parts, PartitionsSkipped: it.partSkipped,
+	parts, skipped := it.parts, it.partSkipped
+	if it.shard > 0 {
+		parts, skipped = 0, 0 // shard 0 reports them
+	}
+	return ScanStats{Partitions: parts, PartitionsSkipped: skipped,
 		Blocks: it.blocks, BlocksSkipped: it.blocksOut, Chunks: it.chunksRead}
 }
 
@@ -346,6 +356,10 @@ func (s *Store) Scan(ctx context.Context, req ScanRequest) (*Iterator, error) {
 			return nil, fmt.Errorf("scan %s: cannot exclude on column %d", t.Name, m.Col)
 		}
 	}
+	if req.Shards > 1 && (req.Shard < 0 || req.Shard >= req.Shards) {
+		return nil, fmt.Errorf("scan %s: shard %d of %d", t.Name, req.Shard, req.Shards)
+	}
+	it.shard, it.shards = req.Shard, req.Shards
 	it.match = req.Match
 	it.ranges = req.Ranges
 	it.exclude = req.Exclude
@@ -518,6 +532,10 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 				it.valid = it.iter.SeekGE(it.end)
 				continue
 			}
+		}
+		if it.shards > 1 && int(id.seq%uint64(it.shards)) != it.shard {
+			it.step() // another shard's block
+			continue
 		}
 		value, err := it.iter.ValueAndErr()
 		if err != nil {

@@ -1512,3 +1512,52 @@ func TestScanUnread(t *testing.T) {
 		t.Errorf("%d chunks read with the column unread, %d without", someChunks, allChunks)
 	}
 }
+
+// Shards of a scan together return each row of the whole scan once, the
+// blocks divided between them.
+func TestScanShards(t *testing.T) {
+	s := openTest(t, Options{PartitionWidth: 10 * time.Second, MaxBlockRows: 37})
+	defer s.Close()
+	rng := rand.New(rand.NewPCG(10, 10))
+	b := randomAllTypes(rng, 2000, 0, 1779184800e6, 60e6)
+	if err := s.Append(allTypesTable, b); err != nil {
+		t.Fatal(err)
+	}
+	scan := func(shard, shards int) (ids []int64, blocks int) {
+		it, err := s.Scan(context.Background(), ScanRequest{Table: allTypesTable, Columns: []int{1}, MinTs: 1779184800e6 + 7e6, MaxTs: math.MaxInt64,
+			Shard: shard, Shards: shards})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer it.Close()
+		for {
+			b, err := it.Next(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b == nil {
+				return ids, it.Stats().Blocks
+			}
+			ids = append(ids, b.Vecs[0].Int64[:b.Len]...)
+		}
+	}
+	all, _ := scan(0, 1)
+	for _, n := range []int{2, 3} {
+		var got []int64
+		for k := range n {
+			ids, blocks := scan(k, n)
+			if len(ids) == 0 || len(ids) == len(all) || blocks == 0 {
+				t.Errorf("shard %d of %d: %d of %d rows, %d blocks", k, n, len(ids), len(all), blocks)
+			}
+			got = append(got, ids...)
+		}
+		slices.Sort(got)
+		want := slices.Sorted(slices.Values(all))
+		if !slices.Equal(got, want) {
+			t.Fatalf("%d shards: %d rows, want %d", n, len(got), len(want))
+		}
+	}
+	if _, err := s.Scan(context.Background(), ScanRequest{Table: allTypesTable, Shard: 2, Shards: 2}); err == nil {
+		t.Error("shard 2 of 2 accepted")
+	}
+}
