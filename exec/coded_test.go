@@ -22,8 +22,9 @@ func codedBatches(r *rand.Rand, nbatches int) (plain, coded []*coldata.Batch) {
 			spread := []int{1, 3, 40, 300}[r.Intn(4)]
 			vals := map[string]int32{}
 			var dict []string
+			nulls := r.Intn(2) == 0 // some columns have none
 			for i := range n {
-				if r.Intn(10) == 0 {
+				if nulls && r.Intn(10) == 0 {
 					p.Vecs[k].AppendNull()
 					c.Vecs[k].Codes = append(c.Vecs[k].Codes, -1)
 					c.Vecs[k].Nulls.Set(i)

@@ -468,6 +468,17 @@ func (m *valueIDs) of(v *coldata.Vec, n int, ids []uint32) {
 		// once, each row is an index.
 		m.dict = slices.Grow(m.dict[:0], v.Bytes.Len())[:v.Bytes.Len()]
 		clear(m.dict)
+		if !v.Nulls.Any() && v.Bytes.Len() <= n {
+			// Every value up front (no more of them than rows), then
+			// a load per row.
+			for c := range m.dict {
+				m.dict[c] = m.textID(v.Bytes.Get(c))
+			}
+			for i, c := range v.Codes[:n] {
+				ids[i] = m.dict[c]
+			}
+			return
+		}
 		for i, c := range v.Codes[:n] {
 			if c < 0 {
 				if m.null == 0 {
@@ -487,6 +498,18 @@ func (m *valueIDs) of(v *coldata.Vec, n int, ids []uint32) {
 		return
 	}
 	hasNulls := v.Nulls.Any()
+	if !hasNulls && v.Type.InInt64() {
+		// The common case in a loop of its own: integers or times
+		// without NULLs, in runs.
+		prev, prevID := int64(0), uint32(0)
+		for i, x := range v.Int64[:n] {
+			if x != prev || prevID == 0 {
+				prev, prevID = x, m.intID(x)
+			}
+			ids[i] = prevID
+		}
+		return
+	}
 	text := v.Type == coldata.Text
 	var prevText []byte
 	prevInt, prevID := int64(0), uint32(0)
