@@ -919,3 +919,59 @@ func TestUnpackAll(t *testing.T) {
 		}
 	}
 }
+
+// matchPacked keeps exactly the rows whose packed code want keeps, for
+// every width it takes and counts around its eight-row steps, and
+// reports a code want calls bad.
+func TestMatchPacked(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	for width := 1; width <= 16; width++ {
+		for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 100, 1000} {
+			ndict := 1 + rng.IntN(1<<width)
+			codes := make([]uint64, n)
+			p := newPacker(nil, width)
+			for i := range codes {
+				codes[i] = uint64(rng.IntN(ndict))
+				p.add(codes[i])
+			}
+			packed := p.done()
+			want := make([]uint8, 1<<width)
+			for c := range want {
+				switch {
+				case c >= ndict:
+					want[c] = wantBad
+				case rng.IntN(2) == 0:
+					want[c] = wantKeep
+				}
+			}
+			keep := make([]bool, n)
+			before := make([]bool, n)
+			for i := range keep {
+				keep[i] = rng.IntN(4) != 0
+				before[i] = keep[i]
+			}
+			if !matchPacked(keep, packed, width, want) {
+				t.Fatalf("width %d, %d rows: a good code called bad", width, n)
+			}
+			for i := range keep {
+				if w := before[i] && want[codes[i]] == wantKeep; keep[i] != w {
+					t.Fatalf("width %d, %d rows: row %d (code %d) kept %v, want %v", width, n, i, codes[i], keep[i], w)
+				}
+			}
+			if ndict < 1<<width {
+				// A code past the dictionary is an error.
+				q := newPacker(nil, width)
+				for i := range n {
+					c := codes[i]
+					if i == n-1 {
+						c = uint64(ndict)
+					}
+					q.add(c)
+				}
+				if matchPacked(make([]bool, n), q.done(), width, want) {
+					t.Fatalf("width %d, %d rows: code %d past a dictionary of %d accepted", width, n, ndict, ndict)
+				}
+			}
+		}
+	}
+}

@@ -164,6 +164,7 @@ type Iterator struct {
 	codeCounts []int64
 	rowCodes   []int32 // the dictionary code of each row, -1 for NULL
 	hit        []bool  // per dictionary code, whether a Match accepts it
+	want       []uint8 // per code of a packed chunk, what matchPacked does with its rows
 	countVec   *coldata.Vec
 	// MinMax: the column folded (mm.col+1, 0 when not folding) and the
 	// result so far.
@@ -1062,6 +1063,28 @@ func (it *Iterator) matchChunk(body []byte, values [][]byte, not bool) error {
 				}
 			}
 		}
+		if layout == codesPacked && h.nulls == 0 && width <= 16 {
+			// Every row has a code: each is looked up as it is
+			// unpacked, none written out.
+			if err := checkPacked(codes, width, h.rows); err != nil {
+				return err
+			}
+			it.want = resize(it.want, 1<<width)
+			for c := range it.want {
+				switch {
+				case c >= ndict:
+					it.want[c] = wantBad
+				case it.hit[c] != not:
+					it.want[c] = wantKeep
+				default:
+					it.want[c] = wantDrop
+				}
+			}
+			if !matchPacked(it.keep, codes, width, it.want) {
+				return errors.New("dictionary code out of range")
+			}
+			return nil
+		}
 		it.rowCodes = resize(it.rowCodes, h.rows)
 		if err := rowCodes(it.rowCodes, &h, codes, width, layout, ndict); err != nil {
 			return err
@@ -1101,6 +1124,46 @@ func (it *Iterator) matchChunk(body []byte, values [][]byte, not bool) error {
 		it.keep[i] = found != not
 	}
 	return nil
+}
+
+// What matchPacked does with a row of each code.
+const (
+	wantDrop = 0
+	wantKeep = 1
+	wantBad  = 2 // a code the dictionary does not have
+)
+
+// matchPacked clears keep[i] for each row i whose code, packed in p at
+// width bits (at most 16) per row, is one want drops, unpacking eight
+// codes per two loads. It reports false if a code is one want calls bad.
+func matchPacked(keep []bool, p []byte, width int, want []uint8) bool {
+	n := len(keep)
+	mask := uint64(1)<<uint(width) - 1
+	bad := uint8(0)
+	i, bit := 0, 0
+	for ; i+8 <= n && bit>>3+16 <= len(p); i, bit = i+8, bit+8*width {
+		o := bit >> 3
+		lo, hi := binary.LittleEndian.Uint64(p[o:]), binary.LittleEndian.Uint64(p[o+8:])
+		k8 := keep[i : i+8 : i+8]
+		for k := range k8 {
+			b := uint(k * width)
+			var x uint64
+			if b < 64 {
+				x = lo>>b | hi<<(64-b)
+			} else {
+				x = hi >> (b - 64)
+			}
+			w := want[x&mask]
+			k8[k] = k8[k] && w == wantKeep
+			bad |= w
+		}
+	}
+	for ; i < n; i++ {
+		w := want[packedAt(p, width, i)]
+		keep[i] = keep[i] && w == wantKeep
+		bad |= w
+	}
+	return bad&wantBad == 0
 }
 
 // holdsAny reports whether a constant or dictionary chunk holds one of
