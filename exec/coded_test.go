@@ -157,3 +157,28 @@ func groupSlowly(bs []*coldata.Batch, keys []int) []string {
 	sortStrings(out)
 	return out
 }
+
+// radixSort orders keys ascending, stably (equal keys keep their rows'
+// order: multi-key sorts rely on it), on every path: insertion, stable
+// comparison and radix.
+func TestRadixSortStable(t *testing.T) {
+	r := rand.New(rand.NewSource(9))
+	for _, n := range []int{10, 300, 5000, radixFrom + 100} {
+		keys := make([]uint64, n)
+		rows := make([]int32, n)
+		for i := range keys {
+			keys[i] = uint64(r.Intn(n/3+1)) << uint(r.Intn(3)*16) // duplicates, digits in every pass
+			rows[i] = int32(i)
+		}
+		orig := append([]uint64(nil), keys...)
+		radixSort(keys, rows)
+		for i := range keys {
+			if keys[i] != orig[rows[i]] {
+				t.Fatalf("n %d: row %d carries key %d, had %d", n, rows[i], keys[i], orig[rows[i]])
+			}
+			if i > 0 && (keys[i] < keys[i-1] || (keys[i] == keys[i-1] && rows[i] < rows[i-1])) {
+				t.Fatalf("n %d: position %d (key %d, row %d) after (key %d, row %d)", n, i, keys[i], rows[i], keys[i-1], rows[i-1])
+			}
+		}
+	}
+}

@@ -2,7 +2,9 @@ package exec
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"slices"
 	"sort"
 
 	"github.com/armorlake/armorlake/coldata"
@@ -169,6 +171,14 @@ func orderInts(v *coldata.Vec, k SortKey, idx []int) []int {
 }
 
 // radixSort sorts keys ascending, carrying rows along, stably.
+// radixFrom is the length from which radixSort sorts by radix.
+const radixFrom = 1 << 14
+
+type keyRow struct {
+	key uint64
+	row int32
+}
+
 func radixSort(keys []uint64, rows []int32) {
 	n := len(keys)
 	if n < 256 {
@@ -178,6 +188,20 @@ func radixSort(keys []uint64, rows []int32) {
 				keys[j], keys[j-1] = keys[j-1], keys[j]
 				rows[j], rows[j-1] = rows[j-1], rows[j]
 			}
+		}
+		return
+	}
+	if n < radixFrom {
+		// Below this a stable comparison sort costs less than four
+		// passes over a 65,536-entry count table (512 KiB to clear,
+		// and to allocate: it is too large for the stack).
+		pairs := make([]keyRow, n)
+		for i := range pairs {
+			pairs[i] = keyRow{keys[i], rows[i]}
+		}
+		slices.SortStableFunc(pairs, func(a, b keyRow) int { return cmp.Compare(a.key, b.key) })
+		for i, p := range pairs {
+			keys[i], rows[i] = p.key, p.row
 		}
 		return
 	}

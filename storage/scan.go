@@ -183,8 +183,18 @@ type Iterator struct {
 	// a time: list holds them in the order they are read, pos the next
 	// one, listFrom where the search for the next partition starts (nil
 	// before the first).
-	list     []listedBlock
-	pos      int
+	list []listedBlock
+	pos  int
+	// A top-N's block is returned a slice of its rows at a time, in
+	// time order (startSlices): slicing while it is, the block's id,
+	// its candidate rows in that order, the next one, and every row's
+	// time.
+	slicing  bool
+	sliceID  blockID
+	cands    []int32
+	candKeys []uint64
+	candPos  int
+	tsAll    []int64
 	order    int
 	listFrom []byte
 	bound    func() (int64, bool)
@@ -479,6 +489,13 @@ func (it *Iterator) Next(ctx context.Context) (*coldata.Batch, error) {
 }
 
 func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
+	if it.slicing {
+		b, err := it.nextSlice()
+		if b != nil || err != nil {
+			return b, err
+		}
+		it.step() // the block's rows are done
+	}
 	for n := 0; ; n++ {
 		// Skipping blocks is cheap, so check for cancellation only now and
 		// then.
@@ -612,6 +629,19 @@ func (it *Iterator) next(ctx context.Context) (*coldata.Batch, error) {
 			it.step()
 			continue
 		}
+		if it.order != 0 && it.bound != nil && len(it.batch.Vecs) > 0 {
+			// A top-N's block: its rows newest first (oldest first for
+			// OrderOldest), a slice at a time.
+			if err := it.startSlices(id, kept < m.rows); err != nil {
+				return nil, err
+			}
+			b, err := it.nextSlice()
+			if b != nil || err != nil {
+				return b, err
+			}
+			it.step()
+			continue
+		}
 		// The rows to return: those MatchExact kept and, in a block
 		// not wholly in the time range, those in it, from the time
 		// column read first. The other columns then decode only them.
@@ -673,6 +703,100 @@ func (it *Iterator) step() {
 		return
 	}
 	it.valid = it.iter.Next()
+}
+
+// sliceRows is how many of a top-N block's rows nextSlice decodes at a
+// time: enough that the first slice usually fills the top-N (each slice
+// decompresses the block's compressed chunks again), few enough that
+// the rows its cutoff then rules out are not decoded.
+const sliceRows = 1024
+
+// startSlices prepares the current block of a top-N's ordered scan to
+// be returned by nextSlice: the time column read, the rows in the time
+// range (and that MatchExact kept, when matched) sorted by time, newest
+// first for OrderNewest.
+func (it *Iterator) startSlices(id blockID, matched bool) error {
+	m := &it.meta
+	if err := it.readChunk(id, it.tsRead()); err != nil {
+		return err
+	}
+	it.tsAll = append(it.tsAll[:0], it.tsVec.Int64[:m.rows]...)
+	it.cands = it.cands[:0]
+	for i, ts := range it.tsAll {
+		if (!matched || it.keep[i]) && ts >= it.rowLo && ts <= it.rowHi {
+			it.cands = append(it.cands, int32(i))
+		}
+	}
+	newest := it.order == OrderNewest
+	if span := uint64(m.maxTs - m.minTs); m.maxTs >= m.minTs && span < 1<<47 {
+		// Sorted as integers: the time from the block's oldest row (or
+		// to its newest) above the row number.
+		keys := it.candKeys[:0]
+		for _, i := range it.cands {
+			d := uint64(it.tsAll[i] - m.minTs)
+			if newest {
+				d = uint64(m.maxTs - it.tsAll[i])
+			}
+			keys = append(keys, d<<16|uint64(i))
+		}
+		slices.Sort(keys)
+		for k, key := range keys {
+			it.cands[k] = int32(key & (1<<16 - 1))
+		}
+		it.candKeys = keys
+	} else {
+		slices.SortFunc(it.cands, func(a, b int32) int {
+			if newest {
+				return cmp.Compare(it.tsAll[b], it.tsAll[a])
+			}
+			return cmp.Compare(it.tsAll[a], it.tsAll[b])
+		})
+	}
+	it.slicing, it.sliceID, it.candPos = true, id, 0
+	return nil
+}
+
+// nextSlice returns the next slice of the block startSlices prepared:
+// up to sliceRows candidates, in row order, those the caller's bound
+// now rules out left out; nil once none is left. Only its rows are
+// decoded.
+func (it *Iterator) nextSlice() (*coldata.Batch, error) {
+	lo, hi := it.rowBounds()
+	end := min(it.candPos+sliceRows, len(it.cands))
+	sel := it.sel[:0]
+	for _, i := range it.cands[it.candPos:end] {
+		if ts := it.tsAll[i]; ts < lo || ts > hi {
+			// The rest are further out still.
+			end = len(it.cands)
+			break
+		}
+		sel = append(sel, i)
+	}
+	it.candPos = end
+	if len(sel) == 0 {
+		it.slicing = false
+		return nil, nil
+	}
+	slices.Sort(sel)
+	it.sel = sel
+	for i := range it.reads {
+		r := &it.reads[i]
+		switch {
+		case r.timeOnly:
+		case r.vec == it.tsVec:
+			r.vec.Int64 = r.vec.Int64[:0]
+			for _, i := range sel {
+				r.vec.Int64 = append(r.vec.Int64, it.tsAll[i])
+			}
+			r.vec.Nulls = r.vec.Nulls[:0]
+		default:
+			if err := it.readChunkSel(it.sliceID, r, sel); err != nil {
+				return nil, err
+			}
+		}
+	}
+	it.batch.Len = len(sel)
+	return it.batch, nil
 }
 
 // rowBounds returns the time bounds of the rows a block may return: the

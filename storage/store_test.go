@@ -1411,7 +1411,14 @@ func TestScanExcludeAndExactRanges(t *testing.T) {
 // KubeArmor's are): once the bound is set, blocks read after it return
 // only rows it lets in, and the top-N is still exact.
 func TestScanBoundNarrowsBlocks(t *testing.T) {
-	s := openTest(t, Options{PartitionWidth: 10 * time.Second, MaxBlockRows: 37})
+	// Small blocks, and blocks larger than a slice (nextSlice).
+	for _, blockRows := range []int{37, 3000} {
+		t.Run(fmt.Sprint(blockRows), func(t *testing.T) { testBoundNarrows(t, blockRows) })
+	}
+}
+
+func testBoundNarrows(t *testing.T, blockRows int) {
+	s := openTest(t, Options{PartitionWidth: 10 * time.Second, MaxBlockRows: blockRows})
 	defer s.Close()
 	streamed := *allTypesTable
 	streamed.Name, streamed.StreamColumns = "streamed", []string{"t"}
@@ -1445,7 +1452,7 @@ func TestScanBoundNarrowsBlocks(t *testing.T) {
 		if b == nil {
 			break
 		}
-		if bounded && b.Len < 37 {
+		if bounded && b.Len < min(blockRows, sliceRows) {
 			narrowed++
 		}
 		for _, ts := range b.Vecs[0].Int64[:b.Len] {
@@ -1463,7 +1470,11 @@ func TestScanBoundNarrowsBlocks(t *testing.T) {
 	if !slices.Equal(top, all[:n]) {
 		t.Fatalf("top %d %v, want %v", n, top, all[:n])
 	}
-	if narrowed == 0 || returned > 3000/4 {
+	switch {
+	case blockRows > sliceRows && returned > sliceRows:
+		// One block: its newest slice filled the top-N, the rest cut.
+		t.Errorf("%d of 3000 rows returned from one block, slices of %d", returned, sliceRows)
+	case blockRows <= sliceRows && (narrowed == 0 || returned > 3000/4):
 		t.Errorf("%d of 3000 rows returned, %d blocks narrowed by the bound", returned, narrowed)
 	}
 }
