@@ -182,7 +182,8 @@ func startArmorlake(ctx context.Context, c *config, dir string, n int, mem *memS
 		}
 		op, err := start(fmt.Sprintf("operator-%d", k), "operator", "--id", fmt.Sprintf("operator-%d", k), "--listen", a[2],
 			"--data-dir", filepath.Join(base, fmt.Sprintf("operator-%d", k)), "--etcd-endpoints", etcdURL,
-			"--kubearmor", a[0], "--http-listen", a[3], "--ingest-buffer", strconv.Itoa(c.buffer))
+			"--kubearmor", a[0], "--http-listen", a[3], "--ingest-buffer", strconv.Itoa(c.buffer),
+			"--block-cache", strconv.Itoa(c.blockCache/n))
 		if err != nil {
 			return fail(err)
 		}
@@ -289,7 +290,8 @@ func startArmorlake(ctx context.Context, c *config, dir string, n int, mem *memS
 	}
 	logf("%s: %.0f bytes of blocks; data directories %d bytes (%d in sorted files), %d allocated", name, encoded, files, sorted, allocated)
 	s.load = loadStats{
-		how:      fmt.Sprintf("%d kubearmor-sim process(es) → gRPC → %d operator(s), synced Pebble writes, --ingest-buffer %d", n, n, c.buffer),
+		how: fmt.Sprintf("%d kubearmor-sim process(es) → gRPC → %d operator(s), synced Pebble writes, --ingest-buffer %d, --block-cache %d (MiB each)",
+			n, n, c.buffer, c.blockCache/n),
 		events:   int64(c.events),
 		ingest:   ingest,
 		ready:    ready,

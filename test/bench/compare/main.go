@@ -61,6 +61,7 @@ type config struct {
 	profileTop  int
 	profileTime time.Duration
 	buffer      int
+	blockCache  int
 	postgres    bool
 	duckdb      bool
 	command     string
@@ -88,6 +89,7 @@ func parseFlags() (*config, error) {
 	flag.StringVar(&c.profiles, "profiles", "", "save CPU profiles of armorlake's slowest queries (every node) into this directory")
 	flag.IntVar(&c.profileTop, "profile-top", 3, "how many of armorlake's slowest queries, relative to the fastest system, to profile")
 	flag.DurationVar(&c.profileTime, "profile-time", 5*time.Second, "how long to profile each query, running it in a loop")
+	flag.IntVar(&c.blockCache, "block-cache", 6144, "MiB of block cache for a topology's operators together (each operator gets its share): the memory PostgreSQL gets as shared_buffers, a quarter of this machine's")
 	flag.IntVar(&c.buffer, "ingest-buffer", 1<<20, "each operator's --ingest-buffer: events received and not yet stored before it drops (the simulators send at full speed, a burst no KubeArmor daemon sends)")
 	flag.BoolVar(&c.postgres, "postgres", true, "measure PostgreSQL (the answers' reference)")
 	flag.BoolVar(&c.duckdb, "duckdb", true, "measure DuckDB")
