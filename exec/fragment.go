@@ -21,41 +21,12 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 	if len(types) != len(frag.Columns) {
 		return nil, sqlerr.New(sqlerr.InternalError, "fragment names %d columns, %d types given", len(frag.Columns), len(types))
 	}
-	var filter Expr
-	if frag.Filter != nil {
-		f, err := CompileExpr(frag.Filter, types)
-		if err != nil {
-			return nil, err
-		}
-		filter = f
-	}
 	aggregating := len(frag.Aggregates) > 0 || len(frag.GroupBy) > 0
-	var keys, projs []Expr
-	var aggs []AggSpec
-	if aggregating {
-		for _, g := range frag.GroupBy {
-			k, err := CompileExpr(g, types)
-			if err != nil {
-				return nil, err
-			}
-			keys = append(keys, k)
-		}
-		for _, a := range frag.Aggregates {
-			spec, err := compileAgg(a, types)
-			if err != nil {
-				return nil, err
-			}
-			aggs = append(aggs, spec)
-		}
-	} else {
-		for _, p := range frag.Projections {
-			e, err := CompileExpr(p, types)
-			if err != nil {
-				return nil, err
-			}
-			projs = append(projs, e)
-		}
+	parts, err := compileParts(frag, types, frag.Filter, aggregating)
+	if err != nil {
+		return nil, err
 	}
+	filter, keys, aggs := parts.filter, parts.keys, parts.aggs
 	lo, hi := TimeBounds(frag.TimeRange)
 	matches, allMatches := TextMatches(frag.Filter, frag.Columns, types)
 	if aggregating && len(keys) == 0 && allMatches && countsRowsOnly(aggs) {
@@ -115,6 +86,7 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 			filter = f
 		}
 	}
+	parts.filter = filter
 	uses := columnUses(frag, rest, len(types))
 	for c, n := range uses {
 		if n == 0 {
@@ -148,7 +120,6 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 	if sh, ok := src.(ShardedScanner); ok && sh.ShardedScans(frag.Table) {
 		shards = fragmentShards()
 	}
-	parts := pipelineParts{filter: filter, keys: keys, projs: projs, aggs: aggs}
 	var pipes []Operator
 	for k := range shards {
 		s := spec

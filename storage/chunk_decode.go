@@ -999,6 +999,15 @@ func (u *unpacker) end() error {
 	return nil
 }
 
+// field128 returns the bits of the 128-bit value hi:lo from bit b (below
+// 128) up: a packed value starting there, once masked to its width.
+func field128(lo, hi uint64, b uint) uint64 {
+	if b < 64 {
+		return lo>>b | hi<<(64-b)
+	}
+	return hi >> (b - 64)
+}
+
 // decodePatched decodes the patched delta encoding (appendPatched) of
 // len(vals) values, at least one.
 func decodePatched(vals []int64, p []byte) error {
@@ -1073,14 +1082,7 @@ func unpackAll[T int64 | uint64 | int32](dst []T, p []byte, width int) error {
 			lo, hi := binary.LittleEndian.Uint64(p[o:]), binary.LittleEndian.Uint64(p[o+8:])
 			d := dst[i : i+8 : i+8]
 			for k := range d {
-				b := uint(k * width)
-				var x uint64
-				if b < 64 {
-					x = lo>>b | hi<<(64-b)
-				} else {
-					x = hi >> (b - 64)
-				}
-				d[k] = T(x & mask)
+				d[k] = T(field128(lo, hi, uint(k*width)) & mask)
 			}
 		}
 	}

@@ -1270,14 +1270,7 @@ func matchPacked(keep []bool, p []byte, width int, want []uint8) bool {
 		lo, hi := binary.LittleEndian.Uint64(p[o:]), binary.LittleEndian.Uint64(p[o+8:])
 		k8 := keep[i : i+8 : i+8]
 		for k := range k8 {
-			b := uint(k * width)
-			var x uint64
-			if b < 64 {
-				x = lo>>b | hi<<(64-b)
-			} else {
-				x = hi >> (b - 64)
-			}
-			w := want[x&mask]
+			w := want[field128(lo, hi, uint(k*width))&mask]
 			k8[k] = k8[k] && w == wantKeep
 			bad |= w
 		}
