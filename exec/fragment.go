@@ -145,7 +145,34 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 	if len(pipes) == 1 {
 		return pipes[0], nil
 	}
+	if aggregating {
+		// The shards' partial aggregates are combined here: the query
+		// node receives a group once from each operator, not once from
+		// each of its shards.
+		return combineShards(NewParallel(pipes), parts), nil
+	}
 	return NewParallel(pipes), nil
+}
+
+// combineShards merges the partial aggregates of a fragment's shards
+// (keys, then each aggregate's states, as HashAgg emits them in
+// AggPartial mode) into one partial aggregate of the same layout.
+func combineShards(in Operator, p pipelineParts) Operator {
+	keys := make([]Expr, len(p.keys))
+	c := 0
+	for k, e := range p.keys {
+		keys[k] = &colExpr{idx: c, typ: e.Type()}
+		c++
+	}
+	specs := make([]AggSpec, len(p.aggs))
+	for i, a := range p.aggs {
+		specs[i].Def = a.Def
+		for range a.Def.States {
+			specs[i].States = append(specs[i].States, c)
+			c++
+		}
+	}
+	return NewHashAgg(in, AggCombine, keys, specs)
 }
 
 // pipelineParts are a fragment's compiled expressions: its filter (what

@@ -21,13 +21,23 @@ const (
 	AggFinal
 	// AggComplete folds raw rows and emits final values (one node).
 	AggComplete
+	// AggCombine merges partial states and emits partial states: an
+	// operator's shards' partial aggregates, combined before they are
+	// sent.
+	AggCombine
 )
+
+// merges reports whether the mode's input is partial states.
+func (m AggMode) merges() bool { return m == AggFinal || m == AggCombine }
+
+// emitsStates reports whether the mode's output is partial states.
+func (m AggMode) emitsStates() bool { return m == AggPartial || m == AggCombine }
 
 // AggSpec is one aggregate of a HashAgg. In AggPartial and AggComplete
 // mode Arg computes the argument (nil for count(*)), More any further
 // arguments and then the aggregate's ORDER BY keys, and Filter, when set,
-// keeps the rows FILTER (WHERE …) admits; in AggFinal mode States lists
-// the input columns holding the partial states.
+// keeps the rows FILTER (WHERE …) admits; in AggFinal and AggCombine
+// mode States lists the input columns holding the partial states.
 type AggSpec struct {
 	Def    *AggDef
 	Arg    Expr
@@ -87,8 +97,8 @@ type HashAgg struct {
 	emitted int
 }
 
-// NewHashAgg returns a hash aggregation. In AggFinal mode keys are the
-// input's group columns (as column expressions).
+// NewHashAgg returns a hash aggregation. In AggFinal and AggCombine mode
+// keys are the input's group columns (as column expressions).
 func NewHashAgg(input Operator, mode AggMode, keys []Expr, aggs []AggSpec) *HashAgg {
 	h := &HashAgg{input: input, mode: mode, keys: keys, aggs: aggs, groups: map[string]uint32{}}
 	h.keyVecs = make([]*coldata.Vec, len(keys))
@@ -126,7 +136,7 @@ func (h *HashAgg) OutputTypes() []coldata.Type {
 		ts = append(ts, k.Type())
 	}
 	for _, a := range h.aggs {
-		if h.mode == AggPartial {
+		if h.mode.emitsStates() {
 			ts = append(ts, a.Def.States...)
 		} else {
 			ts = append(ts, a.Def.Result)
@@ -210,7 +220,7 @@ func (h *HashAgg) add(b *coldata.Batch) error {
 		return err
 	}
 	for i, a := range h.aggs {
-		if h.mode == AggFinal {
+		if h.mode.merges() {
 			h.stateIn = h.stateIn[:0]
 			for _, c := range a.States {
 				h.stateIn = append(h.stateIn, b.Vecs[c])
@@ -797,7 +807,7 @@ func (h *HashAgg) Next(ctx context.Context) (*coldata.Batch, error) {
 		c++
 	}
 	for i, a := range h.aggs {
-		if h.mode == AggPartial {
+		if h.mode.emitsStates() {
 			n := len(a.Def.States)
 			h.accs[i].states(from, to, out.Vecs[c:c+n])
 			c += n
