@@ -60,11 +60,25 @@ func TestOperatorFailures(t *testing.T) {
 	op2 := c.operators[1]
 	// healthy waits until every operator answers again: one stopped for
 	// longer than its 2 s lease re-registers a moment after it resumes.
+	// healthy waits until every operator has answered for a lease's
+	// time (2 s) without a failure: after a pause, an operator may
+	// answer once on its old registration before etcd revokes the
+	// lease that held it, and only then register again.
 	healthy := func() {
 		t.Helper()
-		waitFor(t, 20*time.Second, "every operator answers", func() error {
-			err, _ := run("SELECT count(*) FROM logs", want.logs)
-			return err
+		var since time.Time // start of the current run of answers
+		waitFor(t, 20*time.Second, "every operator answers for 2s", func() error {
+			if err, _ := run("SELECT count(*) FROM logs", want.logs); err != nil {
+				since = time.Time{}
+				return err
+			}
+			if since.IsZero() {
+				since = time.Now()
+			}
+			if d := time.Since(since); d < 2*time.Second {
+				return fmt.Errorf("answering for %s", d.Round(time.Millisecond))
+			}
+			return nil
 		})
 	}
 	// allBusy waits until every operator runs the fragment of the query
