@@ -20,7 +20,6 @@ import (
 // operator reports its context's error instead.
 var errInterrupted = errors.New("interrupted")
 
-
 // armInterrupt makes the expressions' kernels stop once ctx is done. It
 // returns the flag, for operators that loop themselves.
 func armInterrupt(ctx context.Context, exprs ...Expr) *atomic.Bool {

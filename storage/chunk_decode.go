@@ -197,11 +197,7 @@ func (d *chunkDecoder) decodeSel(v *coldata.Vec, body []byte, rows int, sel []in
 			}
 		}
 	}
-	b := &v.Bytes
-	b.Offs = resize(b.Offs, len(sel)+1)
-	b.Offs[0] = 0
-	b.Data = slices.Grow(b.Data[:0], size)
-	v.Nulls = v.Nulls[:0]
+	b := emptySelected(v, len(sel), size)
 	for k, c := range selCodes {
 		if c >= 0 {
 			b.Data = append(b.Data, data[d.offs[c]:d.offs[c+1]]...)
@@ -211,6 +207,18 @@ func (d *chunkDecoder) decodeSel(v *coldata.Vec, body []byte, rows int, sel []in
 		b.Offs[k+1] = int32(len(b.Data))
 	}
 	return nil
+}
+
+// emptySelected empties text-like v for n values of size bytes in all,
+// without NULLs: its Offs hold n+1 entries from 0, its Data room for
+// size bytes.
+func emptySelected(v *coldata.Vec, n, size int) *coldata.Bytes {
+	b := &v.Bytes
+	b.Offs = resize(b.Offs, n+1)
+	b.Offs[0] = 0
+	b.Data = slices.Grow(b.Data[:0], size)
+	v.Nulls = v.Nulls[:0]
+	return b
 }
 
 // decodeBytesSel decodes rows sel of a plain or zstd text-like chunk
@@ -237,11 +245,7 @@ func (d *chunkDecoder) decodeBytesSel(v *coldata.Vec, h *chunkHeader, p []byte, 
 		}
 		size += int(d.offs[i+1] - d.offs[i])
 	}
-	b := &v.Bytes
-	b.Offs = resize(b.Offs, len(sel)+1)
-	b.Offs[0] = 0
-	b.Data = slices.Grow(b.Data[:0], size)
-	v.Nulls = v.Nulls[:0]
+	b := emptySelected(v, len(sel), size)
 	for k, i := range sel {
 		if h.bitmap != nil && bitSet(h.bitmap, int(i)) {
 			v.Nulls.Set(k)
