@@ -25,8 +25,10 @@ type Vec struct {
 	// Bytes holds the distinct values and row i's value is
 	// Bytes.Get(int(Codes[i])); a NULL row's code is -1 (and its Nulls
 	// bit is set). Only a scan asked for codes returns such a vector, to
-	// an aggregation that groups or deduplicates by code (exec.HashAgg);
-	// Len, IsNull, Value and AppendFrom read it, nothing else does.
+	// an aggregation that groups or deduplicates by code (exec.HashAgg).
+	// Len, IsNull, Value, Truncate and, as a source, AppendFrom,
+	// AppendRows, Gather and Slice handle it; other readers of Bytes do
+	// not, and a coded vector is never appended to.
 	Codes []int32
 }
 
