@@ -853,6 +853,23 @@ func forEachRun(codes []byte, width int, layout byte, present int, ndict uint64,
 	return u.end()
 }
 
+// checkCodes reports an error if a code is not below ndict. Codes of
+// width bits are all below 1<<width: only a dictionary smaller than that
+// needs them checked.
+func checkCodes(codes []int32, width, ndict int) error {
+	if ndict >= 1<<width {
+		return nil
+	}
+	top := int32(0)
+	for _, c := range codes {
+		top = max(top, c)
+	}
+	if int(top) >= ndict {
+		return errors.New("dictionary code out of range")
+	}
+	return nil
+}
+
 // rowCodes sets out (h.rows long) to the dictionary code of each row of a
 // dictionary chunk, -1 for a NULL row, from the codes parseDict returned:
 // unpacked in bulk, runs filled, then spread over the NULLs.
@@ -864,48 +881,56 @@ func rowCodes(out []int32, h *chunkHeader, codes []byte, width int, layout byte,
 		if err := unpackAll(vals, codes, width); err != nil {
 			return err
 		}
+		if err := checkCodes(vals, width, ndict); err != nil {
+			return err
+		}
 	case codesRuns:
 		nruns, n := binary.Uvarint(codes)
 		if n <= 0 || nruns == 0 || nruns > uint64(present) {
 			return errors.New("bad dictionary run count")
 		}
 		codes = codes[n:]
-		// The run lengths first, then the packed codes: fill each run's
-		// rows with its index, then map the indexes to codes.
-		row := 0
-		for k := range int(nruns) {
-			l, n := binary.Uvarint(codes)
-			if n <= 0 || l == 0 || l > uint64(present-row) {
+		// The run lengths come first, then the packed codes: the codes
+		// are found past the lengths, unpacked and checked (one per
+		// run), then each run's rows filled with its code.
+		lens := codes
+		for range nruns {
+			_, n := binary.Uvarint(codes)
+			if n <= 0 {
 				return errors.New("bad dictionary run length")
 			}
 			codes = codes[n:]
-			for end := row + int(l); row < end; row++ {
-				vals[row] = int32(k)
+		}
+		var stack [64]int32
+		runCodes := stack[:0]
+		if nruns > uint64(len(stack)) {
+			runCodes = make([]int32, nruns)
+		}
+		runCodes = runCodes[:nruns]
+		if err := unpackAll(runCodes, codes, width); err != nil {
+			return err
+		}
+		if err := checkCodes(runCodes, width, ndict); err != nil {
+			return err
+		}
+		row := 0
+		for _, c := range runCodes {
+			l, n := binary.Uvarint(lens)
+			if l == 0 || l > uint64(present-row) {
+				return errors.New("bad dictionary run length")
 			}
+			lens = lens[n:]
+			run := vals[row : row+int(l)]
+			for i := range run {
+				run[i] = c
+			}
+			row += int(l)
 		}
 		if row != present {
 			return errors.New("dictionary runs disagree with the row count")
 		}
-		runCodes := make([]int32, nruns)
-		if err := unpackAll(runCodes, codes, width); err != nil {
-			return err
-		}
-		for i, k := range vals {
-			vals[i] = runCodes[k]
-		}
 	default:
 		return fmt.Errorf("bad dictionary code layout %d", layout)
-	}
-	if ndict < 1<<width {
-		// Codes of width bits are all below 1<<width: only a dictionary
-		// smaller than that needs them checked.
-		top := int32(0)
-		for _, c := range vals {
-			top = max(top, c)
-		}
-		if int(top) >= ndict {
-			return errors.New("dictionary code out of range")
-		}
 	}
 	if h.bitmap != nil {
 		k := present - 1

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -187,13 +188,15 @@ type Iterator struct {
 	pos  int
 	// A top-N's block is returned a slice of its rows at a time, in
 	// time order (startSlices): slicing while it is, the block's id,
-	// its candidate rows in that order, the next one, and every row's
-	// time.
+	// its candidate rows (in time order up to candPos, the next one)
+	// with their sort keys, every row's time, and the rows of a slice
+	// as a bitmap.
 	slicing  bool
 	sliceID  blockID
 	cands    []int32
 	candKeys []uint64
 	candPos  int
+	rowBits  []uint64
 	tsAll    []int64
 	order    int
 	listFrom []byte
@@ -713,8 +716,8 @@ const sliceRows = 1024
 
 // startSlices prepares the current block of a top-N's ordered scan to
 // be returned by nextSlice: the time column read, the rows in the time
-// range (and that MatchExact kept, when matched) sorted by time, newest
-// first for OrderNewest.
+// range (and that MatchExact kept, when matched) as candidates, which
+// nextSlice takes in time order, newest first for OrderNewest.
 func (it *Iterator) startSlices(id blockID, matched bool) error {
 	m := &it.meta
 	if err := it.readChunk(id, it.tsRead()); err != nil {
@@ -728,20 +731,19 @@ func (it *Iterator) startSlices(id blockID, matched bool) error {
 		}
 	}
 	newest := it.order == OrderNewest
+	it.candKeys = it.candKeys[:0]
 	if span := uint64(m.maxTs - m.minTs); m.maxTs >= m.minTs && span < 1<<47 {
-		// Sorted as integers: the time from the block's oldest row (or
-		// to its newest) above the row number.
-		keys := it.candKeys[:0]
+		// Ordered as integers: the time from the block's oldest row (or
+		// to its newest) above the row number. Only the next slice's
+		// keys are put in order (nextSlice): a top-N's bound usually
+		// ends the block after its first slice.
+		keys := it.candKeys
 		for _, i := range it.cands {
 			d := uint64(it.tsAll[i] - m.minTs)
 			if newest {
 				d = uint64(m.maxTs - it.tsAll[i])
 			}
 			keys = append(keys, d<<16|uint64(i))
-		}
-		slices.Sort(keys)
-		for k, key := range keys {
-			it.cands[k] = int32(key & (1<<16 - 1))
 		}
 		it.candKeys = keys
 	} else {
@@ -763,21 +765,41 @@ func (it *Iterator) startSlices(id blockID, matched bool) error {
 func (it *Iterator) nextSlice() (*coldata.Batch, error) {
 	lo, hi := it.rowBounds()
 	end := min(it.candPos+sliceRows, len(it.cands))
-	sel := it.sel[:0]
+	if keys := it.candKeys; len(keys) > 0 {
+		// The slice's keys: the smallest of those left, then in order.
+		next := keys[it.candPos:]
+		selectSmallest(next, end-it.candPos)
+		slices.Sort(next[:end-it.candPos])
+		for k, key := range next[:end-it.candPos] {
+			it.cands[it.candPos+k] = int32(key & (1<<16 - 1))
+		}
+	}
+	// The slice's rows, in row order for decoding: marked in a bitmap
+	// of the block's rows, then read off it.
+	it.rowBits = resize(it.rowBits, (it.meta.rows+63)/64)
+	clear(it.rowBits)
+	n := 0
 	for _, i := range it.cands[it.candPos:end] {
 		if ts := it.tsAll[i]; ts < lo || ts > hi {
 			// The rest are further out still.
 			end = len(it.cands)
 			break
 		}
-		sel = append(sel, i)
+		it.rowBits[i>>6] |= 1 << (i & 63)
+		n++
 	}
 	it.candPos = end
-	if len(sel) == 0 {
+	if n == 0 {
 		it.slicing = false
 		return nil, nil
 	}
-	slices.Sort(sel)
+	sel := it.sel[:0]
+	for w, word := range it.rowBits {
+		for word != 0 {
+			sel = append(sel, int32(w<<6+bits.TrailingZeros64(word)))
+			word &= word - 1
+		}
+	}
 	it.sel = sel
 	for i := range it.reads {
 		r := &it.reads[i]
