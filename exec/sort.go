@@ -174,6 +174,7 @@ func orderInts(v *coldata.Vec, k SortKey, idx []int) []int {
 // radixFrom is the length from which radixSort sorts by radix.
 const radixFrom = 1 << 14
 
+// keyRow is a key and its position in radixSort's input.
 type keyRow struct {
 	key uint64
 	row int32
@@ -192,17 +193,27 @@ func radixSort(keys []uint64, rows []int32) {
 		return
 	}
 	if n < radixFrom {
-		// Below this a stable comparison sort costs less than four
-		// passes over a 65,536-entry count table (512 KiB to clear,
-		// and to allocate: it is too large for the stack).
+		// Below this a comparison sort costs less than four passes
+		// over a 65,536-entry count table (512 KiB to clear, and to
+		// allocate: it is too large for the stack). Equal keys are
+		// kept in input order by comparing positions, which lets the
+		// unstable pdqsort stand in for a stable sort (several times
+		// slower, being a merge without a buffer).
 		pairs := make([]keyRow, n)
 		for i := range pairs {
-			pairs[i] = keyRow{keys[i], rows[i]}
+			pairs[i] = keyRow{keys[i], int32(i)}
 		}
-		slices.SortStableFunc(pairs, func(a, b keyRow) int { return cmp.Compare(a.key, b.key) })
+		slices.SortFunc(pairs, func(a, b keyRow) int {
+			if c := cmp.Compare(a.key, b.key); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.row, b.row)
+		})
+		sorted := make([]int32, n)
 		for i, p := range pairs {
-			keys[i], rows[i] = p.key, p.row
+			keys[i], sorted[i] = p.key, rows[p.row]
 		}
+		copy(rows, sorted)
 		return
 	}
 	k2, r2 := make([]uint64, n), make([]int32, n)
