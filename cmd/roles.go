@@ -93,11 +93,13 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	o.fs.StringVar(&ep.TLS.KeyFile, "kubearmor-key", "", "PEM private key of --kubearmor-cert")
 	o.fs.StringVar(&ep.TLS.ServerName, "kubearmor-server-name", "", "name the KubeArmor server certificates must carry (default: the host of each endpoint)")
 	httpAddr := addHTTPFlag(o, "127.0.0.1:9471")
+	floor := addHeapFloorFlag(o)
 	lf.add(o, "info")
 	logger, err := o.parseWithLogger(args, &lf, stderr)
 	if err != nil {
 		return err
 	}
+	defer startHeapFloor(uint64(*floor) << 20)()
 	switch {
 	case ep.AlertFilter != "all" && ep.AlertFilter != "policy":
 		return fmt.Errorf(`--alert-filter %q: want "all" or "policy"`, ep.AlertFilter)
@@ -146,11 +148,13 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o.fs.StringVar(&cfg.OperatorTLS.CA, "operator-tls-ca", "", "PEM CA that signs the operators' certificates")
 	o.fs.DurationVar(&cfg.OperatorTimeout, "operator-timeout", 10*time.Second, "how long a running fragment may send nothing (operators send a heartbeat every second) before its operator is taken as hung and the query fails naming it")
 	httpAddr := addHTTPFlag(o, "127.0.0.1:9472")
+	floor := addHeapFloorFlag(o)
 	lf.add(o, "info")
 	logger, err := o.parseWithLogger(args, &lf, stderr)
 	if err != nil {
 		return err
 	}
+	defer startHeapFloor(uint64(*floor) << 20)()
 	cfg.Etcd, cfg.Logger = etcd, logger
 	if authFile != "" {
 		if cfg.Auth, err = server.LoadAuthRules(authFile); err != nil {
@@ -274,12 +278,14 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	o.fs.StringVar(&listen, "listen", "127.0.0.1:5432", "address of the query node's PostgreSQL endpoint")
 	o.fs.StringVar(&dataDir, "data-dir", "data/dev", "directory for etcd's and the operators' data (kept between runs)")
 	httpAddr := addHTTPFlag(o, "127.0.0.1:9470")
+	floor := addHeapFloorFlag(o)
 	sf.add(o, "sim-", devRate)
 	lf.add(o, "warn")
 	logger, err := o.parseWithLogger(args, &lf, stderr)
 	if err != nil {
 		return err
 	}
+	defer startHeapFloor(uint64(*floor) << 20)()
 	if sf.count > 0 {
 		// A fixed count is for reproducible data: deliver every event.
 		sf.wait, sf.exact = true, true
