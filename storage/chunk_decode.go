@@ -97,7 +97,7 @@ func (d *chunkDecoder) selectedCodes(h *chunkHeader, codes []byte, width int, la
 		}
 		return out, nil
 	}
-	d.all = resize(d.all, h.rows)
+	d.all = codesFor(d.all, h.rows)
 	if err := rowCodes(d.all, h, codes, width, layout, ndict); err != nil {
 		return nil, err
 	}
@@ -870,9 +870,22 @@ func checkCodes(codes []int32, width, ndict int) error {
 	return nil
 }
 
+// codesSlack is the capacity past its rows that rowCodes would have in
+// out (codesFor gives it), to fill runs of codes eight at a time.
+const codesSlack = 8
+
+// codesFor returns s resized to n codes, with codesSlack more capacity.
+func codesFor(s []int32, n int) []int32 {
+	if cap(s) < n+codesSlack {
+		s = make([]int32, n+codesSlack)
+	}
+	return s[:n]
+}
+
 // rowCodes sets out (h.rows long) to the dictionary code of each row of a
 // dictionary chunk, -1 for a NULL row, from the codes parseDict returned:
-// unpacked in bulk, runs filled, then spread over the NULLs.
+// unpacked in bulk, runs filled, then spread over the NULLs. It may write
+// up to codesSlack codes past the rows, within out's capacity.
 func rowCodes(out []int32, h *chunkHeader, codes []byte, width int, layout byte, ndict int) error {
 	present := h.rows - h.nulls
 	vals := out[:present]
@@ -890,41 +903,55 @@ func rowCodes(out []int32, h *chunkHeader, codes []byte, width int, layout byte,
 			return errors.New("bad dictionary run count")
 		}
 		codes = codes[n:]
-		// The run lengths come first, then the packed codes: the codes
-		// are found past the lengths, unpacked and checked (one per
+		// The run lengths come first, then the packed codes: the
+		// lengths are read, the codes unpacked and checked (one per
 		// run), then each run's rows filled with its code.
-		lens := codes
-		for range nruns {
-			_, n := binary.Uvarint(codes)
-			if n <= 0 {
+		var stack [128]int32
+		buf := stack[:0]
+		if 2*nruns > uint64(len(stack)) {
+			buf = make([]int32, 2*nruns)
+		}
+		runLens, runCodes := buf[:nruns], buf[nruns:2*nruns]
+		row := 0
+		for k := range runLens {
+			l, n := binary.Uvarint(codes)
+			if n <= 0 || l == 0 || l > uint64(present-row) {
 				return errors.New("bad dictionary run length")
 			}
 			codes = codes[n:]
+			runLens[k] = int32(l)
+			row += int(l)
 		}
-		var stack [64]int32
-		runCodes := stack[:0]
-		if nruns > uint64(len(stack)) {
-			runCodes = make([]int32, nruns)
-		}
-		runCodes = runCodes[:nruns]
 		if err := unpackAll(runCodes, codes, width); err != nil {
 			return err
 		}
 		if err := checkCodes(runCodes, width, ndict); err != nil {
 			return err
 		}
-		row := 0
-		for _, c := range runCodes {
-			l, n := binary.Uvarint(lens)
-			if l == 0 || l > uint64(present-row) {
-				return errors.New("bad dictionary run length")
+		// With room for eight codes past the end, a run is filled eight
+		// rows per step, the excess overwritten by the next run: most
+		// runs take one step, and the loop's exit is predictable.
+		wide := out[:cap(out)]
+		if len(wide) < present+codesSlack {
+			wide = nil
+		}
+		row = 0
+		for k, c := range runCodes {
+			end := row + int(runLens[k])
+			if wide != nil {
+				for ; row < end; row += codesSlack {
+					// (Eight scalar stores: an array built on the stack
+					// and copied would be read back before its stores
+					// reach the cache, a stall per run.)
+					w := wide[row : row+codesSlack : row+codesSlack]
+					w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7] = c, c, c, c, c, c, c, c
+				}
+			} else {
+				for ; row < end; row++ {
+					vals[row] = c
+				}
 			}
-			lens = lens[n:]
-			run := vals[row : row+int(l)]
-			for i := range run {
-				run[i] = c
-			}
-			row += int(l)
+			row = end
 		}
 		if row != present {
 			return errors.New("dictionary runs disagree with the row count")
@@ -1104,6 +1131,24 @@ func unpackAll[T int64 | uint64 | int32](dst []T, p []byte, width int) error {
 	}
 	mask := uint64(1)<<uint(width) - 1
 	i, bit := 0, 0
+	if width <= 8 {
+		// Eight values fill width bytes: one load gives all eight, at
+		// shifts fixed for the whole loop.
+		w := uint(width)
+		s1, s2, s3, s4, s5, s6, s7 := w&63, 2*w&63, 3*w&63, 4*w&63, 5*w&63, 6*w&63, 7*w&63
+		for ; i+8 <= n && bit>>3+8 <= len(p); i, bit = i+8, bit+8*width {
+			x := binary.LittleEndian.Uint64(p[bit>>3:])
+			d := dst[i : i+8 : i+8]
+			d[0] = T(x & mask)
+			d[1] = T(x >> s1 & mask)
+			d[2] = T(x >> s2 & mask)
+			d[3] = T(x >> s3 & mask)
+			d[4] = T(x >> s4 & mask)
+			d[5] = T(x >> s5 & mask)
+			d[6] = T(x >> s6 & mask)
+			d[7] = T(x >> s7 & mask)
+		}
+	}
 	if width <= 16 {
 		// Eight values fill width bytes: two loads give all eight.
 		for ; i+8 <= n && bit>>3+16 <= len(p); i, bit = i+8, bit+8*width {

@@ -1231,7 +1231,7 @@ func (it *Iterator) matchChunk(body []byte, values [][]byte, not bool) error {
 			}
 			return nil
 		}
-		it.rowCodes = resize(it.rowCodes, h.rows)
+		it.rowCodes = codesFor(it.rowCodes, h.rows)
 		if err := rowCodes(it.rowCodes, &h, codes, width, layout, ndict); err != nil {
 			return err
 		}
@@ -1614,7 +1614,7 @@ func (it *Iterator) countBlock(id blockID, all bool) error {
 			return corrupt(err, name, it.table.Name, id)
 		}
 		ndict := len(it.offs) - 1
-		it.rowCodes = resize(it.rowCodes, h.rows)
+		it.rowCodes = codesFor(it.rowCodes, h.rows)
 		if err := rowCodes(it.rowCodes, &h, codes, width, layout, ndict); err != nil {
 			return corrupt(err, name, it.table.Name, id)
 		}
