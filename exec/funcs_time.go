@@ -228,16 +228,29 @@ func compileTimeFunc(e *funcExpr) error {
 			width = map[timeUnit]int64{unitSecond: 1e6, unitMinute: 60e6, unitHour: 3600e6, unitDay: 86400e6}[unit]
 		}
 		e.kernel = func(e *funcExpr, in []*coldata.Vec, n int) error {
-			e.out.Int64 = slices.Grow(e.out.Int64[:0], n)[:n]
+			out := slices.Grow(e.out.Int64[:0], n)[:n]
+			e.out.Int64 = out
+			// A block's rows come in runs within one bucket: the last
+			// bucket, [lo, hi), is reused without dividing. (A NULL
+			// row's value may fall in it; its result is NULL anyway.)
+			lo, hi := int64(1), int64(0)
 			for i, us := range in[1].Int64[:n] {
-				e.out.Int64[i] = us
+				if us >= lo && us < hi {
+					out[i] = lo
+					continue
+				}
+				out[i] = us
 				if e.null(i) || us == math.MaxInt64 || us == math.MinInt64 {
 					continue // infinities stay
 				}
 				if width > 0 {
-					e.out.Int64[i] = floorDiv(us, width) * width
+					b := floorDiv(us, width) * width
+					out[i] = b
+					if b <= math.MaxInt64-width {
+						lo, hi = b, b+width
+					}
 				} else {
-					e.out.Int64[i] = truncTime(us, unit, loc)
+					out[i] = truncTime(us, unit, loc)
 				}
 			}
 			return nil

@@ -520,6 +520,25 @@ func (m *valueIDs) of(v *coldata.Vec, n int, ids []uint32) {
 		}
 		return
 	}
+	if v.Type.InInt64() {
+		// Integers with NULLs: as above, NULL rows apart.
+		prev, prevID := int64(0), uint32(0)
+		for i, x := range v.Int64[:n] {
+			if v.Nulls.Get(i) {
+				if m.null == 0 {
+					m.lastID++
+					m.null = m.lastID
+				}
+				ids[i] = m.null
+				continue
+			}
+			if x != prev || prevID == 0 {
+				prev, prevID = x, m.intID(x)
+			}
+			ids[i] = prevID
+		}
+		return
+	}
 	text := v.Type == coldata.Text
 	var prevText []byte
 	prevInt, prevID := int64(0), uint32(0)
