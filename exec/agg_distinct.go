@@ -49,6 +49,8 @@ type distinctAcc struct {
 	// not computed yet).
 	batch      []batchSlot
 	codeHashes []uint64
+	pend       []pendingAdd
+	sink       uint64
 }
 
 // maxDistinctBytes bounds one group's set: its arena is addressed by
@@ -143,7 +145,7 @@ func (a *distinctAcc) updateText(gids []uint32, arg *coldata.Vec) {
 			s := &t[j]
 			if s.row == 0 {
 				*s = batchSlot{h: ph, g: g, row: int32(i) + 1}
-				a.addHashed(g, v, h)
+				a.pend = append(a.pend, pendingAdd{h: h, g: g, idx: int32(i)})
 				break
 			}
 			if s.h == ph && s.g == g && string(arg.Bytes.Get(int(s.row-1))) == string(v) {
@@ -151,6 +153,7 @@ func (a *distinctAcc) updateText(gids []uint32, arg *coldata.Vec) {
 			}
 		}
 	}
+	a.addPending(&arg.Bytes)
 }
 
 // updateCoded adds a dictionary-coded text argument: each (group, code)
@@ -179,7 +182,7 @@ func (a *distinctAcc) updateCoded(gids []uint32, arg *coldata.Vec) {
 					h = xxhash.Sum64(v)
 					hashes[c] = h
 				}
-				a.addHashed(g, v, h)
+				a.pend = append(a.pend, pendingAdd{h: h, g: g, idx: c})
 				break
 			}
 			if s.g == g && s.row == c+1 {
@@ -187,6 +190,44 @@ func (a *distinctAcc) updateCoded(gids []uint32, arg *coldata.Vec) {
 			}
 		}
 	}
+	a.addPending(&arg.Bytes)
+}
+
+// A batch's new (group, value) pairs are added to their sets together:
+// most miss the cache twice, at the probed slot and at the bytes it
+// points to. Loading every pair's slot first, then the bytes of every
+// slot whose hash matches, lets those misses overlap, the loads of one
+// pass being independent of each other; the adds that follow find the
+// lines in cache.
+type pendingAdd struct {
+	h   uint64
+	g   uint32
+	idx int32 // the value's index in the batch's Bytes
+}
+
+func (a *distinctAcc) addPending(b *coldata.Bytes) {
+	var sink uint64
+	for _, p := range a.pend {
+		s := &a.sets[p.g]
+		if len(s.slots) > 0 {
+			sink += s.slots[p.h&uint64(len(s.slots)-1)].hash
+		}
+	}
+	for _, p := range a.pend {
+		s := &a.sets[p.g]
+		if len(s.slots) == 0 {
+			continue
+		}
+		if sl := &s.slots[p.h&uint64(len(s.slots)-1)]; sl.hash == p.h && sl.start < sl.end-1 && sl.end-1 <= uint32(len(s.arena)) {
+			// (Both ends: a value may straddle two cache lines.)
+			sink += uint64(s.arena[sl.start]) + uint64(s.arena[sl.end-2])
+		}
+	}
+	a.sink = sink // (used, so that the loads stay)
+	for _, p := range a.pend {
+		a.addHashed(p.g, b.Get(int(p.idx)), p.h)
+	}
+	a.pend = a.pend[:0]
 }
 
 func (a *distinctAcc) merge(gids []uint32, states []*coldata.Vec) error {
