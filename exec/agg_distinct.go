@@ -51,6 +51,7 @@ type distinctAcc struct {
 	codeHashes []uint64
 	pend       []pendingAdd
 	sink       uint64
+	values     int // values added to the sets (adopted ones not counted)
 }
 
 // maxDistinctBytes bounds one group's set: its arena is addressed by
@@ -73,7 +74,9 @@ func (a *distinctAcc) addHashed(g uint32, key []byte, h uint64) {
 		a.tooMany()
 		return
 	}
-	set.addHashed(key, h)
+	if set.addHashed(key, h) {
+		a.values++
+	}
 }
 
 // tooMany records that a group's set outgrew maxDistinctBytes.
@@ -199,6 +202,10 @@ func (a *distinctAcc) updateCoded(gids []uint32, arg *coldata.Vec) {
 // slot whose hash matches, lets those misses overlap, the loads of one
 // pass being independent of each other; the adds that follow find the
 // lines in cache.
+// cachedValues is how many values the sets together hold before
+// addPending overlaps their misses: about 1 MiB of slots and bytes.
+const cachedValues = 1 << 14
+
 type pendingAdd struct {
 	h   uint64
 	g   uint32
@@ -206,6 +213,14 @@ type pendingAdd struct {
 }
 
 func (a *distinctAcc) addPending(b *coldata.Bytes) {
+	if a.values < cachedValues {
+		// The sets still fit in the cache: nothing to overlap.
+		for _, p := range a.pend {
+			a.addHashed(p.g, b.Get(int(p.idx)), p.h)
+		}
+		a.pend = a.pend[:0]
+		return
+	}
 	var sink uint64
 	for _, p := range a.pend {
 		s := &a.sets[p.g]

@@ -959,11 +959,16 @@ func TestMatchPacked(t *testing.T) {
 				}
 			}
 			if ndict < 1<<width {
-				// A code past the dictionary is an error.
+				// A code past the dictionary is an error, wherever it is
+				// (the last row, or any other).
 				q := newPacker(nil, width)
+				badRow := n - 1
+				if rng.IntN(2) == 0 {
+					badRow = rng.IntN(n)
+				}
 				for i := range n {
 					c := codes[i]
-					if i == n-1 {
+					if i == badRow {
 						c = uint64(ndict)
 					}
 					q.add(c)

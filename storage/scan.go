@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"unsafe"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -1287,6 +1288,31 @@ func matchPacked(keep []bool, p []byte, width int, want []uint8) bool {
 	mask := uint64(1)<<uint(width) - 1
 	bad := uint8(0)
 	i, bit := 0, 0
+	if width <= 8 {
+		// Eight codes per load, each looked up in a table indexed by a
+		// byte (no bounds check), the eight rows' keep flags and-ed as
+		// one word: no branch per row.
+		var tab [256]uint8
+		copy(tab[:], want)
+		w := uint(width) & 63
+		kb := boolBytes(keep)
+		for ; i+8 <= n && bit>>3+8 <= len(p); i, bit = i+8, bit+8*width {
+			x := binary.LittleEndian.Uint64(p[bit>>3:])
+			t0 := tab[uint8(x&mask)]
+			t1 := tab[uint8(x>>w&mask)]
+			t2 := tab[uint8(x>>(2*w&63)&mask)]
+			t3 := tab[uint8(x>>(3*w&63)&mask)]
+			t4 := tab[uint8(x>>(4*w&63)&mask)]
+			t5 := tab[uint8(x>>(5*w&63)&mask)]
+			t6 := tab[uint8(x>>(6*w&63)&mask)]
+			t7 := tab[uint8(x>>(7*w&63)&mask)]
+			bad |= t0 | t1 | t2 | t3 | t4 | t5 | t6 | t7
+			m := uint64(t0) | uint64(t1)<<8 | uint64(t2)<<16 | uint64(t3)<<24 |
+				uint64(t4)<<32 | uint64(t5)<<40 | uint64(t6)<<48 | uint64(t7)<<56
+			k := kb[i : i+8 : i+8]
+			binary.LittleEndian.PutUint64(k, binary.LittleEndian.Uint64(k)&m&0x0101010101010101)
+		}
+	}
 	for ; i+8 <= n && bit>>3+16 <= len(p); i, bit = i+8, bit+8*width {
 		o := bit >> 3
 		lo, hi := binary.LittleEndian.Uint64(p[o:]), binary.LittleEndian.Uint64(p[o+8:])
@@ -1303,6 +1329,12 @@ func matchPacked(keep []bool, p []byte, width int, want []uint8) bool {
 		bad |= w
 	}
 	return bad&wantBad == 0
+}
+
+// boolBytes views a []bool as the bytes it is: a Go bool is one byte,
+// 0 or 1, so that flags can be combined a word at a time.
+func boolBytes(b []bool) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(b))), len(b))
 }
 
 // holdsAny reports whether a constant or dictionary chunk holds one of
@@ -1465,6 +1497,18 @@ func (it *Iterator) readChunkSel(id blockID, r *colRead, sel []int32) error {
 // the time range (all when whole) and, when matched, that MatchExact
 // kept, and returns how many there are.
 func (it *Iterator) selectRows(rows int, whole, matched bool) int {
+	if whole && matched {
+		// Every row kept is selected: each row's number is written, and
+		// the count advanced by its flag, without a branch.
+		sel := resize(it.sel, rows)
+		n := 0
+		for i, k := range boolBytes(it.keep[:rows]) {
+			sel[n] = int32(i)
+			n += int(k)
+		}
+		it.sel = sel[:n]
+		return n
+	}
 	sel := it.sel[:0]
 	for i := range rows {
 		if matched && !it.keep[i] {
