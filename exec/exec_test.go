@@ -344,7 +344,7 @@ func TestTopNSharesBound(t *testing.T) {
 		keys := []SortKey{{Col: 0, Desc: desc, NullsFirst: desc}}
 		const limit = 25
 		var seen []int64
-		bound := &TopBound{}
+		bound := &TopBound{Desc: desc}
 		src := &observe{in: NewBatches(batches...), each: func() {
 			if v, ok := bound.Get(); ok {
 				seen = append(seen, v)
@@ -366,6 +366,27 @@ func TestTopNSharesBound(t *testing.T) {
 		last, ok := bound.Get()
 		if !ok || last != all[limit-1] || len(seen) < 19 {
 			t.Errorf("desc %v: bound %d (%v), want %d; seen %d times", desc, last, ok, all[limit-1], len(seen))
+		}
+	}
+}
+
+// TestTopBoundKeepsTightest: shards offer their cutoffs in any order;
+// the bound keeps the tightest for its direction.
+func TestTopBoundKeepsTightest(t *testing.T) {
+	for _, desc := range []bool{false, true} {
+		b := &TopBound{Desc: desc}
+		if _, ok := b.Get(); ok {
+			t.Fatal("a cutoff before any offer")
+		}
+		for _, v := range []int64{50, 20, 80, 60, 10, 90, 70} {
+			b.offer(v)
+		}
+		want := int64(10)
+		if desc {
+			want = 90
+		}
+		if got, ok := b.Get(); !ok || got != want {
+			t.Errorf("desc %v: cutoff %d (%v), want %d", desc, got, ok, want)
 		}
 	}
 }
@@ -827,8 +848,21 @@ func TestOrderInts(t *testing.T) {
 			for i := range idx {
 				idx[i] = i
 			}
-			if got := orderInts(v, k, idx); !slices.Equal(got, want) {
+			if got := orderInts(v, k, slices.Clone(idx), -1); !slices.Equal(got, want) {
 				t.Fatalf("n=%d key %+v: order differs", n, k)
+			}
+			// A top-limit: its first limit rows are the stable sort's.
+			for _, limit := range []int{0, 1, 7, n / 3, n - 1, n, n + 5} {
+				if limit < 0 {
+					continue
+				}
+				got := orderInts(v, k, slices.Clone(idx), limit)
+				if limit < len(got) {
+					got = got[:limit]
+				}
+				if w := want[:min(limit, n)]; !slices.Equal(got, w) {
+					t.Fatalf("n=%d key %+v limit %d: first rows differ", n, k, limit)
+				}
 			}
 		}
 	}

@@ -108,7 +108,7 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 		if k.Column >= 0 && int(k.Column) < len(frag.Projections) {
 			if c, ok := frag.Projections[k.Column].GetKind().(*rpcpb.Expr_Column); ok &&
 				int(c.Column) < len(types) && types[c.Column] == coldata.Timestamptz && k.NullsFirst == k.Desc {
-				spec.OrderColumn, spec.OrderDesc, spec.Bound = frag.Columns[c.Column], k.Desc, &TopBound{}
+				spec.OrderColumn, spec.OrderDesc, spec.Bound = frag.Columns[c.Column], k.Desc, &TopBound{Desc: k.Desc}
 			}
 		}
 	}
@@ -131,9 +131,6 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 			var err error
 			if parts, err = compileParts(frag, types, rest, aggregating); err != nil {
 				return nil, errors.Join(err, closeAll(pipes))
-			}
-			if s.Bound != nil {
-				s.Bound = &TopBound{}
 			}
 		}
 		op, err := buildPipeline(ctx, src, frag, s, parts, aggregating)

@@ -98,6 +98,8 @@ type Sort struct {
 	buf     *coldata.Batch
 	sorted  *coldata.Batch
 	emitted int
+	// spare is the batch a top-N's pruning gathers the kept rows into.
+	spare *coldata.Batch
 	// full: buf holds exactly limit rows, sorted (a pruned top-N).
 	full bool
 	sel  []int
@@ -118,14 +120,14 @@ func NewSort(input Operator, keys []SortKey, limit int) *Sort {
 	return &Sort{input: input, keys: keys, limit: limit}
 }
 
-func (s *Sort) order(b *coldata.Batch) []int {
+func (s *Sort) order(b *coldata.Batch, limit int) []int {
 	idx := make([]int, b.Len)
 	for i := range idx {
 		idx[i] = i
 	}
 	if len(s.keys) == 1 {
 		if v := b.Vecs[s.keys[0].Col]; v.Type.InInt64() {
-			return orderInts(v, s.keys[0], idx)
+			return orderInts(v, s.keys[0], idx, limit)
 		}
 	}
 	sort.SliceStable(idx, func(x, y int) bool {
@@ -137,8 +139,10 @@ func (s *Sort) order(b *coldata.Batch) []int {
 // orderInts sorts rows by one integer or timestamp key without the
 // general comparator: NULLs split off, then the values radix-sorted
 // (least significant 16 bits first, four stable passes), so equal values
-// keep their input order.
-func orderInts(v *coldata.Vec, k SortKey, idx []int) []int {
+// keep their input order. With limit >= 0 only the first limit rows need
+// be in order (the rest may be left out): the values that can be among
+// them are selected first, and only those sorted.
+func orderInts(v *coldata.Vec, k SortKey, idx []int, limit int) []int {
 	var nulls []int
 	keys := make([]uint64, 0, len(idx))
 	rows := make([]int32, 0, len(idx))
@@ -156,7 +160,28 @@ func orderInts(v *coldata.Vec, k SortKey, idx []int) []int {
 		keys = append(keys, u)
 		rows = append(rows, int32(i))
 	}
-	radixSort(keys, rows)
+	m := limit
+	if k.NullsFirst {
+		m -= len(nulls)
+	}
+	if limit >= 0 && m < len(keys) {
+		// (key, row) pairs order the rows as a stable sort would: the
+		// rows are in input order.
+		pairs := make([]keyRow, len(keys))
+		for i := range pairs {
+			pairs[i] = keyRow{keys[i], rows[i]}
+		}
+		m = max(m, 0)
+		selectKeyRows(pairs, m)
+		pairs = pairs[:m]
+		slices.SortFunc(pairs, compareKeyRows)
+		keys, rows = keys[:m], rows[:m]
+		for i, p := range pairs {
+			keys[i], rows[i] = p.key, p.row
+		}
+	} else {
+		radixSort(keys, rows)
+	}
 	out := idx[:0]
 	if k.NullsFirst {
 		out = append(out, nulls...)
@@ -174,10 +199,68 @@ func orderInts(v *coldata.Vec, k SortKey, idx []int) []int {
 // radixFrom is the length from which radixSort sorts by radix.
 const radixFrom = 1 << 14
 
-// keyRow is a key and its position in radixSort's input.
+// keyRow is a key and its position in radixSort's input, or its row.
 type keyRow struct {
 	key uint64
 	row int32
+}
+
+func compareKeyRows(a, b keyRow) int {
+	if c := cmp.Compare(a.key, b.key); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.row, b.row)
+}
+
+// selectKeyRows reorders p so that its first k are its k least by
+// compareKeyRows, in no particular order (quickselect, the pivot a
+// median of three; the pairs are distinct, rows being).
+func selectKeyRows(p []keyRow, k int) {
+	lo, hi := 0, len(p)
+	if k <= 0 || k >= hi {
+		return
+	}
+	less := func(a, b keyRow) bool { return a.key < b.key || (a.key == b.key && a.row < b.row) }
+	for hi-lo > 16 {
+		mid := lo + (hi-lo)/2
+		a, b, c := p[lo], p[mid], p[hi-1]
+		if less(b, a) {
+			a, b = b, a
+		}
+		if less(c, b) {
+			b = c
+			if less(b, a) {
+				b = a
+			}
+		}
+		pivot := b
+		// Lomuto-style: below the pivot to the front; the pivot's
+		// place after.
+		i := lo
+		for j := lo; j < hi; j++ {
+			if less(p[j], pivot) {
+				p[i], p[j] = p[j], p[i]
+				i++
+			}
+		}
+		switch {
+		case k < i:
+			hi = i
+		case k > i:
+			// p[lo:i] are below the pivot and among the k least; the
+			// pivot itself (somewhere in p[i:hi]) is next.
+			for j := i; j < hi; j++ {
+				if p[j] == pivot {
+					p[i], p[j] = p[j], p[i]
+					break
+				}
+			}
+			lo = i + 1
+		default:
+			return // exactly the k below the pivot are in front
+		}
+	}
+	slices.SortFunc(p[lo:hi], compareKeyRows)
 }
 
 func radixSort(keys []uint64, rows []int32) {
@@ -293,23 +376,31 @@ func (s *Sort) consume(ctx context.Context) error {
 			s.charged = size
 		}
 		if prune && (s.buf.Len > 2*s.limit+BatchSize || (s.bound != nil && s.buf.Len > s.limit)) {
-			idx := s.order(s.buf)
-			s.buf = s.buf.Gather(idx[:s.limit])
+			idx := s.order(s.buf, s.limit)
+			// The kept rows go to the spare buffer, which becomes the
+			// buffer: two batches serve every pruning.
+			if s.spare == nil {
+				s.spare = coldata.NewBatch(s.buf.Types(), s.limit)
+			}
+			s.buf.GatherInto(s.spare, idx[:s.limit])
+			s.buf, s.spare = s.spare, s.buf
 			s.full = s.limit > 0
-			size := rowBytes(s.buf.Vecs, s.buf.Len)
+			// (The spare keeps its rows until the next pruning: both
+			// are charged.)
+			size := rowBytes(s.buf.Vecs, s.buf.Len) + rowBytes(s.spare.Vecs, s.spare.Len)
 			budget.Release(s.charged - size)
 			s.charged = size
 		}
 		if s.bound != nil && s.full && s.buf.Len == s.limit {
 			if v := s.buf.Vecs[s.keys[0].Col]; v.Type.InInt64() && !v.IsNull(s.limit-1) {
-				s.bound.set(v.Int64[s.limit-1])
+				s.bound.offer(v.Int64[s.limit-1])
 			}
 		}
 	}
 	if s.buf == nil {
 		return nil
 	}
-	idx := s.order(s.buf)
+	idx := s.order(s.buf, s.limit)
 	if s.limit >= 0 && len(idx) > s.limit {
 		idx = idx[:s.limit]
 	}

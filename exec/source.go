@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"math"
+	"sync"
 	"sync/atomic"
 
 	"github.com/armorlake/armorlake/rpcpb"
@@ -66,9 +67,16 @@ type ExactFilterer interface {
 // scan under it: once the top-N holds its N rows, the key of the last of
 // them. A row whose key sorts after it cannot get in, so a scan in that
 // key's order can stop.
+//
+// The shards of a fragment share one: each shard's top-N offers its own
+// cutoff and the bound keeps the tightest (the newest for a descending
+// key), since a row past another shard's N-th cannot be in the top N of
+// all. A shard may then keep fewer than N rows; the merge needs no more.
 type TopBound struct {
-	v  atomic.Int64
-	ok atomic.Bool
+	Desc bool // the key is descending: a greater cutoff is tighter
+	mu   sync.Mutex
+	v    atomic.Int64
+	ok   atomic.Bool
 }
 
 // Get returns the cutoff, once there is one.
@@ -79,7 +87,15 @@ func (b *TopBound) Get() (int64, bool) {
 	return b.v.Load(), true
 }
 
-func (b *TopBound) set(v int64) {
+// offer tightens the cutoff to v, if v is tighter.
+func (b *TopBound) offer(v int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ok.Load() {
+		if cur := b.v.Load(); (b.Desc && v <= cur) || (!b.Desc && v >= cur) {
+			return
+		}
+	}
 	b.v.Store(v)
 	b.ok.Store(true)
 }

@@ -189,9 +189,9 @@ type Iterator struct {
 	pos  int
 	// A top-N's block is returned a slice of its rows at a time, in
 	// time order (startSlices): slicing while it is, the block's id,
-	// its candidate rows (in time order up to candPos, the next one)
-	// with their sort keys, every row's time, and the rows of a slice
-	// as a bitmap.
+	// its candidate rows (those before candPos, the next one, taken in
+	// slices each of whose keys precede the next slice's) with their sort
+	// keys, every row's time, and the rows of a slice as a bitmap.
 	slicing  bool
 	sliceID  blockID
 	cands    []int32
@@ -767,10 +767,10 @@ func (it *Iterator) nextSlice() (*coldata.Batch, error) {
 	lo, hi := it.rowBounds()
 	end := min(it.candPos+sliceRows, len(it.cands))
 	if keys := it.candKeys; len(keys) > 0 {
-		// The slice's keys: the smallest of those left, then in order.
+		// The slice's keys: the smallest of those left, in no order
+		// (the rows are decoded in row order, and the top-N sorts).
 		next := keys[it.candPos:]
 		selectSmallest(next, end-it.candPos)
-		slices.Sort(next[:end-it.candPos])
 		for k, key := range next[:end-it.candPos] {
 			it.cands[it.candPos+k] = int32(key & (1<<16 - 1))
 		}
@@ -779,17 +779,20 @@ func (it *Iterator) nextSlice() (*coldata.Batch, error) {
 	// of the block's rows, then read off it.
 	it.rowBits = resize(it.rowBits, (it.meta.rows+63)/64)
 	clear(it.rowBits)
-	n := 0
+	n, past := 0, false
 	for _, i := range it.cands[it.candPos:end] {
 		if ts := it.tsAll[i]; ts < lo || ts > hi {
-			// The rest are further out still.
-			end = len(it.cands)
-			break
+			past = true
+			continue
 		}
 		it.rowBits[i>>6] |= 1 << (i & 63)
 		n++
 	}
 	it.candPos = end
+	if past {
+		// The candidates after this slice are further out still.
+		it.candPos = len(it.cands)
+	}
 	if n == 0 {
 		it.slicing = false
 		return nil, nil
