@@ -14,11 +14,13 @@ func TestFloorPercent(t *testing.T) {
 		base, want  int
 	}{
 		{live: 8 * mib, floor: 256 * mib, base: 100, want: 3100},    // next collection at 256 MiB
-		{live: 200 * mib, floor: 256 * mib, base: 100, want: 100},   // 400 MiB is past the floor
-		{live: 100 * mib, floor: 256 * mib, base: 200, want: 200},   // 300 MiB too
-		{live: 100 * mib, floor: 256 * mib, base: 50, want: 156},    // 150 MiB is not
+		{live: 200 * mib, floor: 256 * mib, base: 100, want: 100},   // 400 MiB: GOGC's, past the floor
+		{live: 150 * mib, floor: 256 * mib, base: 50, want: 71},     // at the floor, 256 MiB (GOGC's 225 is less)
+		{live: 1024 * mib, floor: 256 * mib, base: 100, want: 25},   // a large heap: 256 MiB of garbage, not 1 GiB
+		{live: 1024 * mib, floor: 256 * mib, base: 10, want: 10},    // GOGC's own is less
 		{live: 0, floor: 256 * mib, base: 100, want: 25500},         // no live heap yet: counted as 1 MiB
 		{live: 4 * mib, floor: 1 << 50, base: 100, want: 1<<31 - 1}, // capped
+		{live: 1 << 50, floor: 1 * mib, base: 100, want: 1},         // at least 1
 	} {
 		if got := floorPercent(tc.live, tc.floor, tc.base); got != tc.want {
 			t.Errorf("floorPercent(%d MiB, %d MiB, %d) = %d, want %d", tc.live/mib, tc.floor/mib, tc.base, got, tc.want)

@@ -96,7 +96,7 @@ func (m *operatorMetrics) add(id string, n *operatorNode) {
 func (m *operatorMetrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descIngestReceived, descIngestStored, descIngestDropped, descIngestReconnects,
 		descIngestInvalid, descIngestRepaired, descIngestLast, descIngestConnected, descIngestLag, descIngestEmpty, descStorageRows, descStorageBytes, descStorageBlocks,
-		descCacheBytes, descCacheHits, descCacheMisses, descFragmentsRunning, descFragmentsFinished, descFragmentsCanceled} {
+		descCacheBytes, descCacheHits, descCacheMisses, descDecodedBytes, descDecodedHits, descDecodedMisses, descFragmentsRunning, descFragmentsFinished, descFragmentsCanceled} {
 		ch <- d
 	}
 }
@@ -155,6 +155,9 @@ var (
 	descCacheBytes    = prometheus.NewDesc("armorlake_storage_cache_bytes", "Bytes held by the block cache.", []string{"operator"}, nil)
 	descCacheHits     = prometheus.NewDesc("armorlake_storage_cache_hits_total", "Block reads answered by the block cache.", []string{"operator"}, nil)
 	descCacheMisses   = prometheus.NewDesc("armorlake_storage_cache_misses_total", "Block reads that missed the block cache.", []string{"operator"}, nil)
+	descDecodedBytes  = prometheus.NewDesc("armorlake_storage_decoded_cache_bytes", "Bytes of decompressed column chunks kept for later scans.", []string{"operator"}, nil)
+	descDecodedHits   = prometheus.NewDesc("armorlake_storage_decoded_cache_hits_total", "Compressed chunk payloads found already decompressed.", []string{"operator"}, nil)
+	descDecodedMisses = prometheus.NewDesc("armorlake_storage_decoded_cache_misses_total", "Compressed chunk payloads decompressed.", []string{"operator"}, nil)
 )
 
 var (
@@ -174,6 +177,10 @@ func collectStorage(ch chan<- prometheus.Metric, operator string, store *storage
 	ch <- prometheus.MustNewConstMetric(descCacheBytes, prometheus.GaugeValue, float64(size), operator)
 	ch <- prometheus.MustNewConstMetric(descCacheHits, prometheus.CounterValue, float64(hits), operator)
 	ch <- prometheus.MustNewConstMetric(descCacheMisses, prometheus.CounterValue, float64(misses), operator)
+	size, hits, misses = store.DecodedCacheStats()
+	ch <- prometheus.MustNewConstMetric(descDecodedBytes, prometheus.GaugeValue, float64(size), operator)
+	ch <- prometheus.MustNewConstMetric(descDecodedHits, prometheus.CounterValue, float64(hits), operator)
+	ch <- prometheus.MustNewConstMetric(descDecodedMisses, prometheus.CounterValue, float64(misses), operator)
 }
 
 // httpServer serves /metrics and /healthz on a node's HTTP port.

@@ -115,8 +115,8 @@ type operatorConfig struct {
 	// MergeInterval is how often small blocks (frequent flushes of few
 	// rows) are merged into full ones; 0 means every 30 s, negative never.
 	MergeInterval time.Duration
-	// CacheSize is the bytes of decoded storage blocks kept in memory for
-	// later scans; 0 takes storage's default.
+	// CacheSize is the bytes of stored data kept in memory for later
+	// scans (storage.Options.CacheSize); 0 takes storage's default.
 	CacheSize int64
 	// PublishInterval is how often the operator refreshes its placement
 	// (time range, rows, bytes per table) in the catalog.

@@ -73,7 +73,7 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	o.fs.Var(retentionFlag{&cfg.Retention}, "retention", `how long to keep events, by their time: "14d", or per table "logs=72h,alerts=30d" (a bare age covers the tables not named; default: forever)`)
 	o.fs.DurationVar(&cfg.MergeInterval, "merge-interval", 30*time.Second, "how often blocks of small flushes are merged into full ones (negative: never)")
 	o.fs.DurationVar(&cfg.RetentionCheck, "retention-check", time.Minute, "how often partitions past --retention are looked for and dropped")
-	o.fs.Func("block-cache", "MiB of decoded storage blocks kept in memory for later scans (Pebble's memtables come on top) (default 64)", func(v string) error {
+	o.fs.Func("block-cache", "MiB of stored data kept in memory for later scans: three quarters Pebble's block cache, a quarter decompressed column chunks (Pebble's memtables come on top) (default 64)", func(v string) error {
 		mb, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || mb < 1 || mb > 1<<20 {
 			return fmt.Errorf("%q is not a number of MiB between 1 and %d", v, 1<<20)

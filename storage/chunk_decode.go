@@ -68,6 +68,12 @@ func parseChunkHeader(body []byte) (chunkHeader, []byte, error) {
 // chunkDecoder decodes column chunks into Vecs. It keeps a scratch buffer
 // for zstd between calls; it is not safe for concurrent use.
 type chunkDecoder struct {
+	// cache, when set, keeps decompressed payloads of the chunk named
+	// ref, whose body is refBody (Iterator.chunkBody sets both).
+	cache   *decodedCache
+	ref     chunkRef
+	refBody []byte
+
 	z     []byte
 	offs  []int32 // a dictionary's value offsets
 	codes []int32 // a dictionary chunk's codes of the rows selected (selectedCodes)
@@ -1184,14 +1190,27 @@ func unpackAll[T int64 | uint64 | int32](dst []T, p []byte, width int) error {
 
 // unzstd decompresses a zstd payload: the plain payload's length, then one
 // zstd frame. The result lives in d's scratch buffer until the next call.
+//
+// The payload returned must not be changed: it may be the cache's.
 func (d *chunkDecoder) unzstd(p []byte) ([]byte, error) {
+	cached := d.cache != nil && within(p, d.refBody)
+	if cached {
+		if out, ok := d.cache.get(d.ref); ok {
+			return out, nil
+		}
+	}
 	raw, n := binary.Uvarint(p)
 	if n <= 0 || raw > maxChunkData {
 		return nil, errors.New("bad zstd length")
 	}
 	_, dec := zstdCodec()
-	out, err := dec.DecodeAll(p[n:], d.z[:0])
-	if out != nil {
+	dst := d.z[:0]
+	if cached {
+		// A buffer of its own, which the cache keeps.
+		dst = make([]byte, 0, min(raw, 64<<20))
+	}
+	out, err := dec.DecodeAll(p[n:], dst)
+	if out != nil && !cached {
 		d.z = out
 	}
 	if err != nil {
@@ -1199,6 +1218,9 @@ func (d *chunkDecoder) unzstd(p []byte) ([]byte, error) {
 	}
 	if uint64(len(out)) != raw {
 		return nil, errors.New("zstd length mismatch")
+	}
+	if cached {
+		d.cache.put(d.ref, out)
 	}
 	return out, nil
 }

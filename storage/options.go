@@ -35,8 +35,9 @@ type Options struct {
 	// per batch. At most 65536. Default 8192.
 	MaxBlockRows int
 
-	// CacheSize is the size of Pebble's block cache in bytes: decoded
-	// blocks of the sorted files, kept for the next scan. Pebble's
+	// CacheSize is the memory in bytes that keeps what scans read for
+	// the next scan: three quarters are Pebble's block cache (blocks of
+	// the sorted files), a quarter decompressed column chunks. Pebble's
 	// memtables (MemTableSize) come on top. Default 64 MiB.
 	CacheSize int64
 

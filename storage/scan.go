@@ -353,6 +353,7 @@ func (s *Store) Scan(ctx context.Context, req ScanRequest) (*Iterator, error) {
 		hi:     req.MaxTs,
 		batch:  &coldata.Batch{Vecs: make([]*coldata.Vec, len(req.Columns))},
 	}
+	it.dec.cache = s.decoded
 	if it.hi != math.MaxInt64 {
 		it.hi--
 	}
@@ -1409,6 +1410,9 @@ func (it *Iterator) chunkBody(id blockID, col int, what string) ([]byte, error) 
 	if err != nil {
 		return nil, corrupt(err, what, it.table.Name, id)
 	}
+	// What the decoder decompresses from this body it may cache under
+	// the chunk's name.
+	it.dec.ref, it.dec.refBody = chunkRef{seq: id.seq, col: uint16(col), crc: cm.crc}, body
 	return body, nil
 }
 

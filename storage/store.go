@@ -48,6 +48,9 @@ type Store struct {
 	rollups map[string]map[int64]*partRollup // likewise, the blocks' summaries combined
 
 	writers sync.Pool // *blockWriter
+
+	// decoded keeps decompressed chunk payloads for scans (nil: none).
+	decoded *decodedCache
 }
 
 // TableStats summarizes what a store holds of one table.
@@ -83,9 +86,11 @@ func Open(opts Options) (*Store, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	// Pebble charges its memtables to the block cache: without room for
-	// them on top, a cache of CacheSize would hold nothing at all.
-	cache := pebble.NewCache(opts.CacheSize + 2*opts.MemTableSize)
+	// A quarter of CacheSize keeps decompressed chunk payloads, the rest
+	// is Pebble's block cache. Pebble charges its memtables to its cache:
+	// without room for them on top, its share would hold nothing at all.
+	decodedSize := opts.CacheSize / 4
+	cache := pebble.NewCache(opts.CacheSize - decodedSize + 2*opts.MemTableSize)
 	defer cache.Unref()
 	db, err := pebble.Open(opts.Dir, &pebble.Options{
 		Cache:              cache,
@@ -104,6 +109,7 @@ func Open(opts Options) (*Store, error) {
 		iters:   make(map[*Iterator]struct{}),
 		stats:   make(map[string]map[int64]TableStats),
 		rollups: make(map[string]map[int64]*partRollup),
+		decoded: newDecodedCache(decodedSize),
 	}
 	if err := checkFormat(db, s.width, opts.Logger); err != nil {
 		_ = db.Close()
@@ -702,6 +708,23 @@ func (s *Store) DiskUsage() (live, total uint64) {
 	}
 	m := s.db.Metrics()
 	return m.Table.Local.LiveSize, m.DiskSpaceUsage()
+}
+
+// DecodedCacheStats reports the cache of decompressed chunk payloads:
+// the bytes it holds, and the payloads found in it and decompressed
+// instead since Open.
+func (s *Store) DecodedCacheStats() (size, hits, misses int64) {
+	c := s.decoded
+	if c == nil {
+		return 0, 0, 0
+	}
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.Lock()
+		size += sh.size
+		sh.mu.Unlock()
+	}
+	return size, c.hits.Load(), c.misses.Load()
 }
 
 // CacheStats reports the block cache: the bytes it holds, and the block
