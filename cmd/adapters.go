@@ -113,6 +113,20 @@ func (s storageSource) ShardedScans(table string) bool { return s.ExactFilters(t
 
 var _ exec.ShardedScanner = storageSource{}
 
+// CountRows counts stored rows from the store's partition counters where
+// the time range does not cut a partition (exec.RowCounter).
+func (s storageSource) CountRows(ctx context.Context, spec exec.ScanSpec) (int64, bool, error) {
+	t, ok := s.tables(spec.Table)
+	if !ok || t.Virtual {
+		return 0, false, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, false, err
+	}
+	n, ok := s.store.CountRows(t.Name, spec.MinTs, spec.MaxTs)
+	return n, ok, nil
+}
+
 // CountBy counts stored rows by a text column, from dictionary codes
 // where the store can (exec.GroupCounter). Virtual tables are scanned as
 // usual.
@@ -142,7 +156,10 @@ func (s storageSource) CountBy(ctx context.Context, spec exec.ScanSpec, column s
 	return counts, nulls, err == nil, err
 }
 
-var _ exec.GroupCounter = storageSource{}
+var (
+	_ exec.GroupCounter = storageSource{}
+	_ exec.RowCounter   = storageSource{}
+)
 
 // MinMax finds a column's least and greatest values from block metadata
 // (exec.MinMaxer). Virtual tables, matches and ranges are left to a scan.

@@ -38,6 +38,22 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 		}
 		return NewHashAgg(scan, AggPartial, nil, aggs), nil
 	}
+	if rc, ok := src.(RowCounter); ok && aggregating && len(keys) == 0 && frag.Filter == nil && countsRowsOnly(aggs) {
+		// count(*) alone: the source may know it without a scan.
+		n, ok, err := rc.CountRows(ctx, ScanSpec{Table: frag.Table, MinTs: lo, MaxTs: hi})
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			b := &coldata.Batch{Len: 1}
+			for range aggs {
+				v := coldata.NewVec(coldata.Int64, 1)
+				v.Int64 = append(v.Int64, n)
+				b.Vecs = append(b.Vecs, v)
+			}
+			return NewBatches(b), nil
+		}
+	}
 	if mm, ok := src.(MinMaxer); ok && aggregating && len(keys) == 0 && frag.Filter == nil {
 		if b, ok, err := minMaxBatch(ctx, mm, frag, types, lo, hi, aggs); err != nil || ok {
 			if err != nil {

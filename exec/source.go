@@ -115,6 +115,14 @@ type MinMaxer interface {
 	MinMax(ctx context.Context, spec ScanSpec, column string) (min, max, nonNull int64, ok bool, err error)
 }
 
+// RowCounter is a ScanSource that can count a table's rows in a time
+// range without reading them (operators' storage does, from its
+// partition counters). ok is false when it cannot for this range; the
+// caller then scans as usual.
+type RowCounter interface {
+	CountRows(ctx context.Context, spec ScanSpec) (n int64, ok bool, err error)
+}
+
 // GroupCounter is a ScanSource that can count rows by the value of a text
 // column itself (operators' storage does, from dictionary codes). ok is
 // false when it cannot for this scan; the caller then scans as usual.

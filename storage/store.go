@@ -285,6 +285,31 @@ func (s *Store) partitionExcludes(table string, partition int64, match []Match, 
 	return r != nil && r.excludes(match, ranges)
 }
 
+// CountRows returns how many rows of table have times in [lo, hi) (hi
+// math.MaxInt64: no upper bound) from the partition counters, without
+// reading a block, when every partition holding rows lies wholly inside
+// or wholly outside the range; ok is false when one is cut by it. The
+// counters change once an Append or a retention drop has applied, so
+// the count is the table's at one moment, as a scan's snapshot is.
+func (s *Store) CountRows(table string, lo, hi int64) (n int64, ok bool) {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	for _, st := range s.stats[table] {
+		if st.Rows == 0 {
+			continue
+		}
+		below := hi == math.MaxInt64 || st.MaxTs < hi
+		switch {
+		case st.MinTs >= lo && below:
+			n += st.Rows
+		case st.MaxTs < lo || (hi != math.MaxInt64 && st.MinTs >= hi):
+		default:
+			return 0, false
+		}
+	}
+	return n, true
+}
+
 // addStats adds d to a partition's counters. The caller holds statsMu or
 // is Open.
 func (s *Store) addStats(table string, partition int64, d TableStats) {

@@ -1572,3 +1572,59 @@ func TestScanShards(t *testing.T) {
 		t.Error("shard 2 of 2 accepted")
 	}
 }
+
+// CountRows answers from the partition counters what a scan counts, for
+// ranges no partition straddles, through merges and retention drops; it
+// declines ranges that cut a partition.
+func TestCountRows(t *testing.T) {
+	s := openTest(t, Options{MaxBlockRows: 300})
+	defer s.Close()
+	t0 := time.Date(2026, 5, 19, 10, 0, 0, 0, time.UTC).UnixMicro()
+	rng := rand.New(rand.NewPCG(9, 9))
+	// Five hourly partitions, in small appends (small blocks to merge).
+	for range 10 {
+		b := alertsBatch(rng, 500, t0)
+		for i := range b.Len {
+			b.Vecs[0].Int64[i] = t0 + rng.Int64N(5*3600e6)
+		}
+		if err := s.Append(schema.Alerts, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scanCount := func(lo, hi int64) int64 {
+		req := unbounded
+		req.Table, req.MinTs, req.MaxTs = schema.Alerts, lo, hi
+		return int64(len(scanRows(t, s, req)))
+	}
+	check := func(when string) {
+		t.Helper()
+		hour := int64(3600e6)
+		for _, r := range [][2]int64{
+			{math.MinInt64, math.MaxInt64},
+			{t0 + hour, t0 + 3*hour},     // two whole partitions
+			{t0 - 7*hour, t0 + hour},     // one, and time before any
+			{t0 + 2*hour, math.MaxInt64}, // the last three
+			{t0 + 9*hour, t0 + 10*hour},  // none
+		} {
+			n, ok := s.CountRows(schema.Alerts.Name, r[0], r[1])
+			if want := scanCount(r[0], r[1]); !ok || n != want {
+				t.Errorf("%s: CountRows [%d, %d) = %d (%v), scan counts %d", when, r[0], r[1], n, ok, want)
+			}
+		}
+		if _, ok := s.CountRows(schema.Alerts.Name, t0+4*hour+hour/2, math.MaxInt64); ok {
+			t.Errorf("%s: a range cutting a partition was counted", when)
+		}
+	}
+	check("after appends")
+	if _, err := s.MergeSmall(context.Background(), schema.Alerts); err != nil {
+		t.Fatal(err)
+	}
+	check("after merging")
+	if _, err := s.DropBefore(schema.Alerts.Name, t0+2*3600e6); err != nil {
+		t.Fatal(err)
+	}
+	check("after dropping two partitions")
+	if n, ok := s.CountRows(schema.Messages.Name, math.MinInt64, math.MaxInt64); !ok || n != 0 {
+		t.Errorf("empty table: %d (%v)", n, ok)
+	}
+}
