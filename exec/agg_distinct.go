@@ -266,10 +266,16 @@ func (a *distinctAcc) merge(gids []uint32, states []*coldata.Vec) error {
 			set.adopt(s.Bytes.Data[offs[lo]:offs[hi]], offs[lo+1:hi+1], offs[lo])
 			continue
 		}
-		for j := range s.ArrayLen(i) {
-			a.add(g, s.ArrayElem(i, j))
+		// The elements go through addPending, a batch at a time, so
+		// that their misses in a large set overlap.
+		for e := s.Arr[i]; e < s.Arr[i+1]; e++ {
+			a.pend = append(a.pend, pendingAdd{h: xxhash.Sum64(s.Bytes.Get(int(e))), g: g, idx: e})
+			if len(a.pend) == BatchSize {
+				a.addPending(&s.Bytes)
+			}
 		}
 	}
+	a.addPending(&s.Bytes)
 	return a.err
 }
 

@@ -138,26 +138,29 @@ func compileTimeFunc(e *funcExpr) error {
 	}
 	if e.name == "epoch_div_floor" {
 		e.kernel = func(e *funcExpr, in []*coldata.Vec, n int) error {
-			e.out.Int64 = slices.Grow(e.out.Int64[:0], n)[:n]
+			out := slices.Grow(e.out.Int64[:0], n)[:n]
+			e.out.Int64 = out
+			xs, ds := in[0].Int64[:n], in[1].Int64[:n]
+			nulls := e.out.Nulls.Any()
 			var lastD, lastQ, lo, hi int64 // lastD 0: no quotient yet
-			for i := range n {
-				e.out.Int64[i] = 0
-				if e.null(i) {
-					continue
-				}
+			for i, us := range xs {
 				// Rows of one bucket come in runs: the last quotient
 				// holds for every value of its bucket short of the few
 				// µs before the next that EpochDivFloor rounds apart.
-				us, d := in[0].Int64[i], in[1].Int64[i]
-				if d == lastD && us >= lo && us < hi {
-					e.out.Int64[i] = lastQ
+				d := ds[i]
+				if d == lastD && us >= lo && us < hi && !(nulls && e.null(i)) {
+					out[i] = lastQ
+					continue
+				}
+				out[i] = 0
+				if e.null(i) {
 					continue
 				}
 				q, err := EpochDivFloor(us, d)
 				if err != nil {
 					return err
 				}
-				e.out.Int64[i] = q
+				out[i] = q
 				lastD, lastQ = d, q
 				if lo, hi = q*d, q*d+d-d/2_000_000; us < lo || us >= hi {
 					lastD = 0 // the rounded case: no run
