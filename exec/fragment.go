@@ -133,7 +133,9 @@ func BuildFragment(ctx context.Context, frag *rpcpb.Fragment, types []coldata.Ty
 	// go out as they come, and the query node merges them as it merges
 	// operators'.
 	shards := 1
-	if sh, ok := src.(ShardedScanner); ok && sh.ShardedScans(frag.Table) {
+	if sh, ok := src.(ShardedScanner); ok && sh.ShardedScans(frag.Table) && spec.Bound == nil {
+		// (Not a top-N on time: read newest first, its first block or
+		// two hold the answer, and shards would each read their own.)
 		shards = fragmentShards()
 	}
 	var pipes []Operator

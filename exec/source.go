@@ -68,10 +68,12 @@ type ExactFilterer interface {
 // them. A row whose key sorts after it cannot get in, so a scan in that
 // key's order can stop.
 //
-// The shards of a fragment share one: each shard's top-N offers its own
+// Top-Ns over parts of the same rows may share one: each offers its own
 // cutoff and the bound keeps the tightest (the newest for a descending
-// key), since a row past another shard's N-th cannot be in the top N of
-// all. A shard may then keep fewer than N rows; the merge needs no more.
+// key), since a row past another part's N-th cannot be in the top N of
+// all. A part may then keep fewer than N rows; the merge needs no more.
+// (BuildFragment runs such a top-N as one pipeline, not one per core:
+// read newest first, its first block or two hold the answer.)
 type TopBound struct {
 	Desc bool // the key is descending: a greater cutoff is tighter
 	mu   sync.Mutex
