@@ -698,8 +698,8 @@ func FuzzDecodeMeta(f *testing.F) {
 }
 
 // TestDictRunsRoundTrip: string chunks whose values come in runs, with
-// NULLs inside and between runs, use the run layout and decode to the
-// same rows.
+// NULLs inside and between runs or none, use the run layout and decode
+// to the same rows.
 func TestDictRunsRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	var enc chunkEncoder
@@ -708,10 +708,11 @@ func TestDictRunsRoundTrip(t *testing.T) {
 	for range 200 {
 		v := coldata.NewVec(coldata.Text, 0)
 		n := 16 + rng.IntN(3000)
+		nulls := rng.IntN(2) == 0 // half the chunks without NULLs
 		for v.Len() < n {
 			val := fmt.Sprintf("pod-%d", rng.IntN(40))
 			for range 1 + rng.IntN(300) {
-				if rng.IntN(20) == 0 {
+				if nulls && rng.IntN(20) == 0 {
 					v.AppendNull()
 				} else {
 					v.Bytes.AppendString(val)
@@ -733,6 +734,33 @@ func TestDictRunsRoundTrip(t *testing.T) {
 		for i := range v.Len() {
 			if !rowEqual(v, i, got, i) {
 				t.Fatalf("row %d: got %s, want %s", i, formatValue(got, i), formatValue(v, i))
+			}
+		}
+		if info.enc != encDict {
+			continue
+		}
+		// Row codes, with the slack that fills runs eight at a time and
+		// without it, name each row's value.
+		h, p, err := parseChunkHeader(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var offs []int32
+		data, width, layout, codes, err := dec.parseDict(p, h.rows-h.nulls, &offs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, out := range [][]int32{make([]int32, h.rows), codesFor(nil, h.rows)} {
+			if err := rowCodes(out, &h, codes, width, layout, len(offs)-1); err != nil {
+				t.Fatal(err)
+			}
+			for i, c := range out {
+				switch {
+				case (c < 0) != v.IsNull(i):
+					t.Fatalf("row %d: code %d, NULL %v (slack %v)", i, c, v.IsNull(i), cap(out) > h.rows)
+				case c >= 0 && string(data[offs[c]:offs[c+1]]) != string(v.Bytes.Get(i)):
+					t.Fatalf("row %d: code %d names %q, want %q (slack %v)", i, c, data[offs[c]:offs[c+1]], v.Bytes.Get(i), cap(out) > h.rows)
+				}
 			}
 		}
 	}
